@@ -1,0 +1,80 @@
+"""tracklayer's public Python API.
+
+>>> from tracklayer import api
+>>> result = api.run("smoke")                      # doctest: +SKIP
+>>> result.metrics["custody_fraction"]              # doctest: +SKIP
+
+`run` flies a scenario end to end and returns the tables in memory;
+`write_outputs` writes them (Parquet, HTML report, CZML scene) to a folder.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tracklayer.io.tables import Table
+from tracklayer.scenario.loader import ScenarioError, builtin_names, load_scenario
+from tracklayer.scenario.schema import Scenario
+
+__all__ = ["run", "load_scenario", "builtin_names", "write_outputs", "RunResult", "ScenarioError", "Scenario", "STAGES"]
+
+STAGES = ("orbits", "threats", "sensing", "tracking", "metrics")
+"""Pipeline stages, in order; progress callbacks receive these names."""
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run produced.
+
+    Tables (columns documented in docs/outputs.md): ``truth``, ``detections``,
+    ``tracks``, ``metrics``, ``sensors``. ``timings_s`` holds wall time per stage;
+    ``state`` holds the in-memory arrays the report and scene are drawn from.
+    """
+
+    scenario: Scenario
+    seed: int
+    truth: Table
+    detections: Table
+    tracks: Table
+    metrics: Table
+    sensors: Table
+    timings_s: dict[str, float]
+    state: dict = field(repr=False)
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Progress | None = None) -> RunResult:
+    """Fly a scenario end to end: orbits, threats, sensing, tracking, metrics.
+
+    Parameters
+    ----------
+    scenario : a `Scenario`, a scenario file path or a built-in name
+    seed : overrides the scenario's seed
+    progress : optional callback ``(stage, done, total)``
+
+    The result is a pure function of (scenario, seed).
+    """
+    from tracklayer.pipeline import run_pipeline
+
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return run_pipeline(scn, scn.seed if seed is None else int(seed), progress)
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Write Parquet tables, ``report.html`` and ``scene.czml`` into ``out_dir``.
+
+    Each file is written under a temporary name and renamed, so an interrupted
+    write never leaves a truncated file. Returns the written paths by name.
+    """
+    from tracklayer.io.outputs import write_run
+
+    return write_run(result, Path(out_dir), progress)
+
+
+def _clock() -> float:
+    return time.perf_counter()
+

@@ -1,0 +1,1 @@
+"""Earth model: constants, time, reference frames and atmosphere."""

@@ -1,0 +1,1 @@
+"""Input/output: columnar tables and Parquet, the CZML scene."""

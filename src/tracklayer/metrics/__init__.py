@@ -1,0 +1,1 @@
+"""Figures of merit: track-to-truth scoring, detection, custody, accuracy, coverage."""

@@ -1,0 +1,116 @@
+"""Per-threat figures of merit (DOMAIN.md Sec. 5): detection, custody, accuracy,
+N-fold coverage and warning time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tracklayer.io.tables import Table
+from tracklayer.sensors import ANGLES, RADAR
+from tracklayer.threats.fly import Truth
+from tracklayer.tracking import CONFIRMED
+
+METRIC_COLUMNS = {
+    "threat": "threat name",
+    "kind": "ballistic or hgv",
+    "node": "tracking node whose picture is scored",
+    "launch_t_s": "launch time, s since epoch",
+    "impact_t_s": "impact time, s since epoch",
+    "flight_s": "time of flight, s",
+    "time_to_first_detection_s": "first detection by any sensor - launch, s (NaN: never detected)",
+    "time_to_first_ir_detection_s": "first space-IR detection - launch, s",
+    "time_to_first_radar_detection_s": "first radar detection - launch, s",
+    "time_to_confirmed_track_s": "first confirmed track on this threat - launch, s",
+    "warning_time_s": "impact - first confirmed track, s",
+    "custody_fraction": "fraction of flight time held by a confirmed track",
+    "custody_gaps": "number of custody gaps after the first confirmed track",
+    "longest_gap_s": "longest custody gap after the first confirmed track, s",
+    "track_ids": "number of distinct confirmed track ids on this threat",
+    "position_rms_m": "RMS 3-D position error of the confirmed track, m",
+    "velocity_rms_m_s": "RMS 3-D velocity error of the confirmed track, m/s",
+    "ir_coverage_1": "fraction of flight time with >= 1 satellite having access",
+    "ir_coverage_2": "fraction of flight time with >= 2 satellites (stereo)",
+    "ir_coverage_3": "fraction of flight time with >= 3 satellites",
+    "radar_coverage": "fraction of flight time with >= 1 radar having access",
+    "detections": "number of detections of this threat",
+    "miss_m": "distance of the impact point from the aim point, m",
+}
+
+
+def _first(times: np.ndarray) -> float:
+    return float(times.min()) if times.size else np.nan
+
+
+def _gaps(held: np.ndarray, step_s: float) -> tuple[int, float]:
+    """Number and longest length (s) of False runs after the first True."""
+    if not held.any():
+        return 0, np.nan
+    h = held[np.argmax(held):]
+    edges = np.diff(np.r_[1, h.astype(np.int8), 1])
+    starts = np.nonzero(edges == -1)[0]
+    ends = np.nonzero(edges == 1)[0]
+    lengths = ends - starts
+    return int(lengths.size), float(lengths.max() * step_s) if lengths.size else 0.0
+
+
+def threat_metrics(
+    truth: Truth,
+    t_grid_s: np.ndarray,
+    detections: Table,
+    tracks: Table,
+    ir_access: np.ndarray,
+    radar_access: np.ndarray,
+    node: str,
+) -> Table:
+    """One row per threat for one node's picture (``tracks`` scored with ``truth_id``)."""
+    step = float(t_grid_s[1] - t_grid_s[0]) if t_grid_s.shape[0] > 1 else 1.0
+    n = len(truth)
+    cols: dict[str, list] = {k: [] for k in METRIC_COLUMNS}
+    conf = tracks["status"] == CONFIRMED
+    k_rows = np.searchsorted(t_grid_s, tracks["t_s"])
+    for i in range(n):
+        flying = truth.flying[:, i]
+        launch = truth.launch_t_s[i]
+        mine = detections["truth_id"] == i
+        on = conf & (tracks["truth_id"] == i)
+        held = np.zeros(t_grid_s.shape[0], dtype=bool)
+        held[k_rows[on]] = True
+        held &= flying
+        t_track = _first(tracks["t_s"][on])
+        err_r = tracks["x"][on, :3] - truth.r_eci_m[k_rows[on], i]
+        err_v = tracks["x"][on, 3:] - truth.v_eci_m_s[k_rows[on], i]
+        gaps, longest = _gaps(held[flying], step)
+        n_sat = ir_access[:, :, i].sum(axis=1)[flying]
+        fly_n = max(int(flying.sum()), 1)
+        cols["threat"].append(truth.name[i])
+        cols["kind"].append(truth.kind[i])
+        cols["node"].append(node)
+        cols["launch_t_s"].append(launch)
+        cols["impact_t_s"].append(truth.impact_t_s[i])
+        cols["flight_s"].append(truth.impact_t_s[i] - launch)
+        cols["time_to_first_detection_s"].append(_first(detections["t_s"][mine]) - launch)
+        cols["time_to_first_ir_detection_s"].append(_first(detections["t_s"][mine & (detections["kind"] == ANGLES)]) - launch)
+        cols["time_to_first_radar_detection_s"].append(_first(detections["t_s"][mine & (detections["kind"] == RADAR)]) - launch)
+        cols["time_to_confirmed_track_s"].append(t_track - launch)
+        cols["warning_time_s"].append(truth.impact_t_s[i] - t_track)
+        cols["custody_fraction"].append(held.sum() / fly_n)
+        cols["custody_gaps"].append(gaps)
+        cols["longest_gap_s"].append(longest)
+        cols["track_ids"].append(np.unique(tracks["track_id"][on]).size)
+        cols["position_rms_m"].append(float(np.sqrt(np.mean(np.sum(err_r**2, axis=1)))) if on.any() else np.nan)
+        cols["velocity_rms_m_s"].append(float(np.sqrt(np.mean(np.sum(err_v**2, axis=1)))) if on.any() else np.nan)
+        cols["ir_coverage_1"].append(float((n_sat >= 1).sum() / fly_n))
+        cols["ir_coverage_2"].append(float((n_sat >= 2).sum() / fly_n))
+        cols["ir_coverage_3"].append(float((n_sat >= 3).sum() / fly_n))
+        cols["radar_coverage"].append(float(radar_access[:, :, i].any(axis=1)[flying].sum() / fly_n))
+        cols["detections"].append(int(mine.sum()))
+        cols["miss_m"].append(truth.miss_m[i])
+    out = {}
+    for k, v in cols.items():
+        if k in ("threat", "kind", "node"):
+            out[k] = np.array(v, dtype=object)
+        elif k in ("custody_gaps", "track_ids", "detections"):
+            out[k] = np.array(v, dtype=np.int64)
+        else:
+            out[k] = np.array(v, dtype=np.float64)
+    return Table(out)

@@ -1,0 +1,1 @@
+"""Satellite orbits: constellation generators, Keplerian elements and propagators."""

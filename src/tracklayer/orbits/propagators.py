@@ -1,0 +1,87 @@
+"""Satellite propagators returning ECI (TEME) ephemerides of shape (T, N, 3).
+
+* `propagate_j2_mean`: secular J2 drift of mean elements (RAAN, argument of
+  perigee, mean anomaly; Vallado 2013 Eqs. 9-41..9-43), two-body positions from the
+  drifted elements. Short-period J2 terms (about 10-20 km at 1,000 km) are not
+  modelled: positions are mean-orbit positions, adequate for coverage and sensing
+  geometry over hours.
+* `propagate_tle`: official SGP4 via the `sgp4` package's vectorised SatrecArray.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tracklayer.earth.constants import J2_EARTH, MU_EARTH_M3_S2, WGS84_A_M
+from tracklayer.earth.time import TimeGrid
+from tracklayer.orbits.kepler import elements_to_rv
+
+
+def j2_secular_rates(a_m: np.ndarray, ecc: np.ndarray, inc_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Secular rates (rad/s) of RAAN, argument of perigee and mean anomaly under J2."""
+    n = np.sqrt(MU_EARTH_M3_S2 / a_m**3)
+    p = a_m * (1.0 - ecc**2)
+    k = 1.5 * n * J2_EARTH * (WGS84_A_M / p) ** 2
+    ci = np.cos(inc_rad)
+    raan_dot = -k * ci
+    argp_dot = 0.5 * k * (5.0 * ci**2 - 1.0)
+    m_dot = n + 0.5 * k * np.sqrt(1.0 - ecc**2) * (3.0 * ci**2 - 1.0)
+    return raan_dot, argp_dot, m_dot
+
+
+def propagate_j2_mean(elements: dict[str, np.ndarray], t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Propagate mean elements at t = 0 to times ``t_s`` (T,).
+
+    Returns ECI position (T, N, 3) m and velocity (T, N, 3) m/s.
+    """
+    a = elements["a_m"][None, :]
+    e = elements["ecc"][None, :]
+    i = elements["inc_rad"][None, :]
+    raan_dot, argp_dot, m_dot = j2_secular_rates(a, e, i)
+    t = np.asarray(t_s, dtype=np.float64)[:, None]
+    return elements_to_rv(
+        a,
+        e,
+        i,
+        elements["raan_rad"][None, :] + raan_dot * t,
+        elements["argp_rad"][None, :] + argp_dot * t,
+        elements["mean_anomaly_rad"][None, :] + m_dot * t,
+    )
+
+
+def parse_tle_lines(lines: list[str]) -> list[tuple[str, str, str]]:
+    """Split TLE text lines (2- or 3-line format) into (name, line1, line2) tuples.
+
+    Raises ValueError naming the offending line when the layout is wrong.
+    """
+    cleaned = [ln.rstrip() for ln in lines if ln.strip()]
+    out: list[tuple[str, str, str]] = []
+    i = 0
+    while i < len(cleaned):
+        name = ""
+        if not cleaned[i].startswith("1 "):
+            name = cleaned[i].strip()
+            i += 1
+        if i + 1 >= len(cleaned) or not cleaned[i].startswith("1 ") or not cleaned[i + 1].startswith("2 "):
+            raise ValueError(f"TLE entry {len(out) + 1}: expected a line starting '1 ' followed by one starting '2 '")
+        out.append((name or cleaned[i][2:7].strip(), cleaned[i], cleaned[i + 1]))
+        i += 2
+    return out
+
+
+def propagate_tle(tles: list[tuple[str, str, str]], grid: TimeGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SGP4 positions and velocities in TEME (T, N, 3) (m, m/s) and error codes (T, N).
+
+    Rows with a non-zero SGP4 error code are NaN (see `sgp4.api.SGP4_ERRORS`).
+    """
+    from sgp4.api import Satrec, SatrecArray
+
+    sats = SatrecArray([Satrec.twoline2rv(l1, l2) for _, l1, l2 in tles])
+    jd, fr = grid.jd_utc()
+    err, r_km, v_km_s = sats.sgp4(jd, fr)
+    r = np.transpose(r_km, (1, 0, 2)) * 1e3
+    v = np.transpose(v_km_s, (1, 0, 2)) * 1e3
+    bad = np.transpose(err, (1, 0)) != 0
+    r[bad] = np.nan
+    v[bad] = np.nan
+    return r, v, np.transpose(err, (1, 0))

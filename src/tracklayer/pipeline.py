@@ -1,0 +1,151 @@
+"""The run pipeline (scenario -> tables), one stage per domain package."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tracklayer.api import STAGES, Progress, RunResult, _clock
+from tracklayer.earth.constants import DEG
+from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
+from tracklayer.earth.time import TimeGrid
+from tracklayer.io.tables import Table
+from tracklayer.metrics.scoring import assign_truth
+from tracklayer.metrics.threat_metrics import threat_metrics
+from tracklayer.orbits.constellation import build_satellites
+from tracklayer.scenario.schema import Scenario
+from tracklayer.sensors import KINDS
+from tracklayer.sensors.radar import RadarParams
+from tracklayer.sensors.sensing import run_sensing
+from tracklayer.threats import PHASES
+from tracklayer.threats.fly import Truth, fly_threats
+from tracklayer.tracking import STATUSES
+from tracklayer.tracking.tracker import TrackerConfig, run_tracker
+
+NODE = "joint"
+"""Name of the single tracking node fed by every sensor."""
+
+
+def _rz(theta: np.ndarray) -> np.ndarray:
+    """Passive rotation ECI -> ECEF about z, (n, 3, 3)."""
+    c, s = np.cos(theta), np.sin(theta)
+    m = np.zeros(theta.shape + (3, 3))
+    m[..., 0, 0], m[..., 0, 1] = c, s
+    m[..., 1, 0], m[..., 1, 1] = -s, c
+    m[..., 2, 2] = 1.0
+    return m
+
+
+def truth_table(truth: Truth, grid: TimeGrid) -> Table:
+    """Public truth table: one row per threat per grid time while it flies."""
+    k, i = np.nonzero(truth.flying)
+    r = truth.r_eci_m[k, i]
+    v = truth.v_eci_m_s[k, i]
+    theta = grid.gmst_rad()[k]
+    r_ecef, v_ecef = eci_to_ecef_state(r, v, theta)
+    lat, lon, alt = ecef_to_geodetic(r_ecef)
+    return Table(
+        {
+            "t_s": grid.t_s[k],
+            "threat_id": i.astype(np.int32),
+            "threat": truth.name[i],
+            "kind": truth.kind[i],
+            "phase": np.array(PHASES, dtype=object)[truth.phase[k, i]],
+            "r_eci_m": r,
+            "v_eci_m_s": v,
+            "lat_deg": lat / DEG,
+            "lon_deg": lon / DEG,
+            "alt_m": alt,
+            "speed_m_s": np.linalg.norm(v_ecef, axis=1),
+            "radiant_intensity_w_sr": truth.intensity_w_sr[k, i],
+            "rcs_m2": truth.rcs_m2[k, i],
+        }
+    )
+
+
+def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None) -> RunResult:
+    def report(stage: str, done: int = 1, total: int = 1) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    timings: dict[str, float] = {}
+    root = np.random.SeedSequence(seed)
+    sensing_seed, _tracking_seed = root.spawn(2)
+    grid = TimeGrid.uniform(scn.epoch, scn.duration_s, scn.step_s, scn.dut1_s)
+
+    t0 = _clock()
+    report("orbits", 0)
+    sats = build_satellites(scn.constellations, grid)
+    timings["orbits"] = _clock() - t0
+    report("orbits")
+
+    t0 = _clock()
+    report("threats", 0)
+    truth = fly_threats(scn.threats, grid)
+    timings["threats"] = _clock() - t0
+    report("threats")
+
+    t0 = _clock()
+    report("sensing", 0)
+    sensing = run_sensing(scn, grid, sats, truth, sensing_seed)
+    timings["sensing"] = _clock() - t0
+    report("sensing")
+
+    t0 = _clock()
+    n_sats = len(sats)
+    radar_enu = RadarParams.from_specs(scn.radars).enu if scn.radars else np.zeros((0, 3, 3))
+
+    def enu_eci_of(sensor_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        return radar_enu[sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
+
+    tracks = run_tracker(
+        sensing.detections, grid.t_s, enu_eci_of, TrackerConfig.from_spec(scn.tracker),
+        progress=lambda d, n: report("tracking", d, n),
+    )
+    timings["tracking"] = _clock() - t0
+
+    t0 = _clock()
+    report("metrics", 0)
+    truth_id = assign_truth(tracks, grid.t_s, truth.r_eci_m, scn.tracker.truth_gate_km * 1e3)
+    scored = Table({**tracks, "truth_id": truth_id})
+    metrics = threat_metrics(truth, grid.t_s, sensing.detections, scored, sensing.ir_access, sensing.radar_access, NODE)
+    timings["metrics"] = _clock() - t0
+    report("metrics")
+
+    cat = sensing.catalogue
+    det = sensing.detections
+    detections = Table(
+        {
+            "t_s": det["t_s"],
+            "sensor_id": det["sensor_id"],
+            "sensor": cat.name[det["sensor_id"]],
+            "node": cat.nation[det["sensor_id"]],
+            "kind": np.array(KINDS, dtype=object)[det["kind"]],
+            "z": det["z"],
+            "R": det["R"],
+            "sensor_r_eci_m": det["sensor_r_eci_m"],
+            "truth_id": det["truth_id"],
+            "snr": det["snr"],
+        }
+    )
+    k_rows = np.searchsorted(grid.t_s, scored["t_s"])
+    lat, lon, alt = ecef_to_geodetic(eci_to_ecef(scored["x"][:, :3], grid.gmst_rad()[k_rows]))
+    tracks_public = Table(
+        {
+            "t_s": scored["t_s"],
+            "node": np.full(scored.num_rows, NODE, dtype=object),
+            "track_id": scored["track_id"],
+            "status": np.array(STATUSES, dtype=object)[scored["status"]],
+            "x": scored["x"],
+            "P": scored["P"],
+            "position_sigma_m": np.sqrt(np.trace(scored["P"][:, :3, :3], axis1=1, axis2=2)),
+            "lat_deg": lat / DEG,
+            "lon_deg": lon / DEG,
+            "alt_m": alt,
+            "hits": scored["hits"],
+            "last_update_t_s": scored["last_update_t_s"],
+            "truth_id": scored["truth_id"],
+        }
+    )
+    state = {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing}
+    assert tuple(timings) == STAGES
+    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, cat.table(), timings, state)

@@ -1,0 +1,136 @@
+"""Load scenario files (YAML) into validated `Scenario` objects.
+
+Every problem becomes a `ScenarioError` whose lines each name the file, the field
+path and the problem, e.g. ``my.yaml: threats[1].lift_to_drag: must be > 0``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from tracklayer.scenario.schema import Scenario
+
+_BUILTIN_PACKAGE = "tracklayer.scenario.builtin"
+_UNION_TAGS = {"ballistic", "hgv"}
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario input; ``lines`` holds one self-contained message per problem."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys instead of silently keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen[key] = loader.construct_object(value_node, deep=deep)
+    return seen
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios."""
+    folder = resources.files(_BUILTIN_PACKAGE)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def builtin_path(name: str) -> Path:
+    """Filesystem path of a built-in scenario file."""
+    return Path(str(resources.files(_BUILTIN_PACKAGE).joinpath(f"{name}.yaml")))
+
+
+def resolve(source: str | Path) -> Path:
+    """A scenario file path from a path or a built-in name."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    if str(source) in builtin_names():
+        return builtin_path(str(source))
+    if path.exists():
+        raise ScenarioError([f"{source}: not a file"])
+    raise ScenarioError(
+        [f"{source}: no such file, and not a built-in scenario (built-ins: {', '.join(builtin_names())})"]
+    )
+
+
+def format_location(loc: tuple[Any, ...]) -> str:
+    """Pydantic error location -> ``threats[1].aim.lat_deg`` (union tags dropped)."""
+    out = ""
+    previous: Any = None
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and isinstance(previous, int) and part in _UNION_TAGS:
+            pass
+        else:
+            out += ("." if out else "") + str(part)
+        previous = part
+    return out
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling against docs/scenario.md)"
+    if kind == "missing":
+        return "missing required field"
+    msg = str(err.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
+        msg += f" (got {err['input']!r})"
+    return msg
+
+
+def parse_scenario(data: Any, filename: str) -> Scenario:
+    """Validate already-parsed YAML data; raise ScenarioError naming ``filename``."""
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{filename}: the file must hold a mapping of scenario fields, got {type(data).__name__}"])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = format_location(tuple(err["loc"]))
+            lines.append(f"{filename}: {where + ': ' if where else ''}{_message(err)}")
+        raise ScenarioError(lines) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning syntax errors into one-line ScenarioErrors."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([f"{path}: cannot read file ({exc.__class__.__name__}: {exc})"]) from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ScenarioError([f"{path}: {where}malformed YAML: {problem}"]) from None
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    """Load and validate a scenario from a file path or a built-in name."""
+    path = resolve(source)
+    return parse_scenario(read_yaml(path), str(path if Path(source).is_file() else f"{source} (built-in)"))

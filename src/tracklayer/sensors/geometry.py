@@ -1,0 +1,91 @@
+"""Sensing geometry: who can see what, vectorised over time x sensors x targets.
+
+Infrared access (space sensor -> target), all of:
+* slant range <= max range;
+* the target lies inside the sensor's field of regard, a cone of half-angle
+  FOR/2 about geocentric nadir;
+* the line of sight clears the Earth: the segment target -> sensor does not pass
+  strictly inside the WGS 84 ellipsoid inflated by the grazing altitude g
+  (A = a + g, B = b + g). Scaling z by A/B turns that ellipsoid into a sphere of
+  radius A; the segment's closest approach to the centre, at parameter
+  u* = -T'.d'/|d'|^2, blocks the view iff 0 < u* < 1 and |T' + u* d'| < A.
+  A target below g is therefore visible iff the sensor is above its horizon.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tracklayer.earth.constants import WGS84_A_M, WGS84_B_M
+from tracklayer.kernels import engine
+
+
+def inflated_ellipsoid(grazing_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sphere radius A = a + g and z scale factor A/B of the grazing-inflated ellipsoid."""
+    a = WGS84_A_M + np.asarray(grazing_m, dtype=np.float64)
+    b = WGS84_B_M + np.asarray(grazing_m, dtype=np.float64)
+    return a, a / b
+
+
+def infrared_access_numpy(
+    r_sat: np.ndarray,
+    r_tgt: np.ndarray,
+    cos_half_angle: np.ndarray,
+    max_range_m: np.ndarray,
+    inflated_a_m: np.ndarray,
+    z_scale: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Reference implementation: fill ``out`` (T, S, N) with infrared access.
+
+    Parameters
+    ----------
+    r_sat : (T, S, 3) sensor positions, m (any common frame)
+    r_tgt : (T, N, 3) target positions, m (NaN rows: target absent)
+    cos_half_angle, max_range_m, inflated_a_m, z_scale : (S,) per-sensor parameters
+    out : (T, S, N) bool, filled in place
+    """
+    s = r_sat[:, :, None, :]
+    t = r_tgt[:, None, :, :]
+    d = t - s
+    rng = np.linalg.norm(d, axis=-1)
+    srn = np.linalg.norm(r_sat, axis=-1)[:, :, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_off = -np.sum(d * s, axis=-1) / (rng * srn)
+        k = z_scale[None, :, None]
+        p = np.broadcast_to(t, d.shape).copy()
+        p[..., 2] *= k
+        q = -d
+        q[..., 2] *= k
+        u = -np.sum(p * q, axis=-1) / np.sum(q * q, axis=-1)
+        c = p + u[..., None] * q
+        blocked = (u > 0.0) & (u < 1.0) & (np.sum(c * c, axis=-1) < inflated_a_m[None, :, None] ** 2)
+        ok = (rng <= max_range_m[None, :, None]) & (rng > 0) & (cos_off >= cos_half_angle[None, :, None]) & ~blocked
+    out[...] = ok & ~np.isnan(rng)
+
+
+def infrared_access(
+    r_sat: np.ndarray,
+    r_tgt: np.ndarray,
+    half_angle_rad: np.ndarray,
+    max_range_m: np.ndarray,
+    grazing_m: np.ndarray,
+    chunk: int = 512,
+) -> np.ndarray:
+    """Infrared access (T, S, N) bool, with the active engine, in time chunks."""
+    n_t, n_s, _ = r_sat.shape
+    out = np.zeros((n_t, n_s, r_tgt.shape[1]), dtype=np.bool_)
+    a, k = inflated_ellipsoid(grazing_m)
+    cos_half = np.cos(np.asarray(half_angle_rad, dtype=np.float64))
+    rmax = np.asarray(max_range_m, dtype=np.float64)
+    if engine() == "numba":
+        from tracklayer.kernels.access import infrared_access_kernel
+
+        infrared_access_kernel(
+            np.ascontiguousarray(r_sat), np.ascontiguousarray(r_tgt), cos_half, rmax, a, k, out
+        )
+        return out
+    for start in range(0, n_t, chunk):
+        sl = slice(start, start + chunk)
+        infrared_access_numpy(r_sat[sl], r_tgt[sl], cos_half, rmax, a, k, out[sl])
+    return out

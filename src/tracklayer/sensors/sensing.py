@@ -1,0 +1,115 @@
+"""The sensing stage: every sensor against every threat over the whole grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tracklayer.earth.time import TimeGrid
+from tracklayer.io.tables import Table
+from tracklayer.orbits.constellation import Satellites
+from tracklayer.sensors import ANGLES, RADAR
+from tracklayer.sensors.geometry import infrared_access
+from tracklayer.sensors.infrared import InfraredParams, frame_mask, observe_infrared
+from tracklayer.sensors.radar import RadarParams, observe_radar, radar_access
+from tracklayer.threats.fly import Truth
+
+DETECTION_COLUMNS = ("t_s", "sensor_id", "kind", "truth_id", "z", "R", "sensor_r_eci_m")
+
+
+@dataclass(frozen=True)
+class SensorCatalogue:
+    """Every sensor of a scenario: space IR sensors first (one per satellite), then radars."""
+
+    name: np.ndarray
+    kind: np.ndarray
+    nation: np.ndarray
+    platform: np.ndarray
+
+    def table(self) -> Table:
+        return Table(
+            {
+                "sensor_id": np.arange(self.name.shape[0], dtype=np.int32),
+                "sensor": self.name,
+                "kind": np.array(["angles" if k == ANGLES else "radar" for k in self.kind], dtype=object),
+                "nation": self.nation,
+                "platform": self.platform,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Sensing:
+    """Output of the sensing stage.
+
+    Attributes
+    ----------
+    detections : Table sorted by (t_s, sensor_id); columns in docs/outputs.md
+    ir_access : (T, S, N) geometric access of each satellite to each threat
+    radar_access : (T, R, N) geometric access of each radar
+    """
+
+    catalogue: SensorCatalogue
+    detections: Table
+    ir_access: np.ndarray
+    radar_access: np.ndarray
+
+
+def catalogue(scenario, sats: Satellites) -> SensorCatalogue:
+    """Sensor names, kinds, nations and platforms, in sensor_id order."""
+    names = list(sats.name) + [r.name for r in scenario.radars]
+    kinds = [ANGLES] * len(sats) + [RADAR] * len(scenario.radars)
+    nations = [scenario.constellations[c].nation for c in sats.constellation] + [r.nation for r in scenario.radars]
+    platforms = [scenario.constellations[c].name for c in sats.constellation] + ["ground/sea"] * len(scenario.radars)
+    return SensorCatalogue(
+        np.array(names, dtype=object), np.array(kinds, dtype=np.int8), np.array(nations, dtype=object), np.array(platforms, dtype=object)
+    )
+
+
+def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: np.random.SeedSequence) -> Sensing:
+    """Geometric access, frames and noisy detections of every sensor."""
+    ir_seed, radar_seed = seed.spawn(2)
+    n_t, n_n = len(grid), len(truth)
+    ir = InfraredParams.from_constellations(scenario.constellations, sats.constellation)
+    if len(sats):
+        ir_acc = infrared_access(sats.r_eci_m, truth.r_eci_m, ir.half_angle_rad, ir.max_range_m, ir.grazing_m)
+        ir_det = observe_infrared(
+            ir_acc, frame_mask(grid.t_s, ir.revisit_s), sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
+            [np.random.default_rng(s) for s in ir_seed.spawn(len(sats))],
+        )
+    else:
+        ir_acc, ir_det = np.zeros((n_t, 0, n_n), dtype=bool), {}
+
+    if scenario.radars:
+        rp = RadarParams.from_specs(scenario.radars)
+        theta = grid.gmst_rad()
+        rad_acc, az, el, rng = radar_access(truth.r_eci_m, theta, rp)
+        rad_det = observe_radar(
+            rad_acc, frame_mask(grid.t_s, rp.revisit_s), az, el, rng, theta, grid.t_s, rp,
+            [np.random.default_rng(s) for s in radar_seed.spawn(len(scenario.radars))], len(sats),
+        )
+    else:
+        rad_acc, rad_det = np.zeros((n_t, 0, n_n), dtype=bool), {}
+
+    parts = [p for p in (ir_det, rad_det) if p]
+    if parts:
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in DETECTION_COLUMNS}
+        order = np.lexsort((cols["truth_id"], cols["sensor_id"], cols["t_s"]))
+        cols = {k: v[order] for k, v in cols.items()}
+    else:
+        cols = _empty_detections()
+    cols["snr"] = np.full(cols["t_s"].shape[0], np.nan)
+    return Sensing(catalogue(scenario, sats), Table(cols), ir_acc, rad_acc)
+
+
+def _empty_detections() -> dict[str, np.ndarray]:
+    return {
+        "t_s": np.zeros(0),
+        "sensor_id": np.zeros(0, dtype=np.int32),
+        "kind": np.zeros(0, dtype=np.int8),
+        "truth_id": np.zeros(0, dtype=np.int32),
+        "z": np.zeros((0, 3)),
+        "R": np.zeros((0, 3, 3)),
+        "sensor_r_eci_m": np.zeros((0, 3)),
+    }

@@ -1,13 +1,13 @@
 """U.S. Standard Atmosphere 1976 (NASA-TM-X-74335 / NOAA-S/T 76-1562).
 
 Below 86 km geometric altitude the standard's seven geopotential layers are
-evaluated in closed form (temperature from the lapse rates, pressure from the
-hydrostatic equation, density from the ideal-gas law with molecular weight
-M0 = 28.9644 kg/kmol). Above 86 km, where the standard switches to tabulated
-diffusive-equilibrium profiles, density is interpolated log-linearly in the
-standard's Table I values (86 km to 1,000 km); temperature is held at the 86 km
-value for the speed of sound, a documented simplification that only affects
-Mach numbers above 86 km. Above 1,000 km density is zero.
+evaluated in closed form (molecular-scale temperature from the lapse rates,
+pressure from the hydrostatic equation, density from the ideal-gas law with
+molecular weight M0 = 28.9644 kg/kmol; kinetic temperature from the standard's
+M/M0 ratio between 80 and 86 km). Above 86 km, where the standard switches to tabulated
+diffusive-equilibrium profiles, pressure and density are interpolated
+log-linearly and kinetic temperature linearly in the standard's Table I values
+(86 km to 1,000 km). Above 1,000 km density and pressure are zero.
 """
 
 from __future__ import annotations
@@ -40,17 +40,44 @@ def _layer_bases() -> tuple[np.ndarray, np.ndarray]:
 
 _T_BASE_K, _P_BASE_PA = _layer_bases()
 
-# USSA-1976 Table I, geometric altitude (km) -> density (kg/m^3), 86-1000 km.
-_UPPER_ALT_M = 1e3 * np.array(
-    [86, 90, 95, 100, 110, 120, 130, 140, 150, 160, 180, 200, 250, 300, 400, 500, 600, 700, 800, 900, 1000],
-    dtype=np.float64,
+# USSA-1976 Table 8: molecular-weight ratio M/M0 from 80 to 86 km geometric altitude.
+_M_RATIO_ALT_M = 1e3 * np.arange(80.0, 86.01, 0.5)
+_M_RATIO = np.array(
+    [1.000000, 0.999996, 0.999989, 0.999971, 0.999941, 0.999909, 0.999870,
+     0.999829, 0.999786, 0.999741, 0.999694, 0.999641, 0.999579]
 )
-_UPPER_RHO = np.array(
-    [6.958e-6, 3.416e-6, 1.393e-6, 5.604e-7, 9.708e-8, 2.222e-8, 8.152e-9, 3.831e-9, 2.076e-9,
-     1.233e-9, 5.194e-10, 2.541e-10, 6.073e-11, 1.916e-11, 2.803e-12, 5.215e-13, 1.137e-13,
-     3.070e-14, 1.136e-14, 5.759e-15, 3.561e-15]
+
+# USSA-1976 Table I, geometric altitude (km) -> kinetic temperature (K), pressure (Pa),
+# density (kg/m^3), 86-1000 km.
+_UPPER = np.array(
+    [
+        [86, 186.87, 3.7338e-1, 6.958e-6],
+        [90, 186.87, 1.8359e-1, 3.416e-6],
+        [95, 188.42, 7.5966e-2, 1.393e-6],
+        [100, 195.08, 3.2011e-2, 5.604e-7],
+        [110, 240.00, 7.1042e-3, 9.708e-8],
+        [120, 360.00, 2.5382e-3, 2.222e-8],
+        [130, 469.27, 1.2505e-3, 8.152e-9],
+        [140, 559.63, 7.2028e-4, 3.831e-9],
+        [150, 634.39, 4.5422e-4, 2.076e-9],
+        [160, 696.29, 3.0395e-4, 1.233e-9],
+        [180, 790.07, 1.5271e-4, 5.194e-10],
+        [200, 854.56, 8.4736e-5, 2.541e-10],
+        [250, 941.33, 2.4767e-5, 6.073e-11],
+        [300, 976.01, 8.7704e-6, 1.916e-11],
+        [400, 995.83, 1.4518e-6, 2.803e-12],
+        [500, 999.24, 3.0236e-7, 5.215e-13],
+        [600, 999.85, 8.2130e-8, 1.137e-13],
+        [700, 999.97, 3.1908e-8, 3.070e-14],
+        [800, 999.99, 1.7036e-8, 1.136e-14],
+        [900, 1000.0, 1.0873e-8, 5.759e-15],
+        [1000, 1000.0, 7.5138e-9, 3.561e-15],
+    ]
 )
-_LOG_UPPER_RHO = np.log(_UPPER_RHO)
+_UPPER_ALT_M = _UPPER[:, 0] * 1e3
+_UPPER_T_K = _UPPER[:, 1]
+_LOG_UPPER_P = np.log(_UPPER[:, 2])
+_LOG_UPPER_RHO = np.log(_UPPER[:, 3])
 
 
 def ussa1976(alt_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -58,12 +85,19 @@ def ussa1976(alt_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
     Parameters
     ----------
-    alt_m : array
+    alt_m : array or scalar
         Geometric altitude above mean sea level, metres. Values below 0 are
         evaluated at 0; above 1,000 km density and pressure are 0.
+
+    Notes
+    -----
+    Above 86 km the speed of sound uses the tabulated kinetic temperature and the
+    sea-level molar mass (nominal only: the continuum assumption fails there).
     """
-    z = np.clip(np.asarray(alt_m, dtype=np.float64), 0.0, None)
-    h = _R0_M * z / (_R0_M + z)  # geopotential altitude
+    shape = np.shape(alt_m)
+    z = np.clip(np.atleast_1d(np.asarray(alt_m, dtype=np.float64)).ravel(), 0.0, None)
+    upper = z > _UPPER_ALT_M[0]
+    h = _R0_M * np.minimum(z, _UPPER_ALT_M[0]) / (_R0_M + np.minimum(z, _UPPER_ALT_M[0]))
     layer = np.clip(np.searchsorted(_H_BASE_M, h, side="right") - 1, 0, 6)
     hb = _H_BASE_M[layer]
     lapse = _LAPSE_K_M[layer]
@@ -76,17 +110,17 @@ def ussa1976(alt_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     p_iso = pb * np.exp(-_G0 * _M0 * (h - hb) / (_R_STAR * tb))
     pressure = np.where(iso, p_iso, p_grad)
     rho = pressure * _M0 / (_R_STAR * temp)
-
-    upper = z > _UPPER_ALT_M[0]
+    # temp so far is the molecular-scale temperature T_M; the kinetic temperature is
+    # T = T_M (M/M0), with M/M0 < 1 only between 80 and 86 km (USSA-1976 Table 8).
+    temp = temp * np.interp(z, _M_RATIO_ALT_M, _M_RATIO)
     if np.any(upper):
         zu = z[upper]
-        rho_u = np.exp(np.interp(zu, _UPPER_ALT_M, _LOG_UPPER_RHO))
-        rho_u[zu > _UPPER_ALT_M[-1]] = 0.0
-        temp = np.where(upper, _T_BASE_K[7], temp)
-        pressure[upper] = rho_u * _R_STAR * _T_BASE_K[7] / _M0
-        rho[upper] = rho_u
+        beyond = zu > _UPPER_ALT_M[-1]
+        temp[upper] = np.interp(zu, _UPPER_ALT_M, _UPPER_T_K)
+        pressure[upper] = np.where(beyond, 0.0, np.exp(np.interp(zu, _UPPER_ALT_M, _LOG_UPPER_P)))
+        rho[upper] = np.where(beyond, 0.0, np.exp(np.interp(zu, _UPPER_ALT_M, _LOG_UPPER_RHO)))
     sound = np.sqrt(_GAMMA * _R_STAR * temp / _M0)
-    return temp, pressure, rho, sound
+    return temp.reshape(shape), pressure.reshape(shape), rho.reshape(shape), sound.reshape(shape)
 
 
 def density(alt_m: np.ndarray) -> np.ndarray:

@@ -86,8 +86,11 @@ def write_parquet(table: Table, path: Path, metadata: dict[str, str] | None = No
     if metadata:
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **metadata})
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(arrow, tmp, compression="zstd")
-    os.replace(tmp, path)
+    try:
+        pq.write_table(arrow, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_parquet(path: Path) -> Table:

@@ -82,7 +82,7 @@ def rv_to_elements(r_m: np.ndarray, v_m_s: np.ndarray, mu: float = MU_EARTH_M3_S
     e = np.linalg.norm(e_vec, axis=-1)
     energy = vn2 / 2.0 - mu / rn
     a = -mu / (2.0 * energy)
-    inc = np.arccos(np.clip(h[..., 2] / hn, -1.0, 1.0))
+    inc = np.arctan2(np.hypot(h[..., 0], h[..., 1]), h[..., 2])
     tiny = 1e-11
     equatorial = nn < tiny * hn
     circular = e < tiny

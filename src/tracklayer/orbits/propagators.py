@@ -32,27 +32,37 @@ def j2_secular_rates(a_m: np.ndarray, ecc: np.ndarray, inc_rad: np.ndarray) -> t
 def propagate_j2_mean(elements: dict[str, np.ndarray], t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Propagate mean elements at t = 0 to times ``t_s`` (T,).
 
-    Returns ECI position (T, N, 3) m and velocity (T, N, 3) m/s.
+    Returns ECI position (T, N, 3) m and velocity (T, N, 3) m/s. The velocity is the
+    exact time derivative of the returned positions: the in-plane two-body velocity
+    scaled by Mdot/n plus the rotation of the orbit by the RAAN and perigee drifts.
     """
     a = elements["a_m"][None, :]
     e = elements["ecc"][None, :]
     i = elements["inc_rad"][None, :]
     raan_dot, argp_dot, m_dot = j2_secular_rates(a, e, i)
     t = np.asarray(t_s, dtype=np.float64)[:, None]
-    return elements_to_rv(
-        a,
-        e,
-        i,
-        elements["raan_rad"][None, :] + raan_dot * t,
-        elements["argp_rad"][None, :] + argp_dot * t,
-        elements["mean_anomaly_rad"][None, :] + m_dot * t,
+    raan = elements["raan_rad"][None, :] + raan_dot * t
+    r, v2 = elements_to_rv(
+        a, e, i, raan, elements["argp_rad"][None, :] + argp_dot * t, elements["mean_anomaly_rad"][None, :] + m_dot * t
     )
+    n = np.sqrt(MU_EARTH_M3_S2 / a**3)
+    normal = np.stack(np.broadcast_arrays(np.sin(raan) * np.sin(i), -np.cos(raan) * np.sin(i), np.cos(i)), axis=-1)
+    z_hat = np.array([0.0, 0.0, 1.0])
+    v = v2 * (m_dot / n)[..., None] + raan_dot[..., None] * np.cross(z_hat, r) + argp_dot[..., None] * np.cross(normal, r)
+    return r, v
+
+
+def _tle_checksum(line: str) -> int:
+    """Modulo-10 checksum of a TLE line's first 68 columns (digits count, '-' counts 1)."""
+    return sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68]) % 10
 
 
 def parse_tle_lines(lines: list[str]) -> list[tuple[str, str, str]]:
     """Split TLE text lines (2- or 3-line format) into (name, line1, line2) tuples.
 
-    Raises ValueError naming the offending line when the layout is wrong.
+    Names may carry CelesTrak's leading ``0 ``, which is dropped. Lines must be 69
+    columns long with a valid modulo-10 checksum. Raises ValueError naming the entry
+    when the layout is wrong.
     """
     cleaned = [ln.rstrip() for ln in lines if ln.strip()]
     out: list[tuple[str, str, str]] = []
@@ -61,9 +71,16 @@ def parse_tle_lines(lines: list[str]) -> list[tuple[str, str, str]]:
         name = ""
         if not cleaned[i].startswith("1 "):
             name = cleaned[i].strip()
+            name = name[2:].strip() if name.startswith("0 ") else name
             i += 1
+        entry = len(out) + 1
         if i + 1 >= len(cleaned) or not cleaned[i].startswith("1 ") or not cleaned[i + 1].startswith("2 "):
-            raise ValueError(f"TLE entry {len(out) + 1}: expected a line starting '1 ' followed by one starting '2 '")
+            raise ValueError(f"TLE entry {entry}: expected a line starting '1 ' followed by one starting '2 '")
+        for number, line in ((1, cleaned[i]), (2, cleaned[i + 1])):
+            if len(line) != 69:
+                raise ValueError(f"TLE entry {entry} line {number}: {len(line)} columns, expected 69")
+            if not line[68].isdigit() or int(line[68]) != _tle_checksum(line):
+                raise ValueError(f"TLE entry {entry} line {number}: checksum mismatch")
         out.append((name or cleaned[i][2:7].strip(), cleaned[i], cleaned[i + 1]))
         i += 2
     return out

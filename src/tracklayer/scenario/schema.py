@@ -78,6 +78,9 @@ class InfraredSensor(_Model):
     field_of_regard_deg: Annotated[float, Field(gt=0.0, le=180.0)] = 120.0
     max_range_km: Positive = 5000.0
     grazing_altitude_km: NonNegative = 20.0
+    min_target_altitude_km: NonNegative = Field(
+        10.0, description="Targets below this are hidden by clouds and the band's water-vapour absorption."
+    )
     angle_noise_urad: Positive = 150.0
     pd: Probability = 0.95
     revisit_s: Positive = 1.0

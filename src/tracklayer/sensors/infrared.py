@@ -23,6 +23,7 @@ class InfraredParams:
     half_angle_rad: np.ndarray
     max_range_m: np.ndarray
     grazing_m: np.ndarray
+    min_target_alt_m: np.ndarray
     sigma_rad: np.ndarray
     pd: np.ndarray
     revisit_s: np.ndarray
@@ -39,6 +40,7 @@ class InfraredParams:
             half_angle_rad=col(lambda s: s.field_of_regard_deg / 2.0 * DEG),
             max_range_m=col(lambda s: s.max_range_km * 1e3),
             grazing_m=col(lambda s: s.grazing_altitude_km * 1e3),
+            min_target_alt_m=col(lambda s: s.min_target_altitude_km * 1e3),
             sigma_rad=col(lambda s: s.angle_noise_urad * 1e-6),
             pd=col(lambda s: s.pd),
             revisit_s=col(lambda s: s.revisit_s),

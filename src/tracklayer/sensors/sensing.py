@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tracklayer.earth.frames import ecef_to_geodetic
 from tracklayer.earth.time import TimeGrid
 from tracklayer.io.tables import Table
 from tracklayer.orbits.constellation import Satellites
@@ -74,6 +75,9 @@ def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: 
     ir = InfraredParams.from_constellations(scenario.constellations, sats.constellation)
     if len(sats):
         ir_acc = infrared_access(sats.r_eci_m, truth.r_eci_m, ir.half_angle_rad, ir.max_range_m, ir.grazing_m)
+        with np.errstate(invalid="ignore"):
+            _, _, alt = ecef_to_geodetic(truth.r_eci_m)  # altitude is rotation-invariant
+            ir_acc &= alt[:, None, :] >= ir.min_target_alt_m[None, :, None]
         ir_det = observe_infrared(
             ir_acc, frame_mask(grid.t_s, ir.revisit_s), sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
             [np.random.default_rng(s) for s in ir_seed.spawn(len(sats))],

@@ -34,8 +34,8 @@ from tracklayer.earth.time import TimeGrid
 from tracklayer.threats import BOOST, COAST, GLIDE, TERMINAL
 from tracklayer.threats.common import Flight, boost_arc, burnout_point_ecef, ground_range_m, hermite, on_grid
 
-GLIDE_ENTRY_ALTITUDE_M = 80e3
-"""Below this altitude (after burnout) the phase is labelled glide."""
+GLIDE_ENTRY_ALTITUDE_M = 85e3
+"""Once below this altitude (after burnout) the phase is labelled glide; above it, coast."""
 MAX_BURNOUT_SPEED_M_S = 7200.0
 
 

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from tracklayer.earth.constants import DEG
+from tracklayer.earth.frames import ecef_to_geodetic
 from tracklayer.io.tables import Table
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.tracking import CONFIRMED, DELETED, TENTATIVE
@@ -40,6 +41,7 @@ class TrackerConfig:
     min_convergence_rad: float = 3.0 * DEG
     triangulation_gate_sigma: float = 5.0
     duplicate_gate: float = 11.34  # chi-square(3 dof) at 0.99
+    min_altitude_m: float = -5e3  # a track predicted this far underground has impacted
 
     @classmethod
     def from_spec(cls, spec) -> "TrackerConfig":
@@ -169,7 +171,8 @@ def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: Tr
 
 
 def manage(tracks: Tracks, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, Tracks]:
-    """Confirm (M hits within the window), delete and de-duplicate.
+    """Confirm (M hits within the window), delete (coasted too long, too uncertain, or
+    underground) and de-duplicate.
 
     Returns (live tracks, tracks deleted at this step).
     """
@@ -180,8 +183,10 @@ def manage(tracks: Tracks, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, Trac
     status[(status == TENTATIVE) & (span <= cfg.confirm_window_s)] = CONFIRMED
     pos_sigma = np.sqrt(np.trace(tracks.p[:, :3, :3], axis1=1, axis2=2))
     silent = t_s - tracks.last_hit_t_s
+    _, _, alt = ecef_to_geodetic(tracks.x[:, :3])  # altitude does not depend on Earth rotation
     dead = (
-        ((status == TENTATIVE) & (silent > cfg.confirm_window_s / 2))
+        (alt < cfg.min_altitude_m)
+        | ((status == TENTATIVE) & (silent > cfg.confirm_window_s / 2))
         | ((status == TENTATIVE) & (t_s - tracks.born_t_s > cfg.confirm_window_s))
         | ((status == CONFIRMED) & (silent > cfg.coast_limit_s))
         | (pos_sigma > cfg.max_position_sigma_m)

@@ -1,0 +1,173 @@
+"""Command-line interface: parse -> validate -> call the API -> write.
+
+Heavy modules are imported inside the commands so that ``tracklayer --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="tracklayer: simulate and evaluate an allied space-based missile tracking architecture.",
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def _fail(lines: list[str], code: int = 2) -> None:
+    for line in lines:
+        console.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _load(source: str):
+    from tracklayer.scenario.loader import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(source)
+    except ScenarioError as exc:
+        _fail(exc.lines)
+
+
+def _fmt(value: float, kind: str) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if kind == "s":
+        return f"{value:.0f}"
+    if kind == "%":
+        return f"{100 * value:.0f}%"
+    if kind == "km":
+        return f"{value / 1e3:,.2f}"
+    return str(value)
+
+
+def _summary(result) -> None:
+    from rich import box
+    from rich.table import Table as RichTable
+
+    m = result.metrics
+    table = RichTable(
+        title=f"{result.scenario.name}: per-threat summary, node '{m['node'][0]}' (times in s after launch)",
+        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
+    )
+    headers = [
+        ("threat", None, "threat"), ("kind", None, "kind"), ("flight", "s", "flight_s"),
+        ("detect", "s", "time_to_first_detection_s"), ("track", "s", "time_to_confirmed_track_s"),
+        ("warning", "s", "warning_time_s"), ("custody", "%", "custody_fraction"),
+        ("rms km", "km", "position_rms_m"), ("IR>=1", "%", "ir_coverage_1"), ("IR>=2", "%", "ir_coverage_2"),
+        ("radar", "%", "radar_coverage"),
+    ]
+    for title, kind, _ in headers:
+        table.add_column(title, justify="left" if kind is None else "right", no_wrap=True, min_width=len(title))
+    for i in range(m.num_rows):
+        table.add_row(*[str(m[col][i]) if kind is None else _fmt(float(m[col][i]), kind) for _, kind, col in headers])
+    if not out.is_terminal:
+        out.width = max(out.width, 110)
+    out.print(table)
+
+
+@app.command()
+def run(
+    scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name (see `tracklayer scenarios`)."),
+    out_dir: Path = typer.Option(Path("results"), "--out", "-o", help="Folder for the outputs (created if needed)."),
+    seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+) -> None:
+    """Fly a scenario end to end and write tables, report and scene to --out."""
+    scn = _load(scenario)
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail([f"--out {out_dir}: exists and is not a folder"])
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail([f"--out {out_dir}: cannot create folder ({exc.strerror})"])
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tracklayer import api
+
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(), console=console, disable=quiet, transient=False,
+        ) as bar:
+            tasks = {stage: bar.add_task(stage, total=1) for stage in api.STAGES}
+            write_task = bar.add_task("outputs", total=7)
+
+            def on_stage(stage: str, done: int, total: int) -> None:
+                bar.update(tasks[stage], completed=done, total=total)
+
+            result = api.run(scn, seed=seed, progress=on_stage)
+
+            def on_file(name: str) -> None:
+                bar.update(write_task, advance=1, description="outputs")
+
+            written = api.write_outputs(result, out_dir, progress=on_file)
+            bar.update(write_task, completed=7)
+    except KeyboardInterrupt:
+        _fail(["interrupted; files already in the output folder are complete (each is written then renamed)"], 130)
+    if not quiet:
+        _summary(result)
+        out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
+
+
+@app.command()
+def validate(scenario: str = typer.Argument(..., help="Scenario file path or built-in name.")) -> None:
+    """Check a scenario file; print every problem with its field path (exit 2 if any)."""
+    scn = _load(scenario)
+    out.print(
+        f"{scenario}: valid scenario '{scn.name}': {scn.duration_s:.0f} s at {scn.step_s:g} s steps, "
+        f"{len(scn.constellations)} constellation(s), {len(scn.radars)} radar(s), {len(scn.threats)} threat(s)"
+    )
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    from tracklayer.scenario.loader import builtin_names, load_scenario
+
+    for name in builtin_names():
+        scn = load_scenario(name)
+        out.print(f"{name:<16} {scn.description.strip().splitlines()[0] if scn.description else ''}", markup=False)
+
+
+@app.command()
+def info() -> None:
+    """Print versions and the active compute engine."""
+    import importlib.metadata as md
+    import platform
+
+    import tracklayer
+    from tracklayer.kernels import engine
+
+    out.print(f"tracklayer {tracklayer.__version__}  (Python {platform.python_version()}, {platform.machine()})")
+    for pkg in ("numpy", "scipy", "numba", "sgp4", "pydantic", "pyarrow", "matplotlib", "typer", "rich"):
+        try:
+            version = md.version(pkg)
+        except md.PackageNotFoundError:
+            version = "not installed"
+        out.print(f"  {pkg:<11} {version}")
+    out.print(f"compute engine: {engine()}  (set TRACKLAYER_ENGINE=numpy to use the NumPy reference kernels)")
+
+
+def main() -> None:
+    """Entry point of the ``tracklayer`` command."""
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `tracklayer info | head`
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()

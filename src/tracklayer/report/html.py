@@ -1,0 +1,265 @@
+"""The run report: one self-contained HTML file (inline CSS, figures as base64 PNG,
+no external resources of any kind), rendered from ``templates/report.html.j2``.
+
+>>> from tracklayer import api                                   # doctest: +SKIP
+>>> from tracklayer.report.html import write_report              # doctest: +SKIP
+>>> write_report(api.run("smoke"), Path("report.html"))          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from tracklayer import __version__
+from tracklayer.metrics.threat_metrics import METRIC_COLUMNS
+
+if TYPE_CHECKING:
+    from tracklayer.api import RunResult
+
+__all__ = ["write_report", "render_report", "FIGURES"]
+
+Kind = Literal["text", "s", "count", "pct", "length", "speed"]
+
+METRIC_TABLES: tuple[tuple[str, tuple[tuple[str, str, Kind], ...]], ...] = (
+    (
+        "Detection and warning",
+        (
+            ("threat", "threat", "text"),
+            ("kind", "kind", "text"),
+            ("launch_t_s", "launch (s after epoch)", "s"),
+            ("flight_s", "flight time (s)", "s"),
+            ("time_to_first_detection_s", "first detection (s after launch)", "s"),
+            ("time_to_first_ir_detection_s", "first IR detection (s after launch)", "s"),
+            ("time_to_first_radar_detection_s", "first radar detection (s after launch)", "s"),
+            ("time_to_confirmed_track_s", "confirmed track (s after launch)", "s"),
+            ("warning_time_s", "warning time (s)", "s"),
+            ("detections", "detections", "count"),
+        ),
+    ),
+    (
+        "Custody and accuracy",
+        (
+            ("threat", "threat", "text"),
+            ("custody_fraction", "custody (% of flight)", "pct"),
+            ("custody_gaps", "custody gaps", "count"),
+            ("longest_gap_s", "longest gap (s)", "s"),
+            ("track_ids", "track ids", "count"),
+            ("position_rms_m", "position RMS", "length"),
+            ("velocity_rms_m_s", "velocity RMS (m/s)", "speed"),
+            ("miss_m", "impact miss from aim point", "length"),
+        ),
+    ),
+    (
+        "Coverage (fraction of flight time)",
+        (
+            ("threat", "threat", "text"),
+            ("ir_coverage_1", "IR, ≥ 1 satellite (%)", "pct"),
+            ("ir_coverage_2", "IR, ≥ 2 satellites, stereo (%)", "pct"),
+            ("ir_coverage_3", "IR, ≥ 3 satellites (%)", "pct"),
+            ("radar_coverage", "radar, ≥ 1 (%)", "pct"),
+        ),
+    ),
+)
+"""The report's metric tables: (title, ((column, header, kind), ...)); headers of
+``length`` columns get their unit (m or km) from the values."""
+
+FIGURES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "map",
+        "map_png",
+        "Theatre map",
+        "Threat ground tracks coloured by flight phase, from launch (triangle) to aim point (cross). "
+        "Shaded outlines: each radar's azimuth sector out to its maximum range (great-circle distance on the "
+        "ground; a target must also be above the radar's horizon), coloured by nation. Thin grey lines: "
+        "ground tracks of the satellites over the scenario. Black dots: confirmed track positions assigned "
+        "to a threat; red crosses: confirmed tracks that no threat lies within the truth gate of "
+        "(false or diverged tracks); both thinned to one point every 10 s.",
+    ),
+    (
+        "timeline",
+        "timeline_png",
+        "Detection and custody timeline",
+        "One panel per threat over scenario time. Bottom row: the flight, shaded by phase. Above it: spans "
+        "held by a confirmed track (one shade per track id, labelled #id), radar detections and space IR "
+        "detections (one tick per detection). Grey area, right axis: number of satellites with geometric "
+        "access to the threat; two or more allow stereo (triangulated) track initiation.",
+    ),
+    (
+        "track_error",
+        "track_error_png",
+        "Track accuracy",
+        "Solid: 3-D distance between each confirmed track assigned to the threat and the truth at the same "
+        "time. Dashed, same colour: the track's own 1-sigma position uncertainty, sqrt(trace of the position "
+        "covariance). A consistent filter keeps the solid line around the dashed one; a solid line far above "
+        "it means an over-confident track. Background: flight phases.",
+    ),
+    (
+        "altitude",
+        "altitude_png",
+        "Trajectories",
+        "Altitude of each threat against time since its launch (left) and against great-circle ground range "
+        "from its launch point (right), coloured by flight phase: boost, ballistic coast, glide and the "
+        "terminal dive.",
+    ),
+)
+"""(id, function name in `tracklayer.report.plots`, title, caption) of each figure."""
+
+
+def _format_column(values: np.ndarray, kind: Kind) -> tuple[str, list[str]]:
+    """Format one metric column; returns (unit suffix for the header, cell strings)."""
+    dash = "–"
+    vals = list(values)
+    if kind == "text":
+        return "", [str(v) for v in vals]
+    x = np.asarray(values, dtype=np.float64)
+    if kind in ("s", "count"):
+        return "", [dash if math.isnan(v) else f"{v:,.0f}" for v in x]
+    if kind == "pct":
+        return "", [dash if math.isnan(v) else f"{100.0 * v:.1f}" if 0 < v < 0.1 else f"{100.0 * v:.0f}" for v in x]
+    if kind == "speed":
+        return "", [dash if math.isnan(v) else f"{v:.1f}" if v < 10 else f"{v:,.0f}" for v in x]
+    finite = x[np.isfinite(x)]
+    if finite.size and np.median(finite) >= 10_000.0:
+        return " (km)", [dash if math.isnan(v) else f"{v / 1e3:,.1f}" for v in x]
+    return " (m)", [dash if math.isnan(v) else f"{v:.1f}" if v < 10 else f"{v:,.0f}" for v in x]
+
+
+def metric_tables(result: "RunResult") -> list[dict]:
+    """The metric tables as ``{"title", "headers": [(text, tooltip, numeric)], "rows": [[str]]}``.
+
+    A ``node`` column is added when the metrics hold more than one tracking node.
+    """
+    m = result.metrics
+    multi_node = len(set(m["node"].tolist())) > 1 if "node" in m else False
+    out = []
+    for title, columns in METRIC_TABLES:
+        cols = list(columns)
+        if multi_node:
+            cols.insert(1, ("node", "node", "text"))
+        headers, cells = [], []
+        for key, header, kind in cols:
+            if key not in m:
+                continue
+            unit, strings = _format_column(m[key], kind)
+            headers.append((header + unit, METRIC_COLUMNS.get(key, ""), kind != "text"))
+            cells.append(strings)
+        rows = [list(r) for r in zip(*cells)]
+        out.append({"title": title, "headers": headers, "rows": rows})
+    return out
+
+
+def sensor_groups(result: "RunResult") -> list[dict]:
+    """Sensors by nation: ``{"id", "name", "space": [(platform, count)], "radars": [names], "total"}``."""
+    s = result.sensors
+    names = {n.id: n.name for n in result.scenario.nations}
+    groups = []
+    for nation in [n.id for n in result.scenario.nations] + sorted(set(s["nation"].tolist()) - set(names)):
+        mine = s["nation"] == nation
+        space = Counter(s["platform"][mine & (s["kind"] == "angles")].tolist())
+        radars = s["sensor"][mine & (s["kind"] == "radar")].tolist()
+        groups.append({"id": nation, "name": names.get(nation, nation), "space": sorted(space.items()), "radars": radars, "total": int(mine.sum())})
+    return groups
+
+
+def _hms(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _overview(result: "RunResult") -> list[tuple[str, str]]:
+    """Headline figures of the run as (label, value)."""
+    det, tr, m = result.detections, result.tracks, result.metrics
+    conf = tr["status"] == "confirmed"
+    n_sat = int((result.sensors["kind"] == "angles").sum())
+    n_radar = int((result.sensors["kind"] == "radar").sum())
+    custody = np.asarray(m["custody_fraction"], dtype=np.float64)
+    return [
+        ("threats", f"{m.num_rows}"),
+        ("satellites / radars", f"{n_sat} / {n_radar}"),
+        ("detections (false alarms)", f"{det.num_rows:,} ({int((det['truth_id'] < 0).sum()):,})"),
+        ("confirmed track ids", f"{np.unique(tr['track_id'][conf]).size}"),
+        ("mean custody", "–" if custody.size == 0 else f"{100.0 * np.nanmean(custody):.0f} %"),
+        ("unassigned confirmed-track samples", f"{int((conf & (tr['truth_id'] < 0)).sum()):,} of {int(conf.sum()):,}"),
+    ]
+
+
+def _figures(result: "RunResult") -> tuple[list[dict], float]:
+    from tracklayer.report import plots
+
+    t0 = time.perf_counter()
+    figures = []
+    for fig_id, func, title, caption in FIGURES:
+        png: bytes = getattr(plots, func)(result)
+        figures.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+                        "kb": len(png) / 1024})
+    return figures, time.perf_counter() - t0
+
+
+def render_report(result: "RunResult") -> str:
+    """The report of a run as an HTML string (self-contained; see `write_report`)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tracklayer.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    scn = result.scenario
+    grid = result.state["grid"]
+    figures, figures_s = _figures(result)
+    timings = [(k, float(v)) for k, v in result.timings_s.items()]
+    total = sum(v for _, v in timings)
+    context = {
+        "title": f"tracklayer report: {scn.name}",
+        "scenario": scn,
+        "epoch": grid.iso(0.0),
+        "end": grid.iso(float(grid.t_s[-1])),
+        "duration": f"{scn.duration_s:,.0f} s ({_hms(scn.duration_s)})",
+        "step": f"{scn.step_s:g} s",
+        "seed": result.seed,
+        "version": __version__,
+        "overview": _overview(result),
+        "tables": metric_tables(result),
+        "sensor_groups": sensor_groups(result),
+        "figures": figures,
+        "timings": [(k, f"{v:.2f}", f"{100.0 * v / total:.0f}" if total > 0 else "–") for k, v in timings],
+        "timing_total": f"{total:.2f}",
+        "figures_s": f"{figures_s:.2f}",
+        "sources": list(scn.sources),
+    }
+    return env.get_template("report.html.j2").render(**context)
+
+
+def write_report(result: "RunResult", path: Path) -> None:
+    """Write the HTML report of a run to ``path``.
+
+    The file is written under a temporary name in the same folder and renamed, so
+    ``path`` only ever holds a complete report.
+
+    Parameters
+    ----------
+    result : a run result (`tracklayer.api.run`)
+    path : the HTML file to write; its folder must exist
+    """
+    path = Path(path)
+    text = render_report(result)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -238,8 +238,10 @@ def sweep(
                 bar.update(task[0], completed=stored, failed=failed)
 
             summary = api.sweep(camp, out_dir, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=on_progress)
-    except (StoreError, SweepError) as exc:
+    except StoreError as exc:
         _fail(exc.lines)
+    except SweepError as exc:
+        _fail(exc.lines, exc.exit_code)
     finally:
         signal.signal(signal.SIGTERM, previous)
     if summary.interrupted:
@@ -292,7 +294,7 @@ def analyze(
             out.width = max(out.width, 160)
         out.print(table)
     names = ", ".join(p.name for p in result.files.values())
-    out.print(f"wrote {names} to {results}/ (open {result.files['report']} in a browser)", markup=False, highlight=False)
+    out.print(f"wrote {names} to {results}/ (open {result.files['report']} in a browser)", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

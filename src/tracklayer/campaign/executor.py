@@ -42,18 +42,20 @@ from tracklayer.campaign.spec import Campaign, RunSpec
 from tracklayer.campaign.store import Store
 from tracklayer.scenario.loader import ScenarioError
 
-__all__ = ["RunTask", "RunOutcome", "SweepSummary", "SweepError", "execute", "sweep", "PROGRESS_FILE"]
+__all__ = ["RunTask", "RunOutcome", "SweepSummary", "SweepError", "execute", "plan", "sweep", "PROGRESS_FILE"]
 
 PROGRESS_FILE = "progress.json"
 _ID_COLUMNS = ("threat", "kind", "node")
 
 
 class SweepError(RuntimeError):
-    """The sweep cannot start (e.g. no scheduler at the address); ``lines`` as in ScenarioError."""
+    """The sweep cannot start (no scheduler at the address: ``exit_code`` 2) or its
+    Dask cluster failed (1); ``lines`` as in ScenarioError."""
 
-    def __init__(self, lines: list[str]):
+    def __init__(self, lines: list[str], exit_code: int = 2):
         super().__init__("\n".join(lines))
         self.lines = lines
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -220,16 +222,17 @@ class _Progress:
                      "stored": skipped, "skipped": skipped, "ok": 0, "failed": 0, "started_utc": _utc_now()}
         self.callback = callback
         self.t0 = time.perf_counter()
+        self.computed = 0
 
     def record(self, outcome: RunOutcome | None, state: str = "running") -> None:
         if outcome is not None:
             self.info["stored"] += 1
             self.info["ok" if outcome.status == "ok" else "failed"] += 1
-        done_here = self.info["ok"] + self.info["failed"]
+            self.computed += outcome.worker != "driver"  # invalid points cost nothing: keep them out of the ETA
         left = self.info["total"] - self.info["stored"]
         elapsed = time.perf_counter() - self.t0
         self.info.update(state=state, updated_utc=_utc_now(), elapsed_s=round(elapsed, 1),
-                         eta_s=round(elapsed / done_here * left, 1) if done_here else None)
+                         eta_s=round(elapsed / self.computed * left, 1) if self.computed else None)
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         tmp.write_text(json.dumps(self.info, indent=1), encoding="utf-8")
         os.replace(tmp, self.path)
@@ -263,7 +266,11 @@ def _dask(client: Any, tasks: Iterator[RunTask], window: int) -> Iterator[RunOut
             except KilledWorker as exc:
                 outcome = RunOutcome(task.run_key, task.point_key, task.repetition, task.seed, "failed",
                                      error=f"KilledWorker: the run killed every worker that tried it ({exc})".splitlines()[0],
-                                     worker="driver", finished_utc=_utc_now(), versions=versions())
+                                     worker="driver", host=socket.gethostname(), pid=os.getpid(),
+                                     finished_utc=_utc_now(), versions=versions())
+            except Exception as exc:  # the cluster, not the run, failed: stop; the store keeps what it has
+                raise SweepError([f"the Dask cluster failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                                  "the runs stored so far are kept: run the same command again to resume"], exit_code=1) from exc
             future.release()
             nxt = next(tasks, None)
             if nxt is not None:
@@ -354,10 +361,12 @@ def sweep(
             backend = f"local cluster, {workers} worker process(es)"
         tracker = _Progress(out_dir, campaign, len(runs), len(runs) - len(todo), backend, progress)
         tracker.record(None)
-        interrupted = False
-        cluster = client = None
+        state = "finished"
+        cluster = client = outcomes = None
         try:
-            tasks, invalid = _plan(campaign, todo)
+            tasks, invalid = plan(campaign, todo)
+            if not tasks:
+                backend = tracker.info["backend"] = "the driver (nothing to compute)"
             if tasks and scheduler is not None:
                 client = _connect(scheduler)
             elif tasks and workers != 0:
@@ -374,18 +383,24 @@ def sweep(
                 store.add(outcome)
                 tracker.record(outcome)
         except KeyboardInterrupt:
-            interrupted = True
+            state = "interrupted"
+        except BaseException:
+            state = "stopped"
+            raise
         finally:
-            tracker.record(None, "interrupted" if interrupted else "finished")
+            tracker.record(None, state)
+            if outcomes is not None:
+                outcomes.close()
             if client is not None:
                 client.close(timeout=10)
             if cluster is not None:
                 cluster.close(timeout=10)
     info = tracker.info
-    return SweepSummary(out_dir, len(runs), info["skipped"], info["ok"], info["failed"], time.perf_counter() - t0, interrupted, backend)
+    return SweepSummary(out_dir, len(runs), info["skipped"], info["ok"], info["failed"], time.perf_counter() - t0,
+                        state == "interrupted", backend)
 
 
-def _plan(campaign: Campaign, runs: list[RunSpec]) -> tuple[list[RunTask], list[RunOutcome]]:
+def plan(campaign: Campaign, runs: list[RunSpec]) -> tuple[list[RunTask], list[RunOutcome]]:
     """Tasks for the runs whose point's scenario validates, failed outcomes for the others."""
     from tracklayer.scenario.loader import parse_scenario
 

@@ -86,12 +86,16 @@ def x_axes(data: CampaignData) -> list[tuple[str, str, list[str]]]:
     """
     varying = _varying(data)
     sats_vary = len(_distinct(data.runs["satellites"][data.ok])) > 1
-    out = []
+    out: list[tuple[str, str, list[str]]] = []
     for p in varying:
         if not data.numeric[p]:
             continue
         if sats_vary and _bijective(data, p, "satellites"):
-            out.append(("satellites", f"satellites (set by {p})", [p]))
+            sats = next((a for a in out if a[0] == "satellites"), None)
+            if sats is None:
+                out.append(("satellites", f"satellites (set by {p})", [p]))
+            else:  # zipped parameters that set the count together
+                sats[2].append(p)
         else:
             out.append((p, p, [p]))
     if sats_vary and not any(c == "satellites" for c, _, _ in out):

@@ -176,11 +176,10 @@ class Store:
         points = campaign.points
         with self._transaction():
             self._con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(rows.items()))
-            self._con.executemany(
-                "INSERT OR REPLACE INTO parameters VALUES (?, ?, ?, ?, ?)",
-                [(n, i, json.dumps(list(p.paths)), "grid" if p.values is not None else "sampled", p.condition)
-                 for i, (n, p) in enumerate(spec.parameters.items())],
-            )
+            parameters = [(n, i, json.dumps(list(p.paths)), "grid" if p.values is not None else "sampled", p.condition)
+                          for i, (n, p) in enumerate(spec.parameters.items())]
+            if parameters:
+                self._con.executemany("INSERT OR REPLACE INTO parameters VALUES (?, ?, ?, ?, ?)", parameters)
             self._insert_arrow("points", {
                 "point_key": [p.key for p in points], "point_index": [p.index for p in points], "label": [p.label() for p in points],
             }, replace=True)

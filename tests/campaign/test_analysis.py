@@ -170,5 +170,6 @@ def test_analyze_writes_a_self_contained_report(serial_store, tmp_path):
     figures = re.findall(r'<figure id="fig-([^"]+)">\s*<img src="data:image/png;base64,', html)
     assert {"vs-satellites-custody_fraction", "heat-custody_fraction", "pareto", "partners", "partners-vs-satellites"} <= set(figures)
     assert "Input should be greater than or equal to 1 (got 0)" in html  # the failed runs are listed
+    assert "<td class=\"wrap\">3, 4, 0</td>" in html and "<td class=\"wrap\">US, US+JP</td>" in html  # parameter values
     bad = CliRunner().invoke(app, ["analyze", str(folder), "--ci", "jackknife"])
     assert bad.exit_code == 2 and "--ci jackknife: choose t or bootstrap" in bad.output

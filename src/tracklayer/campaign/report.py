@@ -44,9 +44,13 @@ def _display(metric: str) -> tuple[str, float, str]:
     return DISPLAY.get(metric, (metric, 1.0, ""))
 
 
-def _axis_label(metric: str, prefix: str = "") -> str:
+def _title(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _axis_label(metric: str) -> str:
     name, _, unit = _display(metric)
-    return f"{prefix}{name}" + (f" ({unit})" if unit else "")
+    return name + (f" ({unit})" if unit else "")
 
 
 def _fmt(value: float, metric: str) -> str:
@@ -162,7 +166,7 @@ def _metric_figures(data: CampaignData, metrics: list[str], level: float, ci: st
                 series, xticks, note = _series(data, x, used, metric, threat, level, ci)
                 panels.append(Panel(threat, series))
             figures.append({
-                "id": f"vs-{x}-{metric}", "title": f"{_display(metric)[0].capitalize()} against {xlabel}",
+                "id": f"vs-{x}-{metric}", "title": f"{_title(_display(metric)[0])} against {xlabel}",
                 "caption": f"Mean {_display(metric)[0]} over each design point's runs, one panel per threat; shaded: "
                            f"{100 * level:.0f} % confidence interval of the mean ({ci}).{note}",
                 "src": _png(lines_png(panels, xlabel, _axis_label(metric), xticks)),
@@ -198,7 +202,7 @@ def _heatmaps(data: CampaignData, level: float, ci: str) -> list[dict]:
             panels.append((threat, m))
         pooled = [p for p in varying if p not in used and p not in (x, y)]
         figures.append({
-            "id": f"heat-{metric}", "title": f"{_display(metric)[0].capitalize()} over {xlabel} and {y}",
+            "id": f"heat-{metric}", "title": f"{_title(_display(metric)[0])} over {xlabel} and {y}",
             "caption": f"Mean {_axis_label(metric)} of the threats of each kind, per cell"
                        + (f", pooled over {', '.join(pooled)}." if pooled else "."),
             "src": _png(heatmap_png(panels, [_label(v) for v in xs], [_label(v) for v in ys], xlabel, y,
@@ -358,7 +362,7 @@ def render_report(data: CampaignData, ci: str = "t", level: float = 0.95) -> str
     headers, rows = summary_rows(data, level, ci) if ok.any() else ([], [])
     task_s = r["task_s"][np.isfinite(r["task_s"])]
     versions = sorted(set(r["tracklayer_version"][ok].tolist()))
-    parameters = [{"name": p, "paths": ", ".join(data.paths[p]), "values": ", ".join(_label(v) for v in _distinct(r[p]))} for p in data.parameters]
+    parameters = [{"name": p, "paths": ", ".join(data.paths[p]), "levels": ", ".join(_label(v) for v in _distinct(r[p]))} for p in data.parameters]
     context = {
         "title": f"tracklayer campaign report: {data.name}",
         "name": data.name,

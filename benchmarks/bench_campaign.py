@@ -15,6 +15,12 @@ round the same runs go through:
 * ``campaign_2_cold``: ``sweep(workers=2)`` from nothing: cluster start and each
   worker's first (numba cache loading) run included.
 
+On a shared machine the wall-time ratios move with other users' load (the load
+averages are reported). ``utilization`` is steadier: the fraction of the workers'
+wall time spent inside runs (sum of the runs' times measured in the workers over
+workers x wall time); what is left is scheduling, transfers and the last runs'
+imbalance, i.e. what the campaign machinery costs in parallel.
+
 Worker processes load numba's on-disk kernel cache on their first run (about a
 second); the warm figures exclude that by running a short scenario on every
 worker first. The runs are a representative subset of the built-in campaign
@@ -71,12 +77,11 @@ def _campaign(full: bool, repetitions: int, folder: Path):
 
 
 def _sweep_warm(campaign, out: Path, workers: int) -> dict:
-    from distributed import Client, LocalCluster
-
-    from tracklayer.campaign.executor import sweep
+    from tracklayer.campaign.executor import local_cluster, sweep
     from tracklayer.campaign.store import Store
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+    cluster, client = local_cluster(workers)  # the cluster `sweep --workers N` starts
+    with cluster, client:
         client.run(_warm_up)
         start = time.perf_counter()
         summary = sweep(campaign, out, scheduler=cluster.scheduler_address)
@@ -115,7 +120,7 @@ def _store_commit_ms(campaign, folder: Path, n: int = 200) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2, help="rounds (medians are reported)")
-    parser.add_argument("--repetitions", type=int, default=2, help="Monte Carlo repetitions per point of the subset")
+    parser.add_argument("--repetitions", type=int, default=3, help="Monte Carlo repetitions per point of the subset")
     parser.add_argument("--full", action="store_true", help="the whole built-in campaign instead of the subset")
     args = parser.parse_args(argv)
 
@@ -138,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
         rounds: dict[str, list[float]] = {k: [] for k in ("serial_reference", "pool_reference_2", "campaign_1", "campaign_2", "campaign_2_cold")}
         overhead: list[float] = []
+        utilization: dict[int, list[float]] = {1: [], 2: []}
         for r in range(args.repeat):
             start = time.perf_counter()
             for task in tasks:
@@ -153,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             for workers in (1, 2):
                 res = _sweep_warm(campaign, work / f"c{workers}-{r}", workers)
                 rounds[f"campaign_{workers}"].append(res["wall_s"])
+                utilization[workers].append(res["task_s"] / (workers * res["wall_s"]))
                 if workers == 1:
                     overhead.append((res["wall_s"] - res["task_s"]) / len(tasks))
 
@@ -185,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         "speedup_pool_2_over_serial": round(wall["serial_reference"] / wall["pool_reference_2"], 3),
         "campaign_2_vs_pool_2": round(wall["pool_reference_2"] / wall["campaign_2"], 3),
         "campaign_1_vs_serial": round(wall["serial_reference"] / wall["campaign_1"], 3),
+        "utilization_campaign_1": round(statistics.median(utilization[1]), 4),
+        "utilization_campaign_2": round(statistics.median(utilization[2]), 4),
+        "speedup_2_over_1_from_utilization": round(2 * statistics.median(utilization[2]) / statistics.median(utilization[1]), 3),
         "overhead_per_run_s_median": round(overhead_s, 4),
         "overhead_fraction_of_default_run": round(overhead_s / default_run_s, 4),
         "store_commit_ms_median": round(commit_ms, 2),

@@ -152,7 +152,7 @@ def info() -> None:
     from tracklayer.kernels import engine
 
     out.print(f"tracklayer {tracklayer.__version__}  (Python {platform.python_version()}, {platform.machine()})")
-    for pkg in ("numpy", "scipy", "numba", "sgp4", "pydantic", "pyarrow", "matplotlib", "typer", "rich"):
+    for pkg in ("numpy", "scipy", "numba", "sgp4", "pydantic", "pyarrow", "matplotlib", "typer", "rich", "duckdb", "distributed"):
         try:
             version = md.version(pkg)
         except md.PackageNotFoundError:
@@ -162,8 +162,8 @@ def info() -> None:
 
 
 def _load_campaign(source: str):
-    from tracklayer.scenario.loader import ScenarioError
     from tracklayer.campaign.spec import load_campaign
+    from tracklayer.scenario.loader import ScenarioError
 
     try:
         return load_campaign(source)

@@ -42,7 +42,7 @@ from tracklayer.campaign.spec import Campaign, RunSpec
 from tracklayer.campaign.store import Store
 from tracklayer.scenario.loader import ScenarioError
 
-__all__ = ["RunTask", "RunOutcome", "SweepSummary", "SweepError", "execute", "plan", "sweep", "PROGRESS_FILE"]
+__all__ = ["RunTask", "RunOutcome", "SweepSummary", "SweepError", "execute", "plan", "sweep", "local_cluster", "PROGRESS_FILE"]
 
 PROGRESS_FILE = "progress.json"
 _ID_COLUMNS = ("threat", "kind", "node")
@@ -301,13 +301,22 @@ def dask_setup(worker: Any) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _local_cluster(workers: int) -> tuple[Any, Any]:
+def local_cluster(workers: int) -> tuple[Any, Any]:
+    """A LocalCluster of ``workers`` single-threaded worker processes, tuned for long
+    CPU-bound tasks: no statistical profiler (it samples the running task's stack
+    every 10 ms, for a dashboard that is not started) and no MALLOC_TRIM_THRESHOLD_
+    (setting it turns off glibc's adaptive mmap threshold, so every large NumPy
+    array is mapped and faulted in afresh). Together they cost runs about 3 %
+    (benchmarks/bench_campaign.py, docs/campaigns.md)."""
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.CRITICAL, preload=[__name__])
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items() if k != "MALLOC_TRIM_THRESHOLD_"}
+    with dask.config.set({"distributed.worker.profile.enabled": False, "distributed.nanny.pre-spawn-environ": environ}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.CRITICAL, preload=[__name__])
     return cluster, Client(cluster)
 
 
@@ -370,7 +379,7 @@ def sweep(
             if tasks and scheduler is not None:
                 client = _connect(scheduler)
             elif tasks and workers != 0:
-                cluster, client = _local_cluster(workers)  # type: ignore[arg-type]
+                cluster, client = local_cluster(workers)  # type: ignore[arg-type]
             for outcome in invalid:
                 store.add(outcome)
                 tracker.record(outcome)

@@ -118,7 +118,10 @@ class Store:
         if read_only and not path.is_file():
             raise StoreError([f"{folder}: no campaign results here (no {DB_NAME}); run `tracklayer sweep CAMPAIGN --out {folder}` first"])
         if not read_only:
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError([f"{folder}: cannot create folder ({exc.strerror})"]) from None
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
@@ -131,6 +134,9 @@ class Store:
         store = cls(con, path, read_only)
         if not read_only:
             con.execute(_SCHEMA)
+        elif con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('meta', 'runs', 'metrics')").fetchone()[0] < 3:
+            con.close()
+            raise StoreError([f"{path}: not a campaign database (no runs or metrics tables)"])
         return store
 
     def close(self) -> None:

@@ -301,20 +301,32 @@ def dask_setup(worker: Any) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+"""Dask settings for workers that run long CPU-bound tasks (see `local_cluster`)."""
+
+
 def local_cluster(workers: int) -> tuple[Any, Any]:
     """A LocalCluster of ``workers`` single-threaded worker processes, tuned for long
-    CPU-bound tasks: no statistical profiler (it samples the running task's stack
-    every 10 ms, for a dashboard that is not started) and no MALLOC_TRIM_THRESHOLD_
-    (setting it turns off glibc's adaptive mmap threshold, so every large NumPy
-    array is mapped and faulted in afresh). Together they cost runs about 3 %
-    (benchmarks/bench_campaign.py, docs/campaigns.md)."""
+    CPU-bound tasks (`WORKER_CONFIG`): no statistical profiler (it samples the
+    running task's stack every 10 ms for a dashboard that is not started), event-loop
+    ticks and system and memory monitors every second or more instead of every 20,
+    500 and 100 ms (each wake-up takes the GIL from the run), and no
+    MALLOC_TRIM_THRESHOLD_ (setting it turns off glibc's adaptive mmap threshold, so
+    large NumPy arrays are mapped and faulted in afresh). Runs in default Dask
+    workers took 6-8 % more CPU time than in a plain process; with these settings,
+    within the 2 % noise (docs/campaigns.md)."""
     import logging
 
     import dask
     from distributed import Client, LocalCluster
 
-    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items() if k != "MALLOC_TRIM_THRESHOLD_"}
-    with dask.config.set({"distributed.worker.profile.enabled": False, "distributed.nanny.pre-spawn-environ": environ}):
+    with dask.config.set(WORKER_CONFIG):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=logging.CRITICAL, preload=[__name__])
     return cluster, Client(cluster)

@@ -190,7 +190,9 @@ class Parameter(_Model):
                 raise ValueError("an integer range needs whole-number bounds")
             if self.group is not None:
                 raise ValueError("group applies to values, not to sampled ranges")
-        if self.paths[0].strip() == PARTNERS and self.values is not None:
+        if self.paths[0].strip() == PARTNERS:
+            if self.values is None:
+                raise ValueError("partners takes values (lists of nation ids), not a range")
             for v in self.values:
                 if not (isinstance(v, list) and v and all(isinstance(n, str) for n in v) and len(set(v)) == len(v)):
                     raise ValueError(f"a partners value is a list of distinct nation ids, e.g. [US, JP] (got {v!r})")

@@ -109,6 +109,25 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "from its launch point (right), coloured by flight phase: boost, ballistic coast, glide and the "
         "terminal dive.",
     ),
+    (
+        "coverage",
+        "coverage_png",
+        "Space infrared coverage",
+        "Share of the run's time (sampled at the coverage step) during which at least one (left) and at least two "
+        "satellites (right, stereo) are able to detect the scenario's first coverage reference target at each grid "
+        "point: geometric access, not blinded by the Sun, and a single-frame probability of detection of at least "
+        "the coverage block's pd_min given the target's radiant intensity, range, background (look-down or limb) "
+        "and atmospheric path. `tracklayer coverage` computes the same figures of merit over a longer window "
+        "(docs/sensing.md).",
+    ),
+    (
+        "coverage_series",
+        "coverage_series_png",
+        "Coverage against time",
+        "Area-weighted (cos latitude) share of the coverage grid where at least one satellite (solid) or two "
+        "(dashed) can detect each reference target, over the run. A dim target (tens of kW/sr) is seen only at "
+        "short range, so its curves sit far below a bright one's.",
+    ),
 )
 """(id, function name in `tracklayer.report.plots`, title, caption) of each figure."""
 

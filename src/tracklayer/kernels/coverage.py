@@ -1,0 +1,275 @@
+"""numba kernels for access to fixed points and coverage counting.
+
+References: `tracklayer.sensors.static_access.static_access` (NumPy engine) and
+`tracklayer.metrics.coverage.coverage_counts_numpy`. Culling (see
+`tracklayer.sensors.static_access`) only skips pairs that cannot pass the exact test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tracklayer.kernels._jit import jit
+
+_SQRT_PI = math.sqrt(math.pi)
+
+
+@jit
+def erfcx_scalar(y: float) -> float:
+    """Scaled complementary error function exp(y^2) erfc(y) for y >= 0.
+
+    Direct below y = 25; above, its asymptotic series to y^-8 (relative error
+    < 105 / (16 y^8) < 5e-11). Reference: `scipy.special.erfcx`.
+    """
+    if y < 25.0:
+        return math.exp(y * y) * math.erfc(y)
+    iy2 = 1.0 / (y * y)
+    return (1.0 - 0.5 * iy2 + 0.75 * iy2 * iy2 - 1.875 * iy2 * iy2 * iy2) / (y * _SQRT_PI)
+
+
+@jit
+def relative_column_scalar(alt_m: float, cos_z: float, surface_radius_m: float, scale_height_m: float) -> float:
+    """Scalar twin of `tracklayer.sensors.radiometry.relative_column`."""
+    x = (surface_radius_m + alt_m) / scale_height_m
+    up = math.exp(-alt_m / scale_height_m) * math.sqrt(0.5 * math.pi * x) * erfcx_scalar(math.sqrt(0.5 * x) * abs(cos_z))
+    if cos_z >= 0.0:
+        return up
+    sin_z = math.sqrt(max(1.0 - cos_z * cos_z, 0.0))
+    h_t = (surface_radius_m + alt_m) * sin_z - surface_radius_m
+    if h_t < 0.0:
+        return math.inf
+    return 2.0 * math.exp(-h_t / scale_height_m) * math.sqrt(0.5 * math.pi * (surface_radius_m + h_t) / scale_height_m) - up
+
+
+@jit
+def _angle_bound(sx: float, sy: float, sz: float, a: float, k: float, r_lo: float, r_hi: float) -> tuple:
+    """Scaled sensor position, its norm, and cos/sin of the largest visible central angle.
+
+    Returns (sxs, sys, szs, norm, cos_b, sin_b, usable); ``usable`` is False when no
+    angular cull may be applied (sensor inside the sphere, or the bound reaches pi).
+    """
+    szs = sz * k
+    ns = math.sqrt(sx * sx + sy * sy + szs * szs)
+    if ns <= a:
+        return sx, sy, szs, ns, -1.0, 0.0, False
+    bound = -1.0
+    if r_hi > a:
+        bound = math.acos(a / ns) + math.acos(a / r_hi)
+    if r_lo <= a:
+        bound = max(bound, math.acos(min(r_lo / ns, 1.0)))
+    if bound >= math.pi:
+        return sx, sy, szs, ns, -1.0, 0.0, False
+    return sx, sy, szs, ns, math.cos(bound), math.sin(bound), True
+
+
+@jit
+def _cluster_culled(sx, sy, sz, sxs, sys, szs, ns, cos_b, sin_b, usable, cx, cy, cz, crad, rmax, dx, dy, dz, cos_a, sin_a) -> bool:
+    """True when no point of the cluster can be seen (range or Earth-angle bound)."""
+    ex = sx - cx
+    ey = sy - cy
+    ez = sz - cz
+    reach = rmax + crad
+    if ex * ex + ey * ey + ez * ez > reach * reach:
+        return True
+    # Angular bound, usable while bound + alpha < pi (then sin(bound + alpha) > 0).
+    if usable and sin_b * cos_a + cos_b * sin_a > 0.0:
+        if sxs * dx + sys * dy + szs * dz < (cos_b * cos_a - sin_b * sin_a) * ns:
+            return True
+    return False
+
+
+@jit
+def _pair_visible(sx, sy, sz, s2, tx, ty, tz, cos_half, rmax2, a2, k) -> bool:
+    """Exact access test of one pair without square roots (see the geometry module)."""
+    dx = tx - sx
+    dy = ty - sy
+    dz = tz - sz
+    rng2 = dx * dx + dy * dy + dz * dz
+    if rng2 > rmax2 or rng2 == 0.0:
+        return False
+    c = -(dx * sx + dy * sy + dz * sz)
+    bound = cos_half * cos_half * rng2 * s2
+    if cos_half >= 0.0:
+        if c < 0.0 or c * c < bound:
+            return False
+    elif c < 0.0 and c * c > bound:
+        return False
+    pz = tz * k
+    qz = -dz * k
+    pq = -(tx * dx + ty * dy) + pz * qz
+    qq = dx * dx + dy * dy + qz * qz
+    if pq < 0.0 and -pq < qq:
+        pp = tx * tx + ty * ty + pz * pz
+        if pp * qq - pq * pq < a2 * qq:
+            return False
+    return True
+
+
+@jit
+def static_access_kernel(r_sat, tgt, order, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo, r_hi, inflated_a,
+                         z_scale, group, cos_half, max_range, out) -> None:
+    """Fill ``out`` (T, S, P) bool with access to fixed points ``tgt`` (P, 3), sorted by cluster.
+
+    ``out[t, s, order[j]]`` receives the result of sorted point j; see
+    `tracklayer.sensors.static_access.TargetClusters` for the cluster arrays.
+    """
+    n_t, n_s, _ = r_sat.shape
+    n_c = starts.shape[0] - 1
+    for t in range(n_t):
+        for s in range(n_s):
+            g = group[s]
+            a = inflated_a[g]
+            k = z_scale[g]
+            sx = r_sat[t, s, 0]
+            sy = r_sat[t, s, 1]
+            sz = r_sat[t, s, 2]
+            if math.isnan(sx):
+                continue
+            s2 = sx * sx + sy * sy + sz * sz
+            sxs, sys, szs, ns, cos_b, sin_b, usable = _angle_bound(sx, sy, sz, a, k, r_lo[g], r_hi[g])
+            rmax = max_range[s]
+            for c in range(n_c):
+                if _cluster_culled(sx, sy, sz, sxs, sys, szs, ns, cos_b, sin_b, usable, centre[c, 0], centre[c, 1], centre[c, 2],
+                                   radius[c], rmax, direction[g, c, 0], direction[g, c, 1], direction[g, c, 2],
+                                   cos_alpha[g, c], sin_alpha[g, c]):
+                    continue
+                for j in range(starts[c], starts[c + 1]):
+                    if _pair_visible(sx, sy, sz, s2, tgt[j, 0], tgt[j, 1], tgt[j, 2], cos_half[s], rmax * rmax, a * a, k):
+                        out[t, s, order[j]] = True
+
+
+@jit
+def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo,
+                          r_hi, inflated_a, z_scale, group, cos_half, max_range, cos_sun_excl, able, thresh, tau_zenith,
+                          scale_height, earth_a, earth_k, counts) -> None:
+    """Add to ``counts`` (T, P) the number of sensors able to detect a reference target at each point.
+
+    Parameters
+    ----------
+    r_sat : (T, S, 3) sensor positions, ECEF m
+    sun : (T, 3) unit vectors to the Sun, ECEF
+    tgt, tgt_norm : (P, 3) points sorted by cluster, ECEF m, and their norms
+    alt_m : the points' common geodetic altitude, m
+    able : (S,) False where the sensor can never detect (e.g. below its minimum altitude)
+    thresh : (S, 2) per background (look-down, limb): detection needs transmission
+        tau >= thresh R^2 (thresh = SNR_required NEI / I_band; 0: geometry only)
+    tau_zenith, scale_height : (S,) atmosphere of the sensor's band
+    earth_a, earth_k : WGS 84 a and a/b (look-down test)
+    """
+    n_t, n_s, _ = r_sat.shape
+    n_c = starts.shape[0] - 1
+    a0sq = earth_a * earth_a
+    for t in range(n_t):
+        ux = sun[t, 0]
+        uy = sun[t, 1]
+        uz = sun[t, 2]
+        for s in range(n_s):
+            if not able[s]:
+                continue
+            g = group[s]
+            a = inflated_a[g]
+            k = z_scale[g]
+            sx = r_sat[t, s, 0]
+            sy = r_sat[t, s, 1]
+            sz = r_sat[t, s, 2]
+            if math.isnan(sx):
+                continue
+            s2 = sx * sx + sy * sy + sz * sz
+            along = sx * ux + sy * uy + sz * uz
+            sun_seen = not (along < 0.0 and s2 - along * along < 6371008.8 * 6371008.8)
+            # Farthest range at which detection is possible at all (tau <= 1).
+            th_min = min(thresh[s, 0], thresh[s, 1])
+            rmax = max_range[s]
+            if th_min > 0.0:
+                rmax = min(rmax, 1.0 / math.sqrt(th_min))
+            sxs, sys, szs, ns, cos_b, sin_b, usable = _angle_bound(sx, sy, sz, a, k, r_lo[g], r_hi[g])
+            for c in range(n_c):
+                if _cluster_culled(sx, sy, sz, sxs, sys, szs, ns, cos_b, sin_b, usable, centre[c, 0], centre[c, 1], centre[c, 2],
+                                   radius[c], rmax, direction[g, c, 0], direction[g, c, 1], direction[g, c, 2],
+                                   cos_alpha[g, c], sin_alpha[g, c]):
+                    continue
+                for j in range(starts[c], starts[c + 1]):
+                    tx = tgt[j, 0]
+                    ty = tgt[j, 1]
+                    tz = tgt[j, 2]
+                    if not _pair_visible(sx, sy, sz, s2, tx, ty, tz, cos_half[s], rmax * rmax, a * a, k):
+                        continue
+                    dx = tx - sx
+                    dy = ty - sy
+                    dz = tz - sz
+                    rng2 = dx * dx + dy * dy + dz * dz
+                    rng = math.sqrt(rng2)
+                    if sun_seen and dx * ux + dy * uy + dz * uz > cos_sun_excl[s] * rng:
+                        continue
+                    # Background: does the ray continue into the Earth beyond the target?
+                    bz = sz * earth_k
+                    ez = dz * earth_k
+                    dd = dx * dx + dy * dy + ez * ez
+                    u = -(sx * dx + sy * dy + bz * ez) / dd
+                    bg = 1
+                    if u > 1.0:
+                        cx = sx + u * dx
+                        cy = sy + u * dy
+                        cz = bz + u * ez
+                        if cx * cx + cy * cy + cz * cz <= a0sq:
+                            bg = 0
+                    need = thresh[s, bg] * rng2
+                    if need > 1.0:
+                        continue
+                    if need > 0.0:
+                        tn = tgt_norm[j]
+                        cos_z = -(tx * dx + ty * dy + tz * dz) / (tn * rng)
+                        col = relative_column_scalar(alt_m, cos_z, tn - alt_m, scale_height[s])
+                        if math.exp(-tau_zenith[s] * col) < need:
+                            continue
+                    counts[t, j] += 1
+
+
+@jit
+def coverage_stats_kernel(counts, weights, covered, total, peak, open_run, gaps, gap_sum, longest, response, series) -> None:
+    """Fold a chunk of counts (n, P) into the running per-point statistics.
+
+    Reference: `tracklayer.metrics.coverage.coverage_stats_numpy` (same signature and
+    meaning of every array).
+    """
+    n, n_p = counts.shape
+    for t in range(n):
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        am = 0.0
+        for p in range(n_p):
+            c = counts[t, p]
+            w = weights[p]
+            for k in range(3):
+                if c > k:
+                    covered[k, p] += 1
+            total[p] += c
+            if c > peak[p]:
+                peak[p] = c
+            if c >= 1:
+                a1 += w
+            if c >= 2:
+                a2 += w
+            if c >= 3:
+                a3 += w
+            am += w * c
+            for level in range(2):
+                if c > level:
+                    length = open_run[level, p]
+                    if length > 0:
+                        gaps[level, p] += 1
+                        gap_sum[level, p] += length
+                        if length > longest[level, p]:
+                            longest[level, p] = length
+                        if level == 0:
+                            response[p] += length * (length + 1) / 2.0
+                        open_run[level, p] = 0
+                else:
+                    open_run[level, p] += 1
+        series[t, 0] = a1
+        series[t, 1] = a2
+        series[t, 2] = a3
+        series[t, 3] = am

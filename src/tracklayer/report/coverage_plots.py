@@ -73,7 +73,7 @@ def coverage_maps_png(cov: "CoverageResult", target: str, columns: tuple[str, ..
             values = cov.grid[col][rows].reshape(n_lat, n_lon) * scale
             left = 0.55 + i * (ax_w + 0.75)
             ax = fig.add_axes((left / width, 0.75 / height, ax_w / width, ax_h / height))
-            draw_basemap(ax, box, land_color="none", ocean_color="white")
+            draw_basemap(ax, box, land_color=None, ocean_color="white")
             lo, hi = span if span else (0.0, max(float(np.nanmax(values)) if np.isfinite(values).any() else 1.0, 1e-9))
             mesh = ax.pcolormesh(lon_e, lat_e, values, cmap=colormaps[cmap], norm=Normalize(lo, hi), shading="flat", zorder=0.15)
             ax.set_xlim(box.lon_min, box.lon_max)

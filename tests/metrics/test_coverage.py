@@ -72,7 +72,7 @@ def _kernel_args(rng, n_t=6, n_s=20, n_p=1500, alt=40e3):
     thresh = np.where(rng.random((n_s, 2)) < 0.15, 0.0, rng.uniform(1e-14, 2e-13, (n_s, 2)))
     thresh[0] = np.inf
     return (r_sat, sun, tgt, np.linalg.norm(tgt, axis=1), alt, cl.starts, cl.centre_m, cl.radius_m, cl.direction, cl.cos_alpha,
-            cl.sin_alpha, cl.r_lo, cl.r_hi, cl.inflated_a_m, cl.z_scale, group, np.cos(np.radians(rng.uniform(50, 70, n_s))),
+            cl.sin_alpha, cl.r_lo, cl.r_hi, cl.bounds, cl.inflated_a_m, cl.z_scale, group, np.cos(np.radians(rng.uniform(50, 70, n_s))),
             rng.uniform(3000e3, 6000e3, n_s), np.cos(np.radians(rng.uniform(10, 40, n_s))), rng.random(n_s) > 0.1, thresh,
             rng.uniform(0.2, 2.0, n_s), rng.uniform(2e3, 8e3, n_s), WGS84_A_M, WGS84_A_M / WGS84_B_M)
 
@@ -88,7 +88,7 @@ def test_coverage_count_kernel_matches_numpy_reference(rng):
     coverage_counts_numpy(*args, b)
     np.testing.assert_array_equal(a, b)
     geo_only = list(args)
-    geo_only[20] = np.where(np.isinf(args[20]), np.inf, 0.0)
+    geo_only[21] = np.where(np.isinf(args[21]), np.inf, 0.0)  # thresh
     c = np.zeros_like(a)
     coverage_count_kernel(*geo_only, c)
     assert a.sum() > 1000 and c.sum() > 1.2 * a.sum()

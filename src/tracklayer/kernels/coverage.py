@@ -44,40 +44,72 @@ def relative_column_scalar(alt_m: float, cos_z: float, surface_radius_m: float, 
 
 
 @jit
-def _angle_bound(sx: float, sy: float, sz: float, a: float, k: float, r_lo: float, r_hi: float) -> tuple:
-    """Scaled sensor position, its norm, and cos/sin of the largest visible central angle.
-
-    Returns (sxs, sys, szs, norm, cos_b, sin_b, usable); ``usable`` is False when no
-    angular cull may be applied (sensor inside the sphere, or the bound reaches pi).
-    """
+def _sensor_state(sx: float, sy: float, sz: float, a: float, k: float) -> tuple:
+    """Per sensor and time: |S|, the z-scaled position S', |S'| and cos/sin of acos(A/|S'|)."""
+    snorm = math.sqrt(sx * sx + sy * sy + sz * sz)
     szs = sz * k
     ns = math.sqrt(sx * sx + sy * sy + szs * szs)
-    if ns <= a:
-        return sx, sy, szs, ns, -1.0, 0.0, False
-    bound = -1.0
-    if r_hi > a:
-        bound = math.acos(a / ns) + math.acos(a / r_hi)
-    if r_lo <= a:
-        bound = max(bound, math.acos(min(r_lo / ns, 1.0)))
-    if bound >= math.pi:
-        return sx, sy, szs, ns, -1.0, 0.0, False
-    return sx, sy, szs, ns, math.cos(bound), math.sin(bound), True
+    cs = a / ns
+    ss = math.sqrt(max(1.0 - cs * cs, 0.0))
+    return snorm, szs, ns, cs, ss
 
 
 @jit
-def _cluster_culled(sx, sy, sz, sxs, sys, szs, ns, cos_b, sin_b, usable, cx, cy, cz, crad, rmax, dx, dy, dz, cos_a, sin_a) -> bool:
-    """True when no point of the cluster can be seen (range or Earth-angle bound)."""
-    ex = sx - cx
-    ey = sy - cy
-    ez = sz - cz
+def _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, cos_half, sin_half, rmax, cx, cy, cz, crad, dx, dy, dz, cos_a, sin_a,
+                   r_lo, r_hi, oc, os_, ic, is_) -> int:
+    """0: no point of the cluster is visible; 2: every point is; 1: test pair by pair.
+
+    Bounds of `tracklayer.sensors.static_access` (module docstring); ``cs``, ``ss``
+    are cos and sin of acos(A/|S'|); (oc, os_), (ic, is_) the cluster's outer and
+    inner bound angles (cos = 2: no such bound).
+    """
+    ex = cx - sx
+    ey = cy - sy
+    ez = cz - sz
+    e2 = ex * ex + ey * ey + ez * ez
     reach = rmax + crad
-    if ex * ex + ey * ey + ez * ez > reach * reach:
-        return True
-    # Angular bound, usable while bound + alpha < pi (then sin(bound + alpha) > 0).
-    if usable and sin_b * cos_a + cos_b * sin_a > 0.0:
-        if sxs * dx + sys * dy + szs * dz < (cos_b * cos_a - sin_b * sin_a) * ns:
-            return True
-    return False
+    if e2 > reach * reach:
+        return 0
+    if cs >= 1.0:  # sensor inside the inflated sphere: no angular bound
+        return 1
+    cosang = (sx * dx + sy * dy + szs * dz) / ns
+    culled = True
+    if oc < 1.5 and (ss * oc + cs * os_ <= 0.0 or cosang >= cs * oc - ss * os_):
+        culled = False
+    if culled and r_lo <= a:
+        q = min(r_lo / ns, 1.0)
+        sq = math.sqrt(1.0 - q * q)
+        if sq * cos_a + q * sin_a <= 0.0 or cosang >= q * cos_a - sq * sin_a:
+            culled = False
+    if culled:
+        return 0
+    # All visible: wholly within range, inside the field of regard, and angularly inside.
+    e = math.sqrt(e2)
+    if e + crad > rmax or e <= crad:
+        return 1
+    proj = -(ex * sx + ey * sy + ez * sz) / snorm
+    if cos_half <= 0.0:
+        if proj < crad:
+            return 1
+    else:
+        sin_b = crad / e
+        cos_b = math.sqrt(1.0 - sin_b * sin_b)
+        if cos_half > cos_b or proj < (cos_half * cos_b + sin_half * sin_b) * e:
+            return 1
+    if ic < 1.5:
+        limit = cs * ic - ss * is_
+    elif r_lo > a:
+        return 1
+    elif r_hi <= a:
+        q = r_hi / ns
+        if q > cos_a:
+            return 1
+        limit = q * cos_a + math.sqrt(1.0 - q * q) * sin_a
+    else:
+        if cs > cos_a:
+            return 1
+        limit = cs * cos_a + ss * sin_a
+    return 2 if cosang >= limit else 1
 
 
 @jit
@@ -108,12 +140,13 @@ def _pair_visible(sx, sy, sz, s2, tx, ty, tz, cos_half, rmax2, a2, k) -> bool:
 
 
 @jit
-def static_access_kernel(r_sat, tgt, order, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo, r_hi, inflated_a,
-                         z_scale, group, cos_half, max_range, out) -> None:
+def static_access_kernel(r_sat, tgt, order, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo, r_hi, bounds,
+                         inflated_a, z_scale, group, cos_half, max_range, out) -> None:
     """Fill ``out`` (T, S, P) bool with access to fixed points ``tgt`` (P, 3), sorted by cluster.
 
     ``out[t, s, order[j]]`` receives the result of sorted point j; see
-    `tracklayer.sensors.static_access.TargetClusters` for the cluster arrays.
+    `tracklayer.sensors.static_access.TargetClusters` for the cluster arrays (row C
+    of the per-cluster arrays: the whole set).
     """
     n_t, n_s, _ = r_sat.shape
     n_c = starts.shape[0] - 1
@@ -128,21 +161,37 @@ def static_access_kernel(r_sat, tgt, order, starts, centre, radius, direction, c
             if math.isnan(sx):
                 continue
             s2 = sx * sx + sy * sy + sz * sz
-            sxs, sys, szs, ns, cos_b, sin_b, usable = _angle_bound(sx, sy, sz, a, k, r_lo[g], r_hi[g])
+            snorm, szs, ns, cs, ss = _sensor_state(sx, sy, sz, a, k)
+            ch = cos_half[s]
+            sh = math.sqrt(max(1.0 - ch * ch, 0.0))
             rmax = max_range[s]
+            whole = _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, ch, sh, rmax, centre[n_c, 0], centre[n_c, 1],
+                                   centre[n_c, 2], radius[n_c], direction[g, n_c, 0], direction[g, n_c, 1], direction[g, n_c, 2],
+                                   cos_alpha[g, n_c], sin_alpha[g, n_c], r_lo[g, n_c], r_hi[g, n_c], bounds[g, n_c, 0],
+                                   bounds[g, n_c, 1], bounds[g, n_c, 2], bounds[g, n_c, 3])
+            if whole == 0:
+                continue
             for c in range(n_c):
-                if _cluster_culled(sx, sy, sz, sxs, sys, szs, ns, cos_b, sin_b, usable, centre[c, 0], centre[c, 1], centre[c, 2],
-                                   radius[c], rmax, direction[g, c, 0], direction[g, c, 1], direction[g, c, 2],
-                                   cos_alpha[g, c], sin_alpha[g, c]):
+                state = whole
+                if whole == 1:
+                    state = _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, ch, sh, rmax, centre[c, 0], centre[c, 1],
+                                           centre[c, 2], radius[c], direction[g, c, 0], direction[g, c, 1], direction[g, c, 2],
+                                           cos_alpha[g, c], sin_alpha[g, c], r_lo[g, c], r_hi[g, c], bounds[g, c, 0],
+                                           bounds[g, c, 1], bounds[g, c, 2], bounds[g, c, 3])
+                if state == 0:
+                    continue
+                if state == 2:
+                    for j in range(starts[c], starts[c + 1]):
+                        out[t, s, order[j]] = True
                     continue
                 for j in range(starts[c], starts[c + 1]):
-                    if _pair_visible(sx, sy, sz, s2, tgt[j, 0], tgt[j, 1], tgt[j, 2], cos_half[s], rmax * rmax, a * a, k):
+                    if _pair_visible(sx, sy, sz, s2, tgt[j, 0], tgt[j, 1], tgt[j, 2], ch, rmax * rmax, a * a, k):
                         out[t, s, order[j]] = True
 
 
 @jit
-def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo,
-                          r_hi, inflated_a, z_scale, group, cos_half, max_range, cos_sun_excl, able, thresh, tau_zenith,
+def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo, r_hi,
+                          bounds, inflated_a, z_scale, group, cos_half, max_range, cos_sun_excl, able, thresh, tau_zenith,
                           scale_height, earth_a, earth_k, counts) -> None:
     """Add to ``counts`` (T, P) the number of sensors able to detect a reference target at each point.
 
@@ -152,11 +201,15 @@ def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radi
     sun : (T, 3) unit vectors to the Sun, ECEF
     tgt, tgt_norm : (P, 3) points sorted by cluster, ECEF m, and their norms
     alt_m : the points' common geodetic altitude, m
+    starts ... z_scale : `tracklayer.sensors.static_access.TargetClusters` arrays
+    group, cos_half, max_range, cos_sun_excl : (S,) grazing group, cos of the field-of-
+        regard half-angle, maximum range (m), cos of the sun-exclusion angle
     able : (S,) False where the sensor can never detect (e.g. below its minimum altitude)
     thresh : (S, 2) per background (look-down, limb): detection needs transmission
         tau >= thresh R^2 (thresh = SNR_required NEI / I_band; 0: geometry only)
     tau_zenith, scale_height : (S,) atmosphere of the sensor's band
     earth_a, earth_k : WGS 84 a and a/b (look-down test)
+    counts : (T, P) uint16, incremented in place (point order: sorted)
     """
     n_t, n_s, _ = r_sat.shape
     n_c = starts.shape[0] - 1
@@ -177,6 +230,9 @@ def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radi
             if math.isnan(sx):
                 continue
             s2 = sx * sx + sy * sy + sz * sz
+            snorm, szs, ns, cs, ss = _sensor_state(sx, sy, sz, a, k)
+            ch = cos_half[s]
+            sh = math.sqrt(max(1.0 - ch * ch, 0.0))
             along = sx * ux + sy * uy + sz * uz
             sun_seen = not (along < 0.0 and s2 - along * along < 6371008.8 * 6371008.8)
             # Farthest range at which detection is possible at all (tau <= 1).
@@ -184,17 +240,26 @@ def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radi
             rmax = max_range[s]
             if th_min > 0.0:
                 rmax = min(rmax, 1.0 / math.sqrt(th_min))
-            sxs, sys, szs, ns, cos_b, sin_b, usable = _angle_bound(sx, sy, sz, a, k, r_lo[g], r_hi[g])
+            whole = _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, ch, sh, rmax, centre[n_c, 0], centre[n_c, 1],
+                                   centre[n_c, 2], radius[n_c], direction[g, n_c, 0], direction[g, n_c, 1], direction[g, n_c, 2],
+                                   cos_alpha[g, n_c], sin_alpha[g, n_c], r_lo[g, n_c], r_hi[g, n_c], bounds[g, n_c, 0],
+                                   bounds[g, n_c, 1], bounds[g, n_c, 2], bounds[g, n_c, 3])
+            if whole == 0:
+                continue
             for c in range(n_c):
-                if _cluster_culled(sx, sy, sz, sxs, sys, szs, ns, cos_b, sin_b, usable, centre[c, 0], centre[c, 1], centre[c, 2],
-                                   radius[c], rmax, direction[g, c, 0], direction[g, c, 1], direction[g, c, 2],
-                                   cos_alpha[g, c], sin_alpha[g, c]):
+                state = whole
+                if whole == 1:
+                    state = _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, ch, sh, rmax, centre[c, 0], centre[c, 1],
+                                           centre[c, 2], radius[c], direction[g, c, 0], direction[g, c, 1], direction[g, c, 2],
+                                           cos_alpha[g, c], sin_alpha[g, c], r_lo[g, c], r_hi[g, c], bounds[g, c, 0],
+                                           bounds[g, c, 1], bounds[g, c, 2], bounds[g, c, 3])
+                if state == 0:
                     continue
                 for j in range(starts[c], starts[c + 1]):
                     tx = tgt[j, 0]
                     ty = tgt[j, 1]
                     tz = tgt[j, 2]
-                    if not _pair_visible(sx, sy, sz, s2, tx, ty, tz, cos_half[s], rmax * rmax, a * a, k):
+                    if state == 1 and not _pair_visible(sx, sy, sz, s2, tx, ty, tz, ch, rmax * rmax, a * a, k):
                         continue
                     dx = tx - sx
                     dy = ty - sy

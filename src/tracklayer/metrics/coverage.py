@@ -110,7 +110,7 @@ def detection_thresholds(params: InfraredParams, intensity_w_sr: float, alt_m: f
 
 
 def coverage_counts_numpy(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo,
-                          r_hi, inflated_a, z_scale, group, cos_half, max_range, cos_sun_excl, able, thresh, tau_zenith,
+                          r_hi, bounds, inflated_a, z_scale, group, cos_half, max_range, cos_sun_excl, able, thresh, tau_zenith,
                           scale_height, earth_a, earth_k, counts) -> None:
     """NumPy reference of `tracklayer.kernels.coverage.coverage_count_kernel` (same
     signature; the cluster arrays are unused: every pair is tested)."""
@@ -138,7 +138,7 @@ def coverage_counts_numpy(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radi
 def _counts(chunk_sat, chunk_sun, cl, tgt, tnorm, alt_m, params, group, able, thresh) -> np.ndarray:
     counts = np.zeros((chunk_sat.shape[0], tgt.shape[0]), dtype=np.uint16)
     args = (chunk_sat, chunk_sun, tgt, tnorm, float(alt_m), cl.starts, cl.centre_m, cl.radius_m, cl.direction, cl.cos_alpha,
-            cl.sin_alpha, cl.r_lo, cl.r_hi, cl.inflated_a_m, cl.z_scale, group, np.cos(params.half_angle_rad), params.max_range_m,
+            cl.sin_alpha, cl.r_lo, cl.r_hi, cl.bounds, cl.inflated_a_m, cl.z_scale, group, np.cos(params.half_angle_rad), params.max_range_m,
             np.cos(params.sun_exclusion_rad), able, np.ascontiguousarray(thresh), params.zenith_optical_depth,
             params.scale_height_m, WGS84_A_M, WGS84_A_M / WGS84_B_M, counts)
     if engine() == "numba":

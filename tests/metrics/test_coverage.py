@@ -20,7 +20,6 @@ from tracklayer.metrics import coverage as cov
 from tracklayer.metrics.coverage import coverage_counts_numpy, coverage_stats_numpy, detection_thresholds
 from tracklayer.scenario.loader import load_scenario
 from tracklayer.scenario.schema import Scenario
-from tracklayer.sensors import static_access as sa
 from tracklayer.sensors.detection import q_inverse
 from tracklayer.sensors.radiometry import relative_column
 from tracklayer.sensors.static_access import TargetClusters, group_of
@@ -31,23 +30,6 @@ def _points(rng, shape, lo, hi, lat_deg=(-90, 90), lon_deg=(-180, 180)):
     lat = np.arcsin(rng.uniform(s[0], s[1], shape))
     lon = np.radians(rng.uniform(*lon_deg, shape))
     return geodetic_to_ecef(lat, lon, rng.uniform(lo, hi, shape))
-
-
-def test_static_access_kernel_matches_numpy_reference(rng, monkeypatch):
-    """Culling never changes a result: the clustered numba kernel and the every-pair NumPy
-    reference agree pair for pair on satellites at 400-2,000 km over a 40 x 60 deg block
-    of points at 0-300 km, with mixed grazing altitudes, ranges and fields of regard."""
-    r_sat = _points(rng, (12, 30), 400e3, 2000e3)
-    tgt = _points(rng, 2500, 0.0, 300e3, (10, 50), (100, 160))
-    half = np.radians(rng.uniform(30, 90, 30))
-    rmax = rng.uniform(2000e3, 6000e3, 30)
-    graze = rng.choice([0.0, 20e3, 35e3], 30)
-    monkeypatch.setattr(sa, "engine", lambda: "numba")
-    a = sa.static_access(r_sat, tgt, half, rmax, graze)
-    monkeypatch.setattr(sa, "engine", lambda: "numpy")
-    b = sa.static_access(r_sat, tgt, half, rmax, graze)
-    assert 0.01 < a.mean() < 0.3
-    np.testing.assert_array_equal(a, b)
 
 
 def test_scalar_helpers_match_scipy_forms():
@@ -151,13 +133,13 @@ def _one_satellite_scenario(**coverage):
 def test_single_satellite_footprint_area_is_the_spherical_cap():
     """A satellite at 1,000 km over the equator, horizon-limited (geometry only): the
     area-weighted share of a global 1-degree grid it covers equals the spherical cap
-    fraction (1 - R/(R + h))/2 = 0.0678 (R = 6,371 km) to 2 % (grid discretisation of a
-    cap about 30 degrees in radius, and the ellipsoid's +-11 km radius)."""
+    fraction (1 - R/(R + h))/2 = 0.0678 (R = 6,371 km) to 0.5 % (grid discretisation of a
+    cap about 30 degrees in radius, and the ellipsoid's +-11 km radius; 0.15 % seen)."""
     scn = _one_satellite_scenario(lon_min_deg=-180.0, lon_max_deg=179.0, lat_min_deg=-90.0, lat_max_deg=90.0)
     res = cov.compute_coverage(scn, duration_s=1.0, step_s=1.0)
     share = cov.summary(res)["frac_1"][0]  # cos-latitude weighted: a share of the sphere's area
     cap = (1 - R_EARTH_MEAN_M / (R_EARTH_MEAN_M + 1000e3)) / 2
-    assert share == pytest.approx(cap, rel=0.02)
+    assert share == pytest.approx(cap, rel=0.005)
 
 
 def test_detection_radius_matches_closed_form():

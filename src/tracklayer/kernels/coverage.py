@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from tracklayer.earth.constants import R_EARTH_MEAN_M
 from tracklayer.kernels._jit import jit
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -234,7 +235,7 @@ def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radi
             ch = cos_half[s]
             sh = math.sqrt(max(1.0 - ch * ch, 0.0))
             along = sx * ux + sy * uy + sz * uz
-            sun_seen = not (along < 0.0 and s2 - along * along < 6371008.8 * 6371008.8)
+            sun_seen = not (along < 0.0 and s2 - along * along < R_EARTH_MEAN_M * R_EARTH_MEAN_M)
             # Farthest range at which detection is possible at all (tau <= 1).
             th_min = min(thresh[s, 0], thresh[s, 1])
             rmax = max_range[s]
@@ -283,7 +284,7 @@ def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radi
                     need = thresh[s, bg] * rng2
                     if need > 1.0:
                         continue
-                    if need > 0.0:
+                    if need > 0.0 and tau_zenith[s] > 0.0:
                         tn = tgt_norm[j]
                         cos_z = -(tx * dx + ty * dy + tz * dz) / (tn * rng)
                         col = relative_column_scalar(alt_m, cos_z, tn - alt_m, scale_height[s])

@@ -117,9 +117,12 @@ def relative_column(alt_m: np.ndarray, cos_zenith: np.ndarray, surface_radius_m:
 
 
 def transmission(alt_m: np.ndarray, cos_zenith: np.ndarray, surface_radius_m: np.ndarray, zenith_optical_depth: np.ndarray, scale_height_m: np.ndarray) -> np.ndarray:
-    """Band-averaged transmission of the path from a target to a sensor above the atmosphere."""
+    """Band-averaged transmission of the path from a target to a sensor above the atmosphere
+    (1 without an absorber, tau_z = 0; 0 for a ray into the ground)."""
     col = relative_column(alt_m, cos_zenith, surface_radius_m, scale_height_m)
-    return np.exp(-np.asarray(zenith_optical_depth, dtype=np.float64) * col)
+    tau_z = np.asarray(zenith_optical_depth, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(tau_z == 0.0, 1.0, np.exp(-tau_z * col))
 
 
 def irradiance_w_m2(intensity_w_sr: np.ndarray, range_m: np.ndarray, tau: np.ndarray) -> np.ndarray:

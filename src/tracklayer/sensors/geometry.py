@@ -10,6 +10,10 @@ Infrared access (space sensor -> target), all of:
   radius A; the segment's closest approach to the centre, at parameter
   u* = -T'.d'/|d'|^2, blocks the view iff 0 < u* < 1 and |T' + u* d'| < A.
   A target below g is therefore visible iff the sensor is above its horizon.
+
+Also here: the background of a line of sight (`look_down_numpy`: against the Earth or
+against the limb), sun blinding (`sun_blinded_numpy`) and the Earth's angular radius.
+Access to many fixed points (coverage grids) is in `tracklayer.sensors.static_access`.
 """
 
 from __future__ import annotations

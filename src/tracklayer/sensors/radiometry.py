@@ -3,9 +3,9 @@ irradiance at the aperture.
 
 * **Planck band radiance** of a blackbody (W m^-2 sr^-1) between two wavelengths, from
   the exact series of Widger & Woodall (1976, Bull. Am. Meteorol. Soc. 57, 1217):
-  with x = hc/(lambda k T), int_x^inf t^3/(e^t - 1) dt =
+  with x = hc/(lambda k T), F(x) = int_x^inf t^3/(e^t - 1) dt =
   sum_n e^(-n x) (x^3/n + 3x^2/n^2 + 6x/n^3 + 6/n^4), and
-  L = (2 k^4 T^4 / (h^3 c^2)) [F(x_hi_wavelength) ... ]. Tested against
+  L = (2 k^4 T^4 / (h^3 c^2)) (F(x(lambda_hi)) - F(x(lambda_lo))). Tested against
   `scipy.integrate.quad` of Planck's law.
 * **Band conversion** of a signature: radiant intensity given in a reference band
   is moved to the sensor's band by the ratio of graybody band radiances at a source

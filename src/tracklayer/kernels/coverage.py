@@ -12,12 +12,12 @@ import math
 import numpy as np
 
 from tracklayer.earth.constants import R_EARTH_MEAN_M
-from tracklayer.kernels._jit import jit
+from tracklayer.kernels._jit import jit, jit_inline
 
 _SQRT_PI = math.sqrt(math.pi)
 
 
-@jit
+@jit_inline
 def erfcx_scalar(y: float) -> float:
     """Scaled complementary error function exp(y^2) erfc(y) for y >= 0.
 
@@ -30,7 +30,7 @@ def erfcx_scalar(y: float) -> float:
     return (1.0 - 0.5 * iy2 + 0.75 * iy2 * iy2 - 1.875 * iy2 * iy2 * iy2) / (y * _SQRT_PI)
 
 
-@jit
+@jit_inline
 def relative_column_scalar(alt_m: float, cos_z: float, surface_radius_m: float, scale_height_m: float) -> float:
     """Scalar twin of `tracklayer.sensors.radiometry.relative_column`."""
     x = (surface_radius_m + alt_m) / scale_height_m
@@ -44,7 +44,7 @@ def relative_column_scalar(alt_m: float, cos_z: float, surface_radius_m: float, 
     return 2.0 * math.exp(-h_t / scale_height_m) * math.sqrt(0.5 * math.pi * (surface_radius_m + h_t) / scale_height_m) - up
 
 
-@jit
+@jit_inline
 def _sensor_state(sx: float, sy: float, sz: float, a: float, k: float) -> tuple:
     """Per sensor and time: |S|, the z-scaled position S', |S'| and cos/sin of acos(A/|S'|)."""
     snorm = math.sqrt(sx * sx + sy * sy + sz * sz)
@@ -55,7 +55,7 @@ def _sensor_state(sx: float, sy: float, sz: float, a: float, k: float) -> tuple:
     return snorm, szs, ns, cs, ss
 
 
-@jit
+@jit_inline
 def _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, cos_half, sin_half, rmax, cx, cy, cz, crad, dx, dy, dz, cos_a, sin_a,
                    r_lo, r_hi, oc, os_, ic, is_) -> int:
     """0: no point of the cluster is visible; 2: every point is; 1: test pair by pair.
@@ -113,7 +113,7 @@ def _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, cos_half, sin_half, rm
     return 2 if cosang >= limit else 1
 
 
-@jit
+@jit_inline
 def _pair_visible(sx, sy, sz, s2, tx, ty, tz, cos_half, rmax2, a2, k) -> bool:
     """Exact access test of one pair without square roots (see the geometry module)."""
     dx = tx - sx

@@ -68,7 +68,7 @@ class TargetClusters:
     z_scale: np.ndarray
 
     @classmethod
-    def build(cls, targets_m: np.ndarray, grazing_m: np.ndarray, cell_deg: float | None = None, per_cluster: int = 32) -> "TargetClusters":
+    def build(cls, targets_m: np.ndarray, grazing_m: np.ndarray, cell_deg: float | None = None, per_cluster: int = 12) -> "TargetClusters":
         """Cluster fixed ECEF points (P, 3) by geocentric latitude/longitude cells.
 
         Parameters

@@ -56,6 +56,16 @@ def _sensor_state(sx: float, sy: float, sz: float, a: float, k: float) -> tuple:
 
 
 @jit_inline
+def _out_of_range(sx, sy, sz, cx, cy, cz, crad, rmax) -> bool:
+    """The bounding sphere (centre, radius) lies wholly beyond ``rmax`` of the sensor."""
+    ex = cx - sx
+    ey = cy - sy
+    ez = cz - sz
+    reach = rmax + crad
+    return ex * ex + ey * ey + ez * ez > reach * reach
+
+
+@jit_inline
 def _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, cos_half, sin_half, rmax, cx, cy, cz, crad, dx, dy, dz, cos_a, sin_a,
                    r_lo, r_hi, oc, os_, ic, is_) -> int:
     """0: no point of the cluster is visible; 2: every point is; 1: test pair by pair.
@@ -157,11 +167,13 @@ def static_access_kernel(r_sat, tgt, order, starts, centre, radius, direction, c
             sz = r_sat[t, s, 2]
             if math.isnan(sx):
                 continue
+            rmax = max_range[s]
+            if _out_of_range(sx, sy, sz, centre[n_c, 0], centre[n_c, 1], centre[n_c, 2], radius[n_c], rmax):
+                continue  # the whole set, before any square root
             s2 = sx * sx + sy * sy + sz * sz
             snorm, szs, ns, cs, ss = _sensor_state(sx, sy, sz, a, k)
             ch = cos_half[s]
             sh = math.sqrt(max(1.0 - ch * ch, 0.0))
-            rmax = max_range[s]
             whole = _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, ch, sh, rmax, centre[n_c, 0], centre[n_c, 1],
                                    centre[n_c, 2], radius[n_c], direction[g, n_c, 0], direction[g, n_c, 1], direction[g, n_c, 2],
                                    cos_alpha[g, n_c], sin_alpha[g, n_c], r_lo[g, n_c], r_hi[g, n_c], bounds[g, n_c, 0],
@@ -225,17 +237,19 @@ def coverage_count_kernel(r_sat, sun, tgt, tgt_norm, alt_m, starts, centre, radi
             sz = r_sat[t, s, 2]
             if math.isnan(sx):
                 continue
+            # Farthest range at which detection is possible at all (tau <= 1).
+            rmax = max_range[s]
+            th_min = min(thresh[s, 0], thresh[s, 1])
+            if th_min > 0.0:
+                rmax = min(rmax, 1.0 / math.sqrt(th_min))
+            if _out_of_range(sx, sy, sz, centre[n_c, 0], centre[n_c, 1], centre[n_c, 2], radius[n_c], rmax):
+                continue  # the whole set, before any square root
             s2 = sx * sx + sy * sy + sz * sz
             snorm, szs, ns, cs, ss = _sensor_state(sx, sy, sz, a, k)
             ch = cos_half[s]
             sh = math.sqrt(max(1.0 - ch * ch, 0.0))
             along = sx * ux + sy * uy + sz * uz
             sun_seen = not (along < 0.0 and s2 - along * along < R_EARTH_MEAN_M * R_EARTH_MEAN_M)
-            # Farthest range at which detection is possible at all (tau <= 1).
-            th_min = min(thresh[s, 0], thresh[s, 1])
-            rmax = max_range[s]
-            if th_min > 0.0:
-                rmax = min(rmax, 1.0 / math.sqrt(th_min))
             whole = _cluster_state(sx, sy, sz, snorm, szs, ns, cs, ss, a, ch, sh, rmax, centre[n_c, 0], centre[n_c, 1],
                                    centre[n_c, 2], radius[n_c], direction[g, n_c, 0], direction[g, n_c, 1], direction[g, n_c, 2],
                                    cos_alpha[g, n_c], sin_alpha[g, n_c], r_lo[g, n_c], r_hi[g, n_c], bounds[g, n_c, 0],

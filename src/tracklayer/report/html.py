@@ -89,8 +89,9 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "Detection and custody timeline",
         "One panel per threat over scenario time. Bottom row: the flight, shaded by phase. Above it: spans "
         "held by a confirmed track (one shade per track id, labelled #id), radar detections and space IR "
-        "detections (one tick per detection). Grey area, right axis: number of satellites with geometric "
-        "access to the threat; two or more allow stereo (triangulated) track initiation.",
+        "detections (one tick per detection). Grey area, right axis: number of satellites able to detect the "
+        "threat (geometric access, not sun-blinded, single-frame Pd of at least the coverage block's pd_min); two "
+        "or more allow stereo (triangulated) track initiation.",
     ),
     (
         "track_error",

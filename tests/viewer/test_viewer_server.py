@@ -28,7 +28,7 @@ def fake_cesium(tmp_path):
 @pytest.fixture
 def server(smoke_run, fake_cesium):
     srv = make_server(smoke_run[1], cesium_dir=fake_cesium)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield srv
     srv.shutdown()

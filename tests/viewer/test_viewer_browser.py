@@ -45,7 +45,7 @@ def page_on_smoke(smoke_run, tmp_path_factory):
     except ViewerError as exc:
         _require(False, str(exc))
     server = make_server(smoke_run[1], cesium_dir=cesium)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     requests, errors, tiles = [], [], []
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(

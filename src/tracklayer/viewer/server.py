@@ -23,6 +23,7 @@ from __future__ import annotations
 import ipaddress
 import mimetypes
 import os
+import signal
 import socket
 import sys
 import threading
@@ -217,6 +218,10 @@ def make_server(run_dir: Path, host: str = "127.0.0.1", port: int = 0, cesium_di
         raise ViewerError(str(exc)) from None
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(run_dir: Path, host: str = "127.0.0.1", port: int = 0, open_browser: bool = False, say: Callable[[str], None] = print) -> None:
     """Serve a run folder until interrupted (Ctrl+C), printing the URL; optionally open a browser."""
     server = make_server(run_dir, host, port)
@@ -232,6 +237,8 @@ def serve(run_dir: Path, host: str = "127.0.0.1", port: int = 0, open_browser: b
         import webbrowser
 
         threading.Timer(0.3, webbrowser.open, args=(server.url,)).start()
+    if threading.current_thread() is threading.main_thread():  # `kill` stops it as cleanly as Ctrl+C
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:

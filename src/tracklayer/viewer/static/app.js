@@ -92,7 +92,7 @@ function buildSatellites(sources) {
   let drawn = null;
   const { theta0_rad: theta0, theta_rate_rad_s: rate } = app.data.earth;
   app.viewer.scene.preRender.addEventListener(() => {
-    rings.show = app.show.orbits && app.show.satellites;
+    rings.show = app.show.orbits && app.show.satellites && app.viewer.scene.mode === C.SceneMode.SCENE3D;
     if (rings.show) rings.modelMatrix = C.Matrix4.fromRotationTranslation(C.Matrix3.fromRotationZ(-(theta0 + rate * app.now())));
     edges.show = app.show.footprints && app.show.satellites;
     const time = app.viewer.clock.currentTime;
@@ -258,6 +258,7 @@ function buildDetections() {
 }
 
 // ---------------------------------------------------------------- interaction
+const FOOTPRINTS_ON_UP_TO = 48;  // more footprint circles than this hide the globe: start with them off
 const PICK_ORDER = ["track", "threat", "satellite", "radar"];
 function installPicking() {
   const viewer = app.viewer;
@@ -366,6 +367,7 @@ async function main() {
     return;
   }
   app.data = data;
+  app.show.footprints = data.satellites.name.length <= FOOTPRINTS_ON_UP_TO;
   app.renderer = webglRenderer();
   app.lite = Q.get("quality") ? Q.get("quality") === "low" : /swiftshader|llvmpipe|softpipe|software/i.test(app.renderer);
   epoch = C.JulianDate.fromIso8601(data.run.epoch);

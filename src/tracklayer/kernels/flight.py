@@ -24,7 +24,7 @@ from tracklayer.threats.batch import (
     P_PAYLOAD_KG, P_R_SPHERE, P_S_REF, P_SIN_AZ, P_SIN_KICK, P_T_BOOST_END, P_T_CUTOFF, P_T_LAUNCH,
     P_T_MAX, P_T_PITCH, P_T_VERTICAL, P_V_MARK, P_WEAVE_COS, P_WEAVE_HALF, P_WEAVE_SIN, R_BO_X,
     R_END_X, R_LANDED, R_MAX_ALT, R_SLOW_ALT, R_SLOW_RANGE, R_T_BURNOUT, R_T_DIVE, R_T_END, R_T_GLIDE,
-    R_T_SLOW, R_V_DIVE, S_BURNOUT, S_IGNITION, S_MDOT, S_VE, TERMINAL,
+    R_T_SLOW, R_V_DIVE, S_BURNOUT, S_IGNITION, S_MDOT, S_VE, TAN_BANK_MAX, TERMINAL,
 )
 
 AB = AE * BE
@@ -244,12 +244,16 @@ def _accel(p, st, ae, wps, low, high, mode, wp, tm, x, y, z, vx, vy, vz, m):
                 a_v = lmax
             elif a_v < -lmax:
                 a_v = -lmax
-            rem = lmax * lmax - a_v * a_v
-            rem = math.sqrt(rem) if rem > 0.0 else 0.0
-            if a_l > rem:
-                a_l = rem
-            elif a_l < -rem:
-                a_l = -rem
+            lat_max = TAN_BANK_MAX * a_v if a_v > 0.0 else 0.0
+            if a_l > lat_max:
+                a_l = lat_max
+            elif a_l < -lat_max:
+                a_l = -lat_max
+            tot = math.sqrt(a_v * a_v + a_l * a_l)
+            if tot > lmax:
+                sc = lmax / tot
+                a_v = a_v * sc
+                a_l = a_l * sc
             lx = a_v * lvx + a_l * sx
             ly = a_v * lvy + a_l * sy
             lz = a_v * lvz + a_l * sz

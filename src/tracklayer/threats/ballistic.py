@@ -94,7 +94,8 @@ def required_burnout(r_f: np.ndarray, v_f: np.ndarray, aim_f: np.ndarray, omega:
     r2 = np.linalg.norm(aim_f, axis=1)
     v_in = v_f + np.cross(np.stack([np.zeros_like(omega), np.zeros_like(omega), omega], axis=1), r_f)
     speed = np.linalg.norm(v_in, axis=1)
-    gamma_now = np.arcsin(np.clip(np.sum(v_in * r_f, axis=1) / (speed * r1), -1.0, 1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gamma_now = np.arcsin(np.clip(np.sum(v_in * r_f, axis=1) / (speed * r1), -1.0, 1.0))
     tof = np.zeros(len(r1)) if tof_s is None else tof_s
     for _ in range(1 if tof_s is not None else 4):
         aim_i = _rotate_z(aim_f, omega * tof)

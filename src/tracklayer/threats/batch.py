@@ -115,6 +115,8 @@ I_NODE, I_EVENT, I_MODE, I_WAYPOINT = range(4)
 
 H_DAMP_M = 7000.0
 """Density scale height used to set the phugoid damping gain, m."""
+TAN_BANK_MAX = 2.7474774194546216
+"""tan(70 deg): the largest bank angle the glide guidance commands."""
 MIN_TIME_TO_GO_S = 2.0
 """In the last seconds of the dive only gravity is compensated (no pursuit term)."""
 

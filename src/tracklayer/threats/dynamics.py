@@ -25,8 +25,9 @@
     phugoid damping term c h_dot with c = 2 zeta sqrt(g_eff/H); lateral lift
     v_h e/tau turning the heading onto the great circle to the next waypoint or
     the aim point (e: heading error, sin e for |e| < 90 deg), optionally offset
-    by +/- a weave angle that flips every half period (bank reversals); the
-    vertical part has priority within C_L,max;
+    by +/- a weave angle that flips every half period (bank reversals); the bank
+    angle atan(lateral/vertical) is limited to 70 deg and the lift to C_L,max (a
+    turning vehicle sinks into denser air, as with bank-angle steering);
   - terminal dive: pursuit of the aim point, k v^2 sin(off-boresight)/R_go,
     plus compensation of gravity across the velocity, within C_L,max.
 
@@ -51,7 +52,7 @@ from tracklayer.threats.batch import (
     P_T_BOOST_END, P_T_CUTOFF, P_T_LAUNCH, P_T_MAX, P_T_PITCH, P_T_VERTICAL, P_V_MARK, P_WEAVE_COS,
     P_WEAVE_HALF, P_WEAVE_SIN, R_BO_X, R_END_X, R_LANDED, R_MAX_ALT, R_SLOW_ALT, R_SLOW_RANGE,
     R_T_BURNOUT, R_T_DIVE, R_T_END, R_T_GLIDE, R_T_SLOW, R_V_DIVE, S_BURNOUT, S_IGNITION, S_MDOT, S_VE,
-    TERMINAL,
+    TAN_BANK_MAX, TERMINAL,
 )
 
 AB = AE * BE
@@ -234,9 +235,13 @@ def accel_numpy(p, st, ae, wps, low, high, mode, wp, tm, x, y, z, vx, vy, vz, m)
     steer = (p[:, P_HEAD_TAU] > 0.0) & (vh > 0.0) & (gn > 0.0)
     a_l = np.where(steer, vh * eps / p[:, P_HEAD_TAU], 0.0)
     a_v = np.where(a_v > lmax, lmax, np.where(a_v < -lmax, -lmax, a_v))
-    rem = lmax * lmax - a_v * a_v
-    rem = np.where(rem > 0.0, np.sqrt(np.maximum(rem, 0.0)), 0.0)
-    a_l = np.where(a_l > rem, rem, np.where(a_l < -rem, -rem, a_l))
+    lat_max = np.where(a_v > 0.0, TAN_BANK_MAX * a_v, 0.0)
+    a_l = np.where(a_l > lat_max, lat_max, np.where(a_l < -lat_max, -lat_max, a_l))
+    tot = np.sqrt(a_v * a_v + a_l * a_l)
+    sc = lmax / tot
+    big = tot > lmax
+    a_v = np.where(big, a_v * sc, a_v)
+    a_l = np.where(big, a_l * sc, a_l)
     glx = a_v * lvx + a_l * sx
     gly = a_v * lvy + a_l * sy
     glz = a_v * lvz + a_l * sz

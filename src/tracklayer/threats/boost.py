@@ -151,8 +151,8 @@ def solve_boost(
         c = Controls(azimuth[idx], u[:, 0], u[:, 1] * scale, scale)
         cond = burnout_conditions(fly_boosts(ms, c, lattice), ms)
         res = [cond["speed"] - speed[idx], cond["gamma"] - gamma[idx]]
-        if want_alt:
-            res.append(cond["alt"] - altitude[idx])
+        if want_alt:  # rows without an altitude keep their burn-time scale
+            res.append(np.where(np.isfinite(altitude[idx]), cond["alt"] - altitude[idx], (scale - burn_scale[idx]) * 1e6))
         return np.stack(res, axis=1)
 
     # unknown 1 is the cut-off as a fraction-free time at unit burn scale

@@ -87,12 +87,13 @@ SIGNATURES: dict[str, dict] = {
     # heating rate with an effective radius, grey emission (emissivity 0.85, DOMAIN.md
     # Sec. 3) from an emitting area. The two glide presets are fitted (see
     # tracklayer.threats.signatures.fit_body) so that at 6 km/s at the vehicle's
-    # equilibrium-glide density they give the published intensities:
+    # equilibrium-glide density (rho_eq at r = R, tracklayer.threats.glide) they give the
+    # published intensities (fitted surface temperatures 1,728 K and 1,351 K):
     # tw2020: Tracy & Wright 2020 [P], 43 kW/sr in 2.69-2.95 um and 370 kW/sr in 1.4-3.0 um;
     # cl2022: Candler & Leyva 2022 [P] (CFD, max L/D), mid-points of 2.95-4.9 kW/sr and
     # 22-29 kW/sr in the same bands.
-    "tw2020": {"emitting_area_m2": 4.4227, "heating_radius_m": 7.6012, "emissivity": 0.85},
-    "cl2022": {"emitting_area_m2": 1.0966, "heating_radius_m": 11.521, "emissivity": 0.85},
+    "tw2020": {"emitting_area_m2": 5.282, "heating_radius_m": 8.8657, "emissivity": 0.85},
+    "cl2022": {"emitting_area_m2": 1.1339, "heating_radius_m": 22.8415, "emissivity": 0.85},
     # Re-entry vehicle: notional (no citable intensity): 0.6 m^2, effective radius 2 m.
     "rv": {"emitting_area_m2": 0.6, "heating_radius_m": 2.0, "emissivity": 0.85},
 }

@@ -66,7 +66,8 @@ def newton(
             du = np.linalg.solve(jac[todo], -f0[todo][:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
             du = np.linalg.lstsq(jac[todo][0], -f0[todo][0], rcond=None)[0][None] if todo.sum() == 1 else np.zeros((todo.sum(), n))
-        scale = np.min(np.where(np.abs(du) > max_step, max_step / np.abs(du), 1.0), axis=1, keepdims=True)
+        big = np.abs(du) > max_step
+        scale = np.min(np.where(big, max_step / np.where(big, np.abs(du), 1.0), 1.0), axis=1, keepdims=True)
         u[rows] = np.clip(u[rows] + du * scale, lower, upper)
     left = np.nonzero(~done)[0]
     if left.size:

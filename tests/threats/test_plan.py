@@ -103,7 +103,7 @@ def test_valid_threats_with_overrides_and_manoeuvres(tmp_path):
     ("  - {name: E, kind: ballistic, payload_kg: -5, launch: {lat_deg: 28, lon_deg: 118}, aim: {lat_deg: 30, lon_deg: 125}}\n",
      "scn.yaml: threats[0].payload_kg: Input should be greater than 0"),
     ("  - {name: F, kind: ballistic, burn_time_s: 400, launch: {lat_deg: 28, lon_deg: 118}, aim: {lat_deg: 30, lon_deg: 125}}\n",
-     "scn.yaml: threats[0].burn_time_s: lift-off thrust-to-weight 0.44 is below 1.1"),
+     "scn.yaml: threats[0].burn_time_s: lift-off thrust-to-weight 0.79 is below 1.1"),
     ("  - {name: G, kind: hgv, burnout_altitude_km: 80, burn_time_s: 100, launch: {lat_deg: 28, lon_deg: 118}, aim: {lat_deg: 30, lon_deg: 125}}\n",
      "scn.yaml: threats[0]: give burnout_altitude_km or burn_time_s, not both"),
 ])

@@ -433,7 +433,10 @@ def _after_step(i, p, wps, rec, mode, wp, t, hh, y0, y):
     if p[P_GUIDE] == GUIDE_GLIDE:
         if mode == COAST and h < p[P_ENTRY_ALT]:
             mode = GLIDE
-            rec[i, R_T_GLIDE] = t
+            if math.isnan(rec[i, R_T_GLIDE]):
+                rec[i, R_T_GLIDE] = t
+        elif mode == GLIDE and h > p[P_ENTRY_ALT]:
+            mode = COAST  # skipped out of the atmosphere
         an = math.sqrt(p[P_AIM_X] * p[P_AIM_X] + p[P_AIM_Y] * p[P_AIM_Y] + p[P_AIM_Z] * p[P_AIM_Z])
         cx = p[P_AIM_X] / an - ux
         cy = p[P_AIM_Y] / an - uy

@@ -409,8 +409,11 @@ def _after_step(ids, p, wps, rec, mode, wp, t, hh, y0, y) -> np.ndarray:
     v = np.sqrt(y[:, 3] * y[:, 3] + y[:, 4] * y[:, 4] + y[:, 5] * y[:, 5])
     glide_kind = p[:, P_GUIDE] == GUIDE_GLIDE
     enter = act & glide_kind & (mode == COAST) & (h < p[:, P_ENTRY_ALT])
+    leave = act & glide_kind & (mode == GLIDE) & (h > p[:, P_ENTRY_ALT])
     mode[enter] = GLIDE
-    rec[rid[enter], R_T_GLIDE] = t[enter]
+    mode[leave] = COAST
+    first = enter & np.isnan(rec[rid, R_T_GLIDE])
+    rec[rid[first], R_T_GLIDE] = t[first]
     an = np.sqrt(p[:, P_AIM_X] * p[:, P_AIM_X] + p[:, P_AIM_Y] * p[:, P_AIM_Y] + p[:, P_AIM_Z] * p[:, P_AIM_Z])
     cx = p[:, P_AIM_X] / an - ux
     cy = p[:, P_AIM_Y] / an - uy

@@ -59,16 +59,28 @@ def fly_records(missions: list[Mission], controls: Controls, lattice: Lattice) -
 
 def range_surplus_m(missions: list[Mission], rec: np.ndarray) -> np.ndarray:
     """How far (m) past the dive point the vehicle could glide before slowing to its dive
-    speed (positive), or how far short of the dive point it slowed to it (negative)."""
+    speed (positive), or how far short of the dive point it slowed to it (negative).
+
+    A vehicle that starts its dive has the closed-form range from its speed at the dive
+    down to the dive speed to spare; one that comes down beyond the aim without diving
+    (an exo-atmospheric arc past it) is long by its miss; otherwise it is short by the
+    distance from where it slowed to the dive speed (or came down) to the dive point.
+    """
+    from tracklayer.threats.ballistic import impact_miss
+
     out = np.empty(len(missions))
     for i, m in enumerate(missions):
-        if np.isfinite(rec[i, R_T_SLOW]):
-            out[i] = rec[i, R_SLOW_ALT] / np.tan(m.dive_angle_rad) - rec[i, R_SLOW_RANGE]
-        elif np.isfinite(rec[i, R_T_DIVE]):
+        down, cross = impact_miss(rec[i:i + 1, R_END_X:R_END_X + 3], m.aim_f[None], m.launch_f[None])
+        if np.isfinite(rec[i, R_T_DIVE]):
             out[i] = glide_range_m(rec[i, R_V_DIVE], m.dive_speed_m_s, m.lift_to_drag)
+        elif not rec[i, R_LANDED]:
+            out[i] = np.inf  # still flying at the end of the flight time: far too fast
+        elif down[0] > 0:
+            out[i] = float(np.hypot(down[0], cross[0]))
+        elif np.isfinite(rec[i, R_T_SLOW]):
+            out[i] = rec[i, R_SLOW_ALT] / np.tan(m.dive_angle_rad) - rec[i, R_SLOW_RANGE]
         else:
-            aim = m.aim_f
-            out[i] = -np.linalg.norm(rec[i, R_END_X:R_END_X + 3] - aim) if rec[i, R_LANDED] else -np.inf
+            out[i] = -float(np.hypot(down[0], cross[0]))
     return out
 
 

@@ -81,8 +81,9 @@ def test_minimum_energy_flight_matches_closed_form(range_km):
     """DOMAIN.md Sec. 2 validation: on a spherical, non-rotating Earth with J2 and drag off, the
     targeting solver releasing a vehicle on the surface toward an aim point Psi away finds
     gamma = (pi - Psi)/4 and nu = 2 sin(Psi/2)/(1 + sin(Psi/2)) (sin(Psi/2) = nu/(2 - nu)),
-    and the flown trajectory lands on the aim (range angle) after the Kepler time of flight:
-    all within 0.5 % (measured: < 1e-5)."""
+    the flown trajectory lands on the aim (range angle) after the Kepler time of flight, and
+    among flown trajectories that land on the aim at other angles the least speed is at
+    (pi - Psi)/4: all within 0.5 % (measured: range and time 1e-10, vertex 1e-6)."""
     psi = range_km * 1e3 / R_EARTH_MEAN_M
     m = ballistic_mission(launch=(0.0, 0.0), aim=(0.0, np.degrees(psi)), beta=1e15, rotation=False, j2=False, spherical=True,
                           t_launch_s=0.0)
@@ -99,6 +100,13 @@ def test_minimum_energy_flight_matches_closed_form(range_km):
     flown = np.arccos(np.clip(end @ r0[0] / (np.linalg.norm(end) * np.linalg.norm(r0[0])), -1, 1))
     assert flown == pytest.approx(psi, rel=5e-3)
     assert rec[0, R_T_END] == pytest.approx(time_of_flight_s(R_EARTH_MEAN_M, 2 * s / (1 + s), (np.pi - psi) / 4, psi), rel=5e-3)
+    # The burnout angle, independently: speeds that land on the aim (flown) at angles around
+    # it; the parabola through them has its vertex (least speed) at (pi - Psi)/4.
+    lofts = np.radians([-4.0, -2.0, 0.0, 2.0, 4.0])
+    vs, recs, oks = solve_burnout([m] * 5, np.repeat(r0, 5, 0), np.zeros(5), lofts, Lattice(1.0, 2), miss_tol_m=0.5)
+    assert oks.all()
+    c2, c1, _ = np.polyfit(lofts, np.linalg.norm(vs, axis=1), 2)
+    assert (np.pi - psi) / 4 - c1 / (2 * c2) == pytest.approx((np.pi - psi) / 4, rel=5e-3)
 
 
 @pytest.fixture(scope="module")

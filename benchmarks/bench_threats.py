@@ -41,7 +41,7 @@ def _setup():
     from tracklayer.threats.mission import Mission
 
     rows, s = aero.polar_from_beta(1000.0, 13000.0, 2.6)
-    m = Mission(41.0 * DEG, 88.0 * DEG, 13.58 * DEG, 144.92 * DEG, 0.0, rocket_preset("hgv-intercontinental"), 1000.0, rows, s,
+    m = Mission(41.0 * DEG, 90.5 * DEG, 13.58 * DEG, 144.92 * DEG, 0.0, rocket_preset("hgv-intercontinental"), 1000.0, rows, s,
                 GUIDE_GLIDE)
     lattice = Lattice(1.0, 1)
     controls, *_ = target_glide([m], np.array([8.0 * DEG]), np.array([np.nan]), np.ones(1), np.array([np.nan]), lattice)

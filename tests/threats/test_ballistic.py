@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
-from threat_helpers import D, ballistic_mission, fly_from_state
+from threat_helpers import ballistic_mission, fly_from_state
 
 from tracklayer.earth.constants import MU_EARTH_M3_S2, R_EARTH_MEAN_M
 from tracklayer.threats import BOOST, COAST, TERMINAL

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.earth.constants import R_EARTH_MEAN_M
 from tracklayer.threats import aero
 from tracklayer.threats.batch import GUIDE_BALLISTIC, GUIDE_GLIDE, Lattice, fly_batch
 from tracklayer.threats.boost import rocket_preset

@@ -26,7 +26,7 @@ import numpy as np
 
 from tracklayer.earth.constants import MU_EARTH_M3_S2, OMEGA_EARTH_RAD_S, R_EARTH_MEAN_M
 from tracklayer.threats.batch import R_BO_X, R_END_X, R_LANDED, R_T_BURNOUT, R_T_END, Lattice, fly_batch
-from tracklayer.threats.boost import KICK_BOUNDS_RAD, burnout_conditions, scan_kicks
+from tracklayer.threats.boost import KICK_BOUNDS_RAD, KICK_SCAN_RAD, interpolate_crossing, burnout_conditions, scan_kicks
 from tracklayer.threats.mission import Controls, Mission, launch_batch, state_batch
 from tracklayer.threats.solve import newton
 
@@ -130,7 +130,6 @@ def initial_guess(missions: list[Mission], loft_rad: np.ndarray, lattice: Lattic
     """First-guess controls from full-burn boosts over a range of pitch-over angles, and the
     largest range (m) each rocket reaches at its trajectory's flight-path angle."""
     n = len(missions)
-    launch = np.array([m.launch_f for m in missions])
     aim = np.array([m.aim_f for m in missions])
     azimuth = np.array([_azimuth(m) for m in missions])
     k0, hist, phase = scan_kicks(missions, azimuth, np.ones(n), lattice)
@@ -167,10 +166,7 @@ def initial_guess(missions: list[Mission], loft_rad: np.ndarray, lattice: Lattic
             g0 = req["gamma_now"][a - 1] - req["gamma"][a - 1]
             g1 = req["gamma_now"][a] - req["gamma"][a]
             mismatch.append(g0 + w * (g1 - g0))
-        from tracklayer.threats.boost import KICK_SCAN_RAD, _cross
-
-        kick[i], cutoff[i] = _cross(np.array(mismatch), 0.0, KICK_SCAN_RAD, np.array(t_at))
-    del launch
+        kick[i], cutoff[i] = interpolate_crossing(np.array(mismatch), 0.0, KICK_SCAN_RAD, np.array(t_at))
     return Controls(azimuth, kick, cutoff, np.ones(n)), max_range
 
 
@@ -212,12 +208,10 @@ def target_ballistic(missions: list[Mission], loft_rad: np.ndarray, lattice: Lat
     rows = np.nonzero(usable)[0]
     if rows.size:
         u0 = np.stack([controls.azimuth_rad[rows], controls.kick_rad[rows], controls.cutoff_s[rows]], axis=1)
-        sub = [missions[i] for i in rows]
 
         def sub_residual(idx, u):
             return residual(rows[idx], u)
 
-        del sub
         u, f, conv = newton(
             sub_residual, u0,
             np.array([-10.0, KICK_BOUNDS_RAD[0], 1.0]), np.array([10.0, KICK_BOUNDS_RAD[1], burn.max()]),

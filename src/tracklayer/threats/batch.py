@@ -156,16 +156,6 @@ class Batch:
             np.zeros((n, 8)), np.zeros((n, 4), dtype=np.int64), new_records(n),
         )
 
-    def take(self, rows: np.ndarray) -> "Batch":
-        """A new batch holding copies of ``rows``."""
-        return Batch(*(np.ascontiguousarray(getattr(self, f)[rows]) for f in _FIELDS))
-
-    @classmethod
-    def concat(cls, batches: list["Batch"]) -> "Batch":
-        return cls(*(np.ascontiguousarray(np.concatenate([getattr(b, f) for b in batches])) for f in _FIELDS))
-
-
-_FIELDS = ("params", "stages", "events", "aero", "waypoints", "fstate", "istate", "rec")
 
 
 def new_records(n: int) -> np.ndarray:

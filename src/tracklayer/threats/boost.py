@@ -93,7 +93,6 @@ def first_guess_speed_gamma(
             if not ok.any():
                 continue
             cond = burnout_conditions(h[ok], [m] * int(ok.sum()))
-            last = np.nonzero(ok)[0][-1]
             g_full[j], v_full[j] = cond["gamma"][-1], cond["speed"][-1]
             if cond["alt"].min() < -1.0:
                 g_full[j] = v_full[j] = np.nan
@@ -105,14 +104,13 @@ def first_guess_speed_gamma(
                 tt = t[ok]
                 t_at[j] = tt[a - 1] + w * (tt[a] - tt[a - 1]) - m.t_launch_s
                 g_at[j] = cond["gamma"][a - 1] + w * (cond["gamma"][a] - cond["gamma"][a - 1])
-            del last
-        kick[i], cutoff[i] = _cross(g_at, gamma[i], KICK_SCAN_RAD, t_at)
-        vm = _cross(g_full, gamma[i], KICK_SCAN_RAD, v_full)[1]
+        kick[i], cutoff[i] = interpolate_crossing(g_at, gamma[i], KICK_SCAN_RAD, t_at)
+        vm = interpolate_crossing(g_full, gamma[i], KICK_SCAN_RAD, v_full)[1]
         vmax[i] = vm if np.isfinite(vm) else np.nanmax(np.where(g_full >= gamma[i], v_full, np.nan), initial=0.0)
     return kick, cutoff, vmax
 
 
-def _cross(values: np.ndarray, target: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+def interpolate_crossing(values: np.ndarray, target: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Where ``values`` (decreasing in x) cross ``target``: interpolated x and y (NaN if never)."""
     good = np.isfinite(values) & np.isfinite(y)
     xs, vs, ys = x[good], values[good], y[good]

@@ -176,7 +176,7 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0) -> Plan:
                     reach = "no trajectory of this kind" if max_range[k] <= 0 else f"at most about {max_range[k] / 1e3:,.0f} km"
                     problems.append((i, "aim", f"out of reach: the aim is {ground / 1e3:,.0f} km away; booster "
                                                f"'{spec.booster.preset if spec.booster and spec.booster.preset else BALLISTIC_PRESETS[spec.preset]['booster']}' "
-                                               f"with a {m_payload(missions[i])} re-entry vehicle reaches {reach} on a {spec.trajectory} trajectory "
+                                               f"with a {missions[i].payload_kg:,.0f} kg re-entry vehicle reaches {reach} on a {spec.trajectory} trajectory "
                                                "(choose a bigger booster, a lighter payload or a closer aim)"))
                 else:
                     problems.append((i, "aim", f"the targeting did not land within 10 m of the aim ({ground / 1e3:,.0f} km away); "
@@ -211,10 +211,6 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0) -> Plan:
     if problems:
         raise ThreatPlanError(sorted(problems))
     return Plan(missions, controls, [b[1] for b in built], lattice, speed)
-
-
-def m_payload(m: Mission) -> str:
-    return f"{m.payload_kg:,.0f} kg"
 
 
 def _put(controls: Controls, rows: list[int], c: Controls) -> None:

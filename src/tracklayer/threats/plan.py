@@ -195,6 +195,10 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0) -> Plan:
             if not np.isfinite(vmax[k]) and np.isnan(v_fixed[k]):
                 problems.append((i, "burnout_gamma_deg", f"the booster cannot burn out at {spec.burnout_gamma_deg:g} deg "
                                                          "(a gravity turn reaches about 0-60 deg; try another angle or booster)"))
+            elif np.isfinite(v_fixed[k]) and np.isnan(surplus[k]):
+                problems.append((i, "burnout_speed_m_s", f"the booster cannot burn out at {v_fixed[k]:,.0f} m/s and "
+                                                         f"{spec.burnout_gamma_deg:g} deg (its best at that angle is about "
+                                                         f"{vmax[k]:,.0f} m/s)"))
             elif np.isfinite(v_fixed[k]) and not surplus[k] > -2000.0:
                 problems.append((i, "burnout_speed_m_s", f"at {v_fixed[k]:,.0f} m/s the glide falls about {-surplus[k] / 1e3:,.0f} km "
                                                          f"short of the dive point (aim {ground / 1e3:,.0f} km away); omit it to let "

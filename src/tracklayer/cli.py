@@ -101,6 +101,8 @@ def run(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tracklayer import api
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
 
     try:
         with Progress(
@@ -113,7 +115,11 @@ def run(
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
-            result = api.run(scn, seed=seed, progress=on_stage)
+            try:
+                result = api.run(scn, seed=seed, progress=on_stage)
+            except ThreatPlanError as exc:
+                bar.stop()
+                _fail(exc.relabel(source_label(scenario)).lines)
 
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
@@ -131,8 +137,17 @@ def run(
 
 @app.command()
 def validate(scenario: str = typer.Argument(..., help="Scenario file path or built-in name.")) -> None:
-    """Check a scenario file; print every problem with its field path (exit 2 if any)."""
+    """Check a scenario file; print every problem with its field path (exit 2 if any).
+
+    Besides the schema, every threat is targeted, so an aim point out of reach is reported."""
     scn = _load(scenario)
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError, plan_threats
+
+    try:
+        plan_threats(list(scn.threats), scn.step_s)
+    except ThreatPlanError as exc:
+        _fail(exc.relabel(source_label(scenario)).lines)
     out.print(
         f"{scenario}: valid scenario '{scn.name}': {scn.duration_s:.0f} s at {scn.step_s:g} s steps, "
         f"{len(scn.constellations)} constellation(s), {len(scn.radars)} radar(s), {len(scn.threats)} threat(s)"

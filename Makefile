@@ -42,7 +42,8 @@ chromium:
 		echo "note: could not install chromium; the browser test will be skipped"; \
 	else echo "note: $(CHROMIUM) missing and not root; the browser test will be skipped (apt-get install chromium)"; fi
 
-demo: $(VENV)/.installed $(VIEWER)
+demo: $(VENV)/.installed
+	@$(MAKE) --no-print-directory viewer || echo "note: viewer assets not installed; the run works, \`tracklayer view\` needs \`make viewer\`"
 	$(BIN)/tracklayer run indo-pacific --out $(OUT)
 
 test: $(VENV)/.installed $(VIEWER) chromium

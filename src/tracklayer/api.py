@@ -61,9 +61,16 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Prog
     The result is a pure function of (scenario, seed).
     """
     from tracklayer.pipeline import run_pipeline
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
 
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return run_pipeline(scn, scn.seed if seed is None else int(seed), progress)
+    try:
+        return run_pipeline(scn, scn.seed if seed is None else int(seed), progress)
+    except ThreatPlanError as exc:
+        if isinstance(scenario, Scenario):
+            raise
+        raise exc.relabel(source_label(scenario)) from None
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:

@@ -83,9 +83,14 @@ def run(
     out_dir: Path = typer.Option(Path("results"), "--out", "-o", help="Folder for the outputs (created if needed)."),
     seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    view_after: bool = typer.Option(False, "--view", help="Then serve the run in the offline globe viewer (as `tracklayer view`)."),
+    port: int = typer.Option(0, min=0, max=65535, help="With --view: port to listen on (0: any free port)."),
+    open_browser: bool = typer.Option(False, "--open", help="With --view: open the viewer in a web browser."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
     scn = _load(scenario)
+    if view_after:
+        _viewer_assets()
     if out_dir.exists() and not out_dir.is_dir():
         _fail([f"--out {out_dir}: exists and is not a folder"])
     try:
@@ -96,6 +101,8 @@ def run(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tracklayer import api
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
 
     try:
         with Progress(
@@ -108,7 +115,11 @@ def run(
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
-            result = api.run(scn, seed=seed, progress=on_stage)
+            try:
+                result = api.run(scn, seed=seed, progress=on_stage)
+            except ThreatPlanError as exc:
+                bar.stop()
+                _fail(exc.relabel(source_label(scenario)).lines)
 
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
@@ -120,12 +131,23 @@ def run(
     if not quiet:
         _summary(result)
         out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
+    if view_after:
+        _serve(out_dir, "127.0.0.1", port, open_browser)
 
 
 @app.command()
 def validate(scenario: str = typer.Argument(..., help="Scenario file path or built-in name.")) -> None:
-    """Check a scenario file; print every problem with its field path (exit 2 if any)."""
+    """Check a scenario file; print every problem with its field path (exit 2 if any).
+
+    Besides the schema, every threat is targeted, so an aim point out of reach is reported."""
     scn = _load(scenario)
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError, plan_threats
+
+    try:
+        plan_threats(list(scn.threats), scn.step_s)
+    except ThreatPlanError as exc:
+        _fail(exc.relabel(source_label(scenario)).lines)
     out.print(
         f"{scenario}: valid scenario '{scn.name}': {scn.duration_s:.0f} s at {scn.step_s:g} s steps, "
         f"{len(scn.constellations)} constellation(s), {len(scn.radars)} radar(s), {len(scn.threats)} threat(s)"
@@ -159,6 +181,35 @@ def info() -> None:
             version = "not installed"
         out.print(f"  {pkg:<11} {version}")
     out.print(f"compute engine: {engine()}  (set TRACKLAYER_ENGINE=numpy to use the NumPy reference kernels)")
+
+
+def _viewer_assets() -> None:
+    from tracklayer.viewer.server import ViewerError, find_cesium
+
+    try:
+        find_cesium()
+    except ViewerError as exc:
+        _fail([str(exc)])
+
+
+def _serve(run_dir: Path, host: str, port: int, open_browser: bool) -> None:
+    from tracklayer.viewer.server import ViewerError, serve
+
+    try:
+        serve(run_dir, host=host, port=port, open_browser=open_browser, say=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True))
+    except ViewerError as exc:
+        _fail([str(exc)])
+
+
+@app.command()
+def view(
+    run_dir: Path = typer.Argument(..., help="A run folder (the --out of `tracklayer run`)."),
+    port: int = typer.Option(0, min=0, max=65535, help="Port to listen on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; keep a loopback address unless you mean to share the run."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the viewer in a web browser."),
+) -> None:
+    """Serve a run folder as an interactive, offline 3D/2D globe on a local web server."""
+    _serve(run_dir, host, port, open_browser)
 
 
 @app.command()

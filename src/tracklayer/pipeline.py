@@ -57,7 +57,11 @@ def truth_table(truth: Truth, grid: TimeGrid) -> Table:
             "alt_m": alt,
             "speed_m_s": np.linalg.norm(v_ecef, axis=1),
             "radiant_intensity_w_sr": truth.intensity_w_sr[k, i],
+            **{f"radiant_intensity_{band}_w_sr": values[k, i] for band, values in truth.intensity_band_w_sr.items() if band != "swir"},
             "rcs_m2": truth.rcs_m2[k, i],
+            "mach": truth.mach[k, i],
+            "dynamic_pressure_pa": truth.dynamic_pressure_pa[k, i],
+            "surface_temperature_k": truth.surface_temperature_k[k, i],
         }
     )
 

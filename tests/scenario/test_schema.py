@@ -60,7 +60,7 @@ def test_default_scenario_matches_the_brief():
         ("max_range_km: 1200", "max_range_km: far", "scn.yaml: radars[0].max_range_km: Input should be a valid number"),
         ("lat_deg: 39.0", "lat_deg: 99.0", "scn.yaml: threats[0].launch.lat_deg: Input should be less than or equal to 90"),
         ("    preset: cl2022", "    preset: cl2022\n    lift_to_drag: 0", "scn.yaml: threats[1].lift_to_drag: Input should be greater than 0"),
-        ("    preset: cl2022", "    preset: nope", "scn.yaml: threats[1].preset: Input should be 'tw2020' or 'cl2022'"),
+        ("    preset: cl2022", "    preset: nope", "scn.yaml: threats[1].preset: Input should be 'tw2020', 'cl2022' or 'cav-h'"),
         ("nation: JP", "nation: KR", "nation 'KR' is not among nations"),
         ("kind: ballistic", "kind: cruise", "scn.yaml: threats[0]: Input tag 'cruise' found using 'kind' does not match"),
     ],

@@ -22,6 +22,7 @@ from tracklayer.sensors.infrared import (
     centroid_sigma_rad,
     frame_mask,
     observe_infrared,
+    sensor_intensities,
 )
 from tracklayer.sensors.measurements import angles_covariance, perturb_direction, tangent_basis, unit
 
@@ -52,12 +53,17 @@ def _params(s: int = 1, **kw) -> InfraredParams:
     base = dict(
         half_angle_rad=np.radians(60.0), fov_half_rad=np.radians(60.0), ifov_rad=1e-3, max_range_m=5000e3,
         grazing_m=20e3, min_target_alt_m=0.0, revisit_s=1.0, nei_w_m2=np.array([1e-9, 5e-10]),
-        pfa=np.array([1e-8, 1e-6]), sun_exclusion_rad=np.radians(30.0), zenith_optical_depth=1.0,
+        band_m=np.array([1.4e-6, 3.0e-6]), pfa=np.array([1e-8, 1e-6]), sun_exclusion_rad=np.radians(30.0), zenith_optical_depth=1.0,
         scale_height_m=3e3, band_ratio=1.0, centroid_floor_px=0.2, max_targets=1, pd=np.nan, sigma_rad=np.nan,
         false_alarms_per_frame=np.nan,
     )
     base.update(kw)
     return InfraredParams(**{k: np.array([np.asarray(v)] * s, dtype=np.int64 if k == "max_targets" else np.float64) for k, v in base.items()})
+
+
+def _assess(access, r_sat, r_tgt, alt, intensity_w_sr, sun, p):
+    """`assess_infrared` with one intensity (T, N) read through each sensor's band ratio."""
+    return assess_infrared(access, r_sat, r_tgt, alt, intensity_w_sr[None], np.zeros(p.band_m.shape[0], dtype=np.int64), p.band_ratio, sun, p)
 
 
 SAT = np.array([WGS84_A_M + 1000e3, 0.0, 0.0])
@@ -78,7 +84,7 @@ def test_snr_is_inverse_square_with_transmission_and_band_ratio():
     _, _, alt = ecef_to_geodetic(r_tgt)
     p = _params(band_ratio=0.5)
     access = np.ones((1, 1, 3), dtype=bool)
-    pairs = assess_infrared(access, SAT[None, None], r_tgt, alt, np.full((1, 3), 25e3), SUN_AWAY, p)
+    pairs = _assess(access, SAT[None, None], r_tgt, alt, np.full((1, 3), 25e3), SUN_AWAY, p)
     assert pairs.background.tolist() == [LOOK_DOWN, LOOK_DOWN, LIMB]
     for i, h in enumerate((40e3, 10e3)):
         rng = 1000e3 - h
@@ -88,6 +94,20 @@ def test_snr_is_inverse_square_with_transmission_and_band_ratio():
         assert pairs.snr[i] == pytest.approx(25e3 * 0.5 * tau / rng**2 / 1e-9, rel=1e-3)
         assert pairs.pd[i] == pytest.approx(float(pd_gaussian(pairs.snr[i], 1e-8)), rel=1e-12)
     assert pairs.snr[2] == pytest.approx(25e3 * 0.5 * pairs.transmission[2] / pairs.range_m[2] ** 2 / 5e-10, rel=1e-12)
+
+
+def test_sensor_band_intensity_comes_from_the_truth_when_it_has_the_band():
+    """A DSP-band sensor (2.69-2.95 um) reads the truth's own 'dsp' intensity (ratio 1); a
+    3.0-4.0 um sensor, a band the truth does not carry, reads the signature band times its
+    graybody ratio; a SWIR sensor reads the SWIR intensity."""
+    p = _params(3, band_m=np.array([2.69e-6, 2.95e-6]))
+    p = InfraredParams(**{**p.__dict__, "band_m": np.array([[2.69e-6, 2.95e-6], [3.0e-6, 4.0e-6], [1.4e-6, 3.0e-6]]),
+                          "band_ratio": np.array([0.12, 0.3, 1.0])})
+    swir, dsp = np.full((2, 1), 100.0), np.full((2, 1), 11.0)
+    stack, row, ratio = sensor_intensities(p, swir, {"swir": swir, "dsp": dsp, "mwir": np.full((2, 1), 50.0)})
+    assert stack[row[0]][0, 0] == 11.0 and ratio[0] == 1.0
+    assert row[1] == 0 and ratio[1] == 0.3
+    assert stack[row[2]][0, 0] == 100.0 and ratio[2] == 1.0
 
 
 def test_sun_exclusion_blinds_only_near_a_visible_sun():
@@ -103,10 +123,10 @@ def test_sun_exclusion_blinds_only_near_a_visible_sun():
     pds = []
     for off in (29.0, 31.0):
         sun = np.cos(np.radians(off)) * los + np.sin(np.radians(off)) * perp
-        pairs = assess_infrared(np.ones((1, 1, 1), bool), SAT[None, None], tgt[None, None], alt, np.full((1, 1), 1e9), sun[None], _params())
+        pairs = _assess(np.ones((1, 1, 1), bool), SAT[None, None], tgt[None, None], alt, np.full((1, 1), 1e9), sun[None], _params())
         pds.append(float(pairs.pd[0]))
     assert pds[0] == 0.0 and pds[1] > 0.99
-    hidden = assess_infrared(np.ones((1, 1, 1), bool), SAT[None, None], tgt[None, None], alt, np.full((1, 1), 1e9), SUN_AWAY, _params())
+    hidden = _assess(np.ones((1, 1, 1), bool), SAT[None, None], tgt[None, None], alt, np.full((1, 1), 1e9), SUN_AWAY, _params())
     assert hidden.pd[0] > 0.99
 
 

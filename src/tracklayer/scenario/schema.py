@@ -9,7 +9,9 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tracklayer.sensors.presets import INFRARED_PRESETS
-from tracklayer.threats.presets import GLIDE_PRESETS
+from tracklayer.threats import PHASES
+from tracklayer.threats.presets import BALLISTIC_PRESETS, BOOSTERS, GLIDE_PRESETS, SIGNATURES
+from tracklayer.threats.signatures import BANDS
 
 
 class _Model(BaseModel):
@@ -206,45 +208,112 @@ class Radar(_Model):
         return self
 
 
+class Stage(_Model):
+    """One rocket stage."""
+
+    propellant_kg: Positive
+    dry_kg: Positive
+    isp_s: Annotated[float, Field(gt=50.0, le=500.0)]
+    burn_time_s: Annotated[float, Field(gt=1.0, le=600.0)]
+
+
+class Booster(_Model):
+    """A multi-stage rocket flying a gravity turn: a preset, or explicit stages."""
+
+    preset: Literal[tuple(BOOSTERS)] | None = None  # type: ignore[valid-type]
+    stages: Annotated[list[Stage], Field(min_length=1, max_length=4)] | None = None
+    drag_area_m2: Positive | None = None
+    vertical_rise_s: Annotated[float, Field(gt=0.0, le=60.0)] = 8.0
+    pitch_over_s: Annotated[float, Field(gt=0.5, le=60.0)] = 6.0
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Booster":
+        if (self.preset is None) == (self.stages is None):
+            raise ValueError("give exactly one of preset or stages")
+        return self
+
+
+class Waypoint(_Model):
+    lat_deg: Latitude
+    lon_deg: Longitude
+
+
+class Weave(_Model):
+    """Bank reversals: the commanded heading swings +/- amplitude, flipping every half period."""
+
+    amplitude_deg: Annotated[float, Field(gt=0.0, le=60.0)]
+    period_s: Annotated[float, Field(ge=20.0, le=3600.0)]
+
+
+class DogLeg(_Model):
+    """A lateral detour: a waypoint offset from the launch-aim great circle."""
+
+    offset_km: Annotated[float, Field(ge=-3000.0, le=3000.0)]
+    at_fraction: Annotated[float, Field(gt=0.05, lt=0.95)] = 0.5
+
+
+BandName = Literal[tuple(BANDS)]  # type: ignore[valid-type]
+PhaseName = Literal[tuple(PHASES)]  # type: ignore[valid-type]
+
+
 class _ThreatBase(_Model):
     name: Annotated[str, Field(min_length=1)]
     launch: Site
     aim: Site
     launch_time_s: NonNegative = 0.0
+    booster: Booster | None = None
+    payload_kg: Positive | None = None
+    burn_time_s: Annotated[float, Field(gt=10.0, le=600.0)] | None = None
     plume_kw_sr: Positive = 500.0
-    coast_kw_sr: Positive = 0.1
+    plume_band_kw_sr: dict[BandName, Positive] = {}
+    coast_kw_sr: NonNegative = 0.1
+    signature: Literal[tuple(SIGNATURES)] | None = None  # type: ignore[valid-type]
+    emitting_area_m2: Positive | None = None
+    heating_radius_m: Positive | None = None
+    emissivity: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    rcs_m2: dict[PhaseName, Positive] = {}
+    earth_rotation: bool = True
+    j2: bool = True
 
 
 class BallisticThreat(_ThreatBase):
-    """Ballistic missile: approximate boost, minimum-energy drag-free coast."""
+    """Ballistic missile: multi-stage boost, free flight with re-entry drag, to the aim point."""
 
     kind: Literal["ballistic"]
-    burn_time_s: Annotated[float, Field(gt=10.0, le=600.0)] = 120.0
-    burnout_altitude_km: Annotated[float, Field(gt=5.0, le=400.0)] = 100.0
-    burnout_downrange_km: Annotated[float, Field(gt=1.0, le=1000.0)] = 80.0
-    body_at_6kms_kw_sr: Positive = 50.0
+    preset: Literal[tuple(BALLISTIC_PRESETS)] = "mrbm"  # type: ignore[valid-type]
+    trajectory: Literal["minimum-energy", "lofted", "depressed"] = "minimum-energy"
+    loft_deg: Annotated[float, Field(gt=0.0, le=40.0)] = 10.0
+    beta_kg_m2: Positive | None = None
 
 
 class GlideThreat(_ThreatBase):
-    """Hypersonic glide vehicle: boost, glide with lift and drag, terminal dive."""
+    """Hypersonic glide vehicle: boost, pull-up and glide with lift and drag, terminal dive."""
 
     kind: Literal["hgv"]
     preset: Literal[tuple(GLIDE_PRESETS)] = "tw2020"  # type: ignore[valid-type]
     mass_kg: Positive | None = None
     beta_kg_m2: Positive | None = None
     lift_to_drag: Positive | None = None
-    body_at_6kms_kw_sr: Positive | None = None
-    burn_time_s: Annotated[float, Field(gt=10.0, le=600.0)] = 180.0
-    burnout_altitude_km: Annotated[float, Field(gt=20.0, le=200.0)] = 80.0
-    burnout_downrange_km: Annotated[float, Field(gt=1.0, le=2000.0)] = 400.0
-    burnout_gamma_deg: Annotated[float, Field(ge=-30.0, le=30.0)] = 0.0
-    burnout_speed_m_s: Annotated[float, Field(gt=1000.0, le=7500.0)] | None = None
+    max_lift_ratio: Annotated[float, Field(ge=1.0, le=4.0)] = 1.5
+    burnout_gamma_deg: Annotated[float, Field(ge=-10.0, le=45.0)] = 8.0
+    burnout_altitude_km: Annotated[float, Field(gt=20.0, le=400.0)] | None = None
+    burnout_speed_m_s: Annotated[float, Field(gt=1000.0, lt=7800.0)] | None = None
     dive_angle_deg: Annotated[float, Field(gt=1.0, lt=80.0)] = 15.0
+    dive_speed_m_s: Annotated[float, Field(gt=500.0, lt=7000.0)] = 2500.0
+    phugoid_damping: Annotated[float, Field(ge=0.0, le=2.0)] = 0.7
+    waypoints: Annotated[list[Waypoint], Field(max_length=6)] = []
+    weave: Weave | None = None
+    dogleg: DogLeg | None = None
 
-    def vehicle_value(self, key: str) -> float:
-        """A vehicle parameter: the explicit override, else the preset's value."""
-        value = getattr(self, key)
-        return float(GLIDE_PRESETS[self.preset][key] if value is None else value)
+    @model_validator(mode="after")
+    def _consistent(self) -> "GlideThreat":
+        if self.burnout_altitude_km is not None and self.burn_time_s is not None:
+            raise ValueError("give burnout_altitude_km or burn_time_s, not both (the altitude is hit by scaling the burn time)")
+        if self.preset == "cav-h" and (self.beta_kg_m2 is not None or self.lift_to_drag is not None):
+            raise ValueError("cav-h flies from its lift and drag tables: beta_kg_m2 and lift_to_drag do not apply")
+        if self.dogleg is not None and self.waypoints:
+            raise ValueError("give waypoints or dogleg, not both")
+        return self
 
 
 Threat = Annotated[Union[BallisticThreat, GlideThreat], Field(discriminator="kind")]

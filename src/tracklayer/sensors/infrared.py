@@ -7,9 +7,10 @@ at every grid time (docs/sensing.md gives the equations and sources):
    Earth) or limb (it does not), each with its own noise-equivalent irradiance
    NEI and per-pixel false-alarm probability Pfa, hence its own threshold
    k = Q^-1(Pfa);
-2. signal: radiant intensity of the truth (signature band) moved to the sensor's
-   band by a graybody ratio, times the atmospheric transmission of the path
-   (`tracklayer.sensors.radiometry`), over the squared range: E = I tau / R^2;
+2. signal: radiant intensity of the truth in the sensor's band (the truth's own band
+   intensity, or the signature band's moved by a graybody ratio), times the
+   atmospheric transmission of the path (`tracklayer.sensors.radiometry`), over the
+   squared range: E = I tau / R^2;
 3. SNR = E / NEI and Pd = Q(k - SNR) (`tracklayer.sensors.detection`); a line of
    sight within the sun-exclusion angle of a visible Sun has Pd = 0;
 4. angle noise from centroiding, sigma = IFOV sqrt(f^2 + 1/SNR^2) (the
@@ -48,8 +49,9 @@ BACKGROUNDS = ("look-down", "limb")
 class InfraredParams:
     """Per-satellite payload parameters, SI, each (S,) unless noted.
 
-    ``nei_w_m2`` and ``pfa`` are (S, 2), indexed by background (`LOOK_DOWN`,
-    `LIMB`). ``pd``, ``sigma_rad`` and ``false_alarms_per_frame`` are NaN where the
+    ``band_m`` (S, 2) holds each sensor's band edges; ``band_ratio`` moves a signature-band
+    intensity into it. ``nei_w_m2`` and ``pfa`` are (S, 2), indexed by background
+    (`LOOK_DOWN`, `LIMB`). ``pd``, ``sigma_rad`` and ``false_alarms_per_frame`` are NaN where the
     radiometric model applies, else the constant that replaces it.
     """
 
@@ -60,6 +62,7 @@ class InfraredParams:
     grazing_m: np.ndarray
     min_target_alt_m: np.ndarray
     revisit_s: np.ndarray
+    band_m: np.ndarray
     nei_w_m2: np.ndarray
     pfa: np.ndarray
     sun_exclusion_rad: np.ndarray
@@ -91,6 +94,7 @@ class InfraredParams:
             grazing_m=col(lambda s: s.value("grazing_altitude_km") * 1e3),
             min_target_alt_m=col(lambda s: s.value("min_target_altitude_km") * 1e3),
             revisit_s=col(lambda s: s.value("revisit_s")),
+            band_m=col(lambda s: [b * 1e-6 for b in s.value("band_um")]),
             nei_w_m2=col(lambda s: [s.value("nei_look_down_w_m2"), s.value("nei_limb_w_m2")]),
             pfa=col(lambda s: [s.value("pfa_look_down"), s.value("pfa_limb")]),
             sun_exclusion_rad=col(lambda s: s.value("sun_exclusion_deg") * DEG),
@@ -141,12 +145,44 @@ def centroid_sigma_rad(ifov_rad: np.ndarray, snr: np.ndarray, floor_px: np.ndarr
         return np.asarray(ifov_rad) * np.sqrt(np.asarray(floor_px) ** 2 + 1.0 / np.asarray(snr) ** 2)
 
 
+def sensor_intensities(params: InfraredParams, signature_w_sr: np.ndarray, by_band: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radiant intensity in each sensor's band: the truth's own band intensity where it
+    has one for that band, else the signature-band intensity times the graybody ratio.
+
+    Parameters
+    ----------
+    signature_w_sr : (T, N) intensity in the signature band (`Truth.intensity_w_sr`), W/sr
+    by_band : band name -> (T, N) W/sr (`Truth.intensity_band_w_sr`; names of
+        `tracklayer.threats.signatures.BANDS`)
+
+    Returns
+    -------
+    stack : (K, T, N) intensities, row 0 the signature band
+    row : (S,) each sensor's row of ``stack``
+    ratio : (S,) factor applied to it (1 for the truth's own bands)
+    """
+    from tracklayer.threats.signatures import BANDS
+
+    rows = [signature_w_sr]
+    row = np.zeros(params.band_m.shape[0], dtype=np.int64)
+    ratio = params.band_ratio.copy()
+    for name, band in BANDS.items():
+        match = np.all(np.isclose(params.band_m, band, rtol=1e-9, atol=0.0), axis=1)
+        if name in by_band and match.any():
+            rows.append(by_band[name])
+            row[match] = len(rows) - 1
+            ratio[match] = 1.0
+    return np.stack(rows), row, ratio
+
+
 def assess_infrared(
     access: np.ndarray,
     r_sat: np.ndarray,
     r_tgt: np.ndarray,
     alt_tgt_m: np.ndarray,
     intensity_w_sr: np.ndarray,
+    band_row: np.ndarray,
+    band_ratio: np.ndarray,
     sun_unit: np.ndarray,
     params: InfraredParams,
 ) -> InfraredPairs:
@@ -157,7 +193,9 @@ def assess_infrared(
     access : (T, S, N) geometric access (range, field of regard, Earth, minimum altitude)
     r_sat, r_tgt : (T, S, 3), (T, N, 3) ECI positions, m
     alt_tgt_m : (T, N) geodetic target altitude, m
-    intensity_w_sr : (T, N) radiant intensity in the signature band, W/sr
+    intensity_w_sr, band_row, band_ratio : (K, T, N) radiant intensities, W/sr, each
+        sensor's row (S,) and the factor (S,) that puts it in the sensor's band
+        (`sensor_intensities`)
     sun_unit : (T, 3) unit vectors to the Sun, ECI
     """
     t, s, n = np.nonzero(access)
@@ -169,7 +207,7 @@ def assess_infrared(
     cos_z = np.sum(rt * d, axis=1) / (rt_norm * rng)
     alt = alt_tgt_m[t, n]
     tau = transmission(alt, cos_z, rt_norm - alt, params.zenith_optical_depth[s], params.scale_height_m[s])
-    e = irradiance_w_m2(intensity_w_sr[t, n] * params.band_ratio[s], rng, tau)
+    e = irradiance_w_m2(intensity_w_sr[band_row[s], t, n] * band_ratio[s], rng, tau)
     snr = e / params.nei_w_m2[s, bg]
     blind = sun_blinded_numpy(rs, -d / rng[:, None], sun_unit[t], params.sun_exclusion_rad[s])
     pd = np.where(np.isnan(params.pd[s]), pd_gaussian(snr, params.pfa[s, bg]), params.pd[s])

@@ -1,15 +1,14 @@
 """Infrared radiometry: band radiance, band conversion, atmospheric path transmission,
 irradiance at the aperture.
 
-* **Planck band radiance** of a blackbody (W m^-2 sr^-1) between two wavelengths, from
-  the exact series of Widger & Woodall (1976, Bull. Am. Meteorol. Soc. 57, 1217):
-  with x = hc/(lambda k T), F(x) = int_x^inf t^3/(e^t - 1) dt =
-  sum_n e^(-n x) (x^3/n + 3x^2/n^2 + 6x/n^3 + 6/n^4), and
-  L = (2 k^4 T^4 / (h^3 c^2)) (F(x(lambda_hi)) - F(x(lambda_lo))). Tested against
-  `scipy.integrate.quad` of Planck's law.
-* **Band conversion** of a signature: radiant intensity given in a reference band
-  is moved to the sensor's band by the ratio of graybody band radiances at a source
-  colour temperature. The glide-body figures of Tracy & Wright (2020: 43 kW/sr in
+* **Planck band radiance** of a blackbody (W m^-2 sr^-1) between two wavelengths:
+  the Widger & Woodall (1976) series of `tracklayer.threats.signatures`, with enough
+  terms for any band and temperature (the series converges as e^(-n x),
+  x = hc/(lambda k T)). Tested against `scipy.integrate.quad` of Planck's law.
+* **Band conversion** of a signature: when the truth carries no intensity in the
+  sensor's band (`Truth.intensity_band_w_sr`), the intensity given in the signature
+  band is moved to it by the ratio of graybody band radiances at a source colour
+  temperature. The glide-body figures of Tracy & Wright (2020: 43 kW/sr in
   2.69-2.95 um, 370 kW/sr in 1.4-3.0 um, ratio 0.116) and Candler & Leyva (2022:
   ratio 0.13-0.17) correspond to colour temperatures of about 1,750 K and
   1,250-1,550 K (docs/sensing.md); 1,500 K is the default.
@@ -42,16 +41,6 @@ SIGNATURE_BAND_M = (1.4e-6, 3.0e-6)
 SWIR 1.4-3.0 um, the band of the Tracy & Wright and Candler & Leyva presets)."""
 
 
-def _upper_tail(x: np.ndarray) -> np.ndarray:
-    """int_x^inf t^3 / (e^t - 1) dt for x > 0 (Widger & Woodall series)."""
-    x = np.asarray(x, dtype=np.float64)
-    total = np.zeros_like(x)
-    n_terms = int(np.clip(np.ceil(40.0 / max(float(np.min(x)), 1e-3)), 1, 100_000))
-    for n in range(1, n_terms + 1):
-        total += np.exp(-n * x) * (x**3 / n + 3.0 * x**2 / n**2 + 6.0 * x / n**3 + 6.0 / n**4)
-    return total
-
-
 def planck_band_radiance_w_m2_sr(temperature_k: np.ndarray, lo_m: float, hi_m: float) -> np.ndarray:
     """Blackbody radiance between wavelengths ``lo_m`` and ``hi_m`` (W m^-2 sr^-1).
 
@@ -60,10 +49,12 @@ def planck_band_radiance_w_m2_sr(temperature_k: np.ndarray, lo_m: float, hi_m: f
     temperature_k : (...) temperature, K (> 0)
     lo_m, hi_m : band edges, m (0 < lo < hi)
     """
+    from tracklayer.threats.signatures import band_radiance_w_m2_sr
+
     t = np.asarray(temperature_k, dtype=np.float64)
-    c2 = H_PLANCK_J_S * C_LIGHT_M_S / K_BOLTZMANN_J_K
-    scale = 2.0 * K_BOLTZMANN_J_K**4 * t**4 / (H_PLANCK_J_S**3 * C_LIGHT_M_S**2)
-    return scale * (_upper_tail(c2 / (hi_m * t)) - _upper_tail(c2 / (lo_m * t)))
+    x_min = H_PLANCK_J_S * C_LIGHT_M_S / (K_BOLTZMANN_J_K * hi_m * float(np.max(t)))
+    terms = int(np.clip(np.ceil(40.0 / x_min), 40, 100_000))  # e^(-terms x) < 4e-18
+    return band_radiance_w_m2_sr(t, (lo_m, hi_m), terms=terms)
 
 
 def band_ratio(temperature_k: float, band_m: tuple[float, float], reference_m: tuple[float, float] = SIGNATURE_BAND_M) -> float:

@@ -19,7 +19,15 @@ from tracklayer.io.tables import Table
 from tracklayer.orbits.constellation import Satellites
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.sensors.geometry import infrared_access
-from tracklayer.sensors.infrared import InfraredPairs, InfraredParams, able_to_detect, assess_infrared, frame_mask, observe_infrared
+from tracklayer.sensors.infrared import (
+    InfraredPairs,
+    InfraredParams,
+    able_to_detect,
+    assess_infrared,
+    frame_mask,
+    observe_infrared,
+    sensor_intensities,
+)
 from tracklayer.sensors.radar import RadarParams, observe_radar, radar_access, radar_pd, radar_snr
 from tracklayer.threats.fly import Truth
 
@@ -91,7 +99,8 @@ def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: 
         with np.errstate(invalid="ignore"):
             _, _, alt = ecef_to_geodetic(truth.r_eci_m)  # altitude is rotation-invariant
             geo &= alt[:, None, :] >= ir.min_target_alt_m[None, :, None]
-        pairs = assess_infrared(geo, sats.r_eci_m, truth.r_eci_m, alt, truth.intensity_w_sr, sun_direction_eci(grid), ir)
+        stack, row, ratio = sensor_intensities(ir, truth.intensity_w_sr, truth.intensity_band_w_sr)
+        pairs = assess_infrared(geo, sats.r_eci_m, truth.r_eci_m, alt, stack, row, ratio, sun_direction_eci(grid), ir)
         ir_acc = able_to_detect(pairs, geo.shape, pd_min)
         ir_det = observe_infrared(
             pairs, frame_mask(grid.t_s, ir.revisit_s), sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,

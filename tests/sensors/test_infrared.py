@@ -159,18 +159,24 @@ def test_detection_rate_matches_closed_form_pd():
     assert det["snr"].min() >= q_inverse(1e-8)
 
 
-def test_angle_noise_has_the_pair_sigma():
+def test_angle_noise_scales_with_the_measured_snr():
     """Detections' lines of sight deviate from the truth by an isotropic Gaussian angle of
-    the pair's sigma: tangent-plane components with std within 4 % (4,000 draws), means
-    near zero, and R = sigma^2 (I - z z^T)."""
-    pairs, r_sat, r_tgt = _pairs(np.array([50.0]), 4000, sigma=2e-4)
+    sigma = IFOV sqrt(f^2 + 1/SNR^2) at the detection's measured SNR: tangent-plane
+    components divided by it have unit std within 4 % (4,000 draws) and zero mean, and
+    R = sigma^2 (I - z z^T). A constant angle_noise_urad replaces it exactly."""
+    pairs, r_sat, r_tgt = _pairs(np.array([8.0]), 4000)
     det = observe_infrared(pairs, np.ones((4000, 1), bool), r_sat, r_tgt, np.arange(4000.0), _params(false_alarms_per_frame=0.0), [np.random.default_rng(2)])
+    sigma = centroid_sigma_rad(1e-3, det["snr"], 0.2)
     u_true = unit(r_tgt[det["t_s"].astype(int), 0] - SAT)
     e1, e2 = tangent_basis(u_true)
-    a, b = np.sum(det["z"] * e1, axis=1), np.sum(det["z"] * e2, axis=1)
-    assert a.std() == pytest.approx(2e-4, rel=0.04) and b.std() == pytest.approx(2e-4, rel=0.04)
-    assert abs(a.mean()) < 4 * 2e-4 / np.sqrt(a.size)
-    np.testing.assert_allclose(det["R"], angles_covariance(det["z"], np.full(a.size, 2e-4)), atol=1e-20)
+    a, b = np.sum(det["z"] * e1, axis=1) / sigma, np.sum(det["z"] * e2, axis=1) / sigma
+    assert a.size > 3000 and a.std() == pytest.approx(1.0, rel=0.04) and b.std() == pytest.approx(1.0, rel=0.04)
+    assert abs(a.mean()) < 4 / np.sqrt(a.size)
+    np.testing.assert_allclose(det["R"], angles_covariance(det["z"], sigma), atol=1e-20)
+    const, _, _ = _pairs(np.array([8.0]), 4000, sigma=5e-5)  # as assess_infrared sets it for a constant
+    fixed = observe_infrared(const, np.ones((4000, 1), bool), r_sat, r_tgt, np.arange(4000.0),
+                             _params(false_alarms_per_frame=0.0, sigma_rad=5e-5), [np.random.default_rng(2)])
+    np.testing.assert_allclose(np.trace(fixed["R"], axis1=1, axis2=2), 2 * (5e-5) ** 2, rtol=1e-12)
 
 
 def test_centroid_sigma_scaling():

@@ -16,7 +16,7 @@ at every grid time (docs/sensing.md gives the equations and sources):
 4. angle noise from centroiding, sigma = IFOV sqrt(f^2 + 1/SNR^2) (the
    Cramer-Rao-like IFOV/SNR term for a point-spread function about one pixel
    wide, floored at a fraction f of a pixel for residual pixel-phase and
-   line-of-sight knowledge errors).
+   line-of-sight knowledge errors); a detection's noise uses its measured SNR.
 
 At each frame a staring sensor (field of view >= field of regard) looks at every
 target; a pointed sensor (smaller field of view) is cued to at most
@@ -42,7 +42,6 @@ from tracklayer.sensors.radiometry import band_ratio, irradiance_w_m2, transmiss
 
 LOOK_DOWN, LIMB = 0, 1
 """Background index: target against the Earth, target against the limb and space."""
-BACKGROUNDS = ("look-down", "limb")
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,8 @@ class InfraredPairs:
 
     ``t``, ``s``, ``n`` index the grid, the satellites and the targets, in
     (t, s, n) order; ``background`` is `LOOK_DOWN` or `LIMB`; ``pd`` is 0 where the
-    Sun blinds the line of sight.
+    Sun blinds the line of sight; ``sigma_rad`` is the angle noise at the expected SNR
+    (a detection's own uses its measured SNR).
     """
 
     t: np.ndarray
@@ -299,9 +299,12 @@ def observe_infrared(
     n_s = r_sat.shape[1]
     in_frame = frames[pairs.t, pairs.s] & (pairs.pd > 0.0)
     k = params.threshold
+    by_sensor = np.argsort(pairs.s, kind="stable")  # each sensor's pairs, in (t, n) order
+    bounds = np.searchsorted(pairs.s[by_sensor], np.arange(n_s + 1))
     for s in range(n_s):
         rng = rngs[s]
-        sel = np.nonzero(in_frame & (pairs.s == s))[0]
+        sel = by_sensor[bounds[s]:bounds[s + 1]]
+        sel = sel[in_frame[sel]]
         if not params.staring[s]:
             sel = sel[_cued(pairs.t[sel], pairs.snr[sel], int(params.max_targets[s]))]
         normal = rng.standard_normal(sel.size)
@@ -312,8 +315,11 @@ def observe_infrared(
             measured = pairs.snr[sel] + normal
         hit = sel[seen]
         ti, ni = pairs.t[hit], pairs.n[hit]
+        # Centroiding error of what was measured (at or above the threshold, so finite).
+        sigma_hit = pairs.sigma_rad[hit] if not np.isnan(params.sigma_rad[s]) else centroid_sigma_rad(
+            params.ifov_rad[s], np.maximum(measured[seen], 1e-9), params.centroid_floor_px[s])
         u_true = unit(r_tgt[ti, ni] - r_sat[ti, s])
-        u = perturb_direction(u_true, pairs.sigma_rad[hit], rng.standard_normal((hit.size, 2)))
+        u = perturb_direction(u_true, sigma_hit, rng.standard_normal((hit.size, 2)))
 
         frame_t = np.nonzero(frames[:, s])[0]
         if params.staring[s]:
@@ -326,15 +332,14 @@ def observe_infrared(
             background = np.r_[np.full(frame_t.size, LOOK_DOWN), np.full(frame_t.size, LIMB)]
         else:
             # Each cued pointing: a field of view centred on its target, against that target's background.
-            point = sel
-            f_t = pairs.t[point]
-            axis = unit(r_tgt[f_t, pairs.n[point]] - r_sat[f_t, s])
-            edges = np.stack([np.full(point.size, np.cos(params.fov_half_rad[s])), np.ones(point.size)], axis=1)
-            background = pairs.background[point]
+            f_t = pairs.t[sel]
+            axis = unit(r_tgt[f_t, pairs.n[sel]] - r_sat[f_t, s])
+            edges = np.stack([np.full(sel.size, np.cos(params.fov_half_rad[s])), np.ones(sel.size)], axis=1)
+            background = pairs.background[sel]
         fa = _false_alarms(f_t, axis, edges, background, s, params, rng)
         t_all = np.concatenate([ti, fa["t"]])
         u_all = np.concatenate([u, fa["u"]])
-        sigma = np.concatenate([pairs.sigma_rad[hit], fa["sigma"]])
+        sigma = np.concatenate([sigma_hit, fa["sigma"]])
         parts.append(
             {
                 "t_s": t_s[t_all],

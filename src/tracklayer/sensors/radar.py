@@ -34,6 +34,7 @@ from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M, WGS84_A_M, WGS84_E2
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state, enu_basis, enu_to_aer, geodetic_to_ecef, great_circle
 from tracklayer.sensors import RADAR
 from tracklayer.sensors.detection import draw_square_law_detections, pd_swerling
+from tracklayer.sensors.measurements import radar_aer
 
 KNOT_M_S = 1852.0 / 3600.0
 """One knot in m/s."""
@@ -176,8 +177,7 @@ def radar_access(r_tgt: np.ndarray, theta_rad: np.ndarray, p: RadarParams, t_s: 
     site, _, enu = p.sites(np.zeros(n_t) if t_s is None else t_s)
     r_ecef = eci_to_ecef(r_tgt, theta_rad[:, None])
     with np.errstate(invalid="ignore"):
-        rel = r_ecef[:, None, :, :] - site[:, :, None, :]
-        az, el, rng = enu_to_aer(np.einsum("trij,trnj->trni", enu, rel))
+        az, el, rng = radar_aer(r_tgt[:, None], theta_rad[:, None, None], site[:, :, None], enu[:, :, None])
         sector = in_sector(az, p.az_center_rad[None, :, None], p.az_half_width_rad[None, :, None])
         lat, lon, alt = ecef_to_geodetic(r_ecef)
         site_lat, site_lon = p.site_latlon(np.zeros(n_t) if t_s is None else t_s)

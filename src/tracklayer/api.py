@@ -6,6 +6,8 @@
 
 `run` flies a scenario end to end and returns the tables in memory;
 `write_outputs` writes them (Parquet, HTML report, CZML scene) to a folder.
+`coverage` computes coverage figures of merit over the scenario's coverage grid;
+`write_coverage` writes them (Parquet, maps, HTML).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from tracklayer.io.tables import Table
 from tracklayer.scenario.loader import ScenarioError, builtin_names, load_scenario
 from tracklayer.scenario.schema import Scenario
 
-__all__ = ["run", "load_scenario", "builtin_names", "write_outputs", "RunResult", "ScenarioError", "Scenario", "STAGES"]
+__all__ = ["run", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage", "RunResult", "ScenarioError", "Scenario", "STAGES"]
 
 STAGES = ("orbits", "threats", "sensing", "tracking", "metrics")
 """Pipeline stages, in order; progress callbacks receive these names."""
@@ -80,6 +82,31 @@ def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[st
     from tracklayer.io.outputs import write_run
 
     return write_run(result, Path(out_dir), progress)
+
+
+def coverage(scenario: Scenario | str | Path, hours: float | None = None, step_s: float | None = None, progress: Callable[[int, int], None] | None = None):
+    """Coverage figures of merit of the scenario's constellations over its coverage grid.
+
+    Parameters
+    ----------
+    scenario : a `Scenario`, a scenario file path or a built-in name
+    hours, step_s : override the ``coverage`` block's window length and time step
+    progress : optional callback ``(chunks done, chunks total)``
+
+    Returns a `tracklayer.metrics.coverage.CoverageResult` (tables ``grid`` and
+    ``series``; columns in docs/sensing.md).
+    """
+    from tracklayer.metrics.coverage import compute_coverage
+
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return compute_coverage(scn, None if hours is None else hours * 3600.0, step_s, progress=progress)
+
+
+def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict | None = None) -> dict[str, Path]:
+    """Write a coverage result (Parquet, PNG maps, ``coverage.html``, ``coverage.json``) into ``out_dir``."""
+    from tracklayer.io.coverage_outputs import write_coverage as _write
+
+    return _write(result, scenario, Path(out_dir), extra)
 
 
 def _clock() -> float:

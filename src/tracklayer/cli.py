@@ -212,6 +212,64 @@ def view(
     _serve(run_dir, host, port, open_browser)
 
 
+@app.command()
+def coverage(
+    scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
+    out_dir: Path = typer.Option(Path("results/coverage"), "--out", "-o", help="Folder for the outputs (created if needed)."),
+    hours: Optional[float] = typer.Option(None, min=0.01, max=720.0, help="Window length, hours (default: the scenario's coverage.duration_s)."),
+    step: Optional[float] = typer.Option(None, min=1.0, max=3600.0, help="Time step, s (default: coverage.step_s)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+) -> None:
+    """Coverage figures of merit over a lat/lon grid (scenario's `coverage` block): Parquet, maps, HTML."""
+    scn = _load(scenario)
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail([f"--out {out_dir}: exists and is not a folder"])
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail([f"--out {out_dir}: cannot create folder ({exc.strerror})"])
+    if not scn.constellations:
+        _fail([f"{scenario}: the scenario has no constellations, so there is no space coverage to compute"])
+
+    import resource
+    import time
+
+    from rich import box
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table as RichTable
+
+    from tracklayer import api
+    from tracklayer.metrics.coverage import summary
+
+    start = time.perf_counter()
+    try:
+        with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                      TimeElapsedColumn(), console=console, disable=quiet) as bar:
+            task = bar.add_task("coverage", total=1)
+            result = api.coverage(scn, hours=hours, step_s=step, progress=lambda d, n: bar.update(task, completed=d, total=n))
+            compute_s = time.perf_counter() - start
+            peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+            bar.add_task("outputs", total=1)
+            written = api.write_coverage(result, scn, out_dir, {"compute_s": round(compute_s, 3), "peak_rss_mib": round(peak_mib, 1)})
+    except KeyboardInterrupt:
+        _fail(["interrupted; files already in the output folder are complete (each is written then renamed)"], 130)
+    if not quiet:
+        s = summary(result)
+        table = RichTable(title=f"{scn.name}: coverage, area-weighted over the grid ({result.n_steps} steps of {result.step_s:g} s, "
+                                f"{result.n_satellites} satellites)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        for title in ("target", "alt km", "kW/sr", ">=1", ">=2", ">=3", "mean n", "worst gap min", "response s"):
+            table.add_column(title, justify="left" if title == "target" else "right", no_wrap=True)
+        for i in range(s.num_rows):
+            table.add_row(str(s["target"][i]), f"{s['altitude_km'][i]:g}", f"{s['intensity_kw_sr'][i]:g}",
+                          *[f"{100 * s[k][i]:.0f}%" for k in ("frac_1", "frac_2", "frac_3")], f"{s['mean_assets'][i]:.2f}",
+                          f"{s['worst_longest_gap_1_s'][i] / 60:.0f}", f"{s['mean_response_1_s'][i]:.0f}")
+        if not out.is_terminal:
+            out.width = max(out.width, 110)
+        out.print(table)
+        out.print(f"computed in {compute_s:.1f} s (peak memory {peak_mib:,.0f} MiB); wrote {len(written)} files to {out_dir}/ "
+                  f"(open {written['html']} in a browser)")
+
+
 def main() -> None:
     """Entry point of the ``tracklayer`` command."""
     try:

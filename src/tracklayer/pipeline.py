@@ -96,10 +96,13 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None) -> 
 
     t0 = _clock()
     n_sats = len(sats)
-    radar_enu = RadarParams.from_specs(scn.radars).enu if scn.radars else np.zeros((0, 3, 3))
+    radars = RadarParams.from_specs(scn.radars) if scn.radars else None
 
     def enu_eci_of(sensor_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-        return radar_enu[sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
+        """East/north/up rows of each detection's radar at its time (ships move), in ECI."""
+        times, row = np.unique(t_s, return_inverse=True)
+        _, _, enu = radars.sites(times)
+        return enu[row, sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
 
     tracks = run_tracker(
         sensing.detections, grid.t_s, enu_eci_of, TrackerConfig.from_spec(scn.tracker),
@@ -129,6 +132,8 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None) -> 
             "sensor_r_eci_m": det["sensor_r_eci_m"],
             "truth_id": det["truth_id"],
             "snr": det["snr"],
+            "range_rate_m_s": det["range_rate_m_s"],
+            "range_rate_sigma_m_s": det["range_rate_sigma_m_s"],
         }
     )
     k_rows = np.searchsorted(grid.t_s, scored["t_s"])

@@ -100,7 +100,7 @@ def _satellite_packets(result, grid, t_end: float, period_s: float) -> list[dict
             {
                 "id": f"satellite/{sats.name[s]}",
                 "name": str(sats.name[s]),
-                "description": f"{spec.name} ({spec.nation}): infrared field of regard {sensor.field_of_regard_deg:g} deg",
+                "description": f"{spec.name} ({spec.nation}): infrared field of regard {sensor.value('field_of_regard_deg'):g} deg",
                 "availability": _interval(grid, 0.0, t_end),
                 "position": _position(grid, grid.t_s[k], r_ecef[:, s], 5),
                 "point": {"pixelSize": 5, "color": {"rgba": colour}},
@@ -108,10 +108,10 @@ def _satellite_packets(result, grid, t_end: float, period_s: float) -> list[dict
                 "properties": {
                     "nation": spec.nation,
                     "constellation": spec.name,
-                    "field_of_regard_deg": sensor.field_of_regard_deg,
-                    "max_range_km": sensor.max_range_km,
-                    "grazing_altitude_km": sensor.grazing_altitude_km,
-                    "min_target_altitude_km": sensor.min_target_altitude_km,
+                    "field_of_regard_deg": sensor.value("field_of_regard_deg"),
+                    "max_range_km": sensor.value("max_range_km"),
+                    "grazing_altitude_km": sensor.value("grazing_altitude_km"),
+                    "min_target_altitude_km": sensor.value("min_target_altitude_km"),
                     "orbit_period_s": round(float(period[s]), 3),
                     "orbit_eci_m": np.round(ring[:, s], 0).ravel().tolist(),
                 },

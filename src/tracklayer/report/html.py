@@ -89,8 +89,9 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "Detection and custody timeline",
         "One panel per threat over scenario time. Bottom row: the flight, shaded by phase. Above it: spans "
         "held by a confirmed track (one shade per track id, labelled #id), radar detections and space IR "
-        "detections (one tick per detection). Grey area, right axis: number of satellites with geometric "
-        "access to the threat; two or more allow stereo (triangulated) track initiation.",
+        "detections (one tick per detection). Grey area, right axis: number of satellites able to detect the "
+        "threat (geometric access, not sun-blinded, single-frame Pd of at least the coverage block's pd_min); two "
+        "or more allow stereo (triangulated) track initiation.",
     ),
     (
         "track_error",
@@ -108,6 +109,25 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "Altitude of each threat against time since its launch (left) and against great-circle ground range "
         "from its launch point (right), coloured by flight phase: boost, ballistic coast, glide and the "
         "terminal dive.",
+    ),
+    (
+        "coverage",
+        "coverage_png",
+        "Space infrared coverage",
+        "Share of the run's time (sampled at the coverage step) during which at least one (left) and at least two "
+        "satellites (right, stereo) are able to detect the scenario's first coverage reference target at each grid "
+        "point: geometric access, not blinded by the Sun, and a single-frame probability of detection of at least "
+        "the coverage block's pd_min given the target's radiant intensity, range, background (look-down or limb) "
+        "and atmospheric path. `tracklayer coverage` computes the same figures of merit over a longer window "
+        "(docs/sensing.md).",
+    ),
+    (
+        "coverage_series",
+        "coverage_series_png",
+        "Coverage against time",
+        "Area-weighted (cos latitude) share of the coverage grid where at least one satellite (solid) or two "
+        "(dashed) can detect each reference target, over the run. A dim target (tens of kW/sr) is seen only at "
+        "short range, so its curves sit far below a bright one's.",
     ),
 )
 """(id, function name in `tracklayer.report.plots`, title, caption) of each figure."""

@@ -15,6 +15,7 @@ import numpy as np
 from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef
 from tracklayer.report.basemap import DEFAULT_BOX, Box, draw_basemap, fit_box, split_at_jumps, wrap_lon
+from tracklayer.report.coverage_plots import coverage_png, coverage_series_png
 from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, NATION_COLORS, PHASE_COLORS, RADAR_COLOR, TRACK_COLORS, figure, png_bytes
 from tracklayer.threats import PHASES
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from tracklayer.api import RunResult
     from tracklayer.scenario.schema import Radar
 
-__all__ = ["map_png", "timeline_png", "track_error_png", "altitude_png", "scenario_box", "radar_footprint"]
+__all__ = ["map_png", "timeline_png", "track_error_png", "altitude_png", "coverage_png", "coverage_series_png", "scenario_box", "radar_footprint"]
 
 
 def _runs(values: np.ndarray) -> list[tuple[int, int]]:
@@ -275,7 +276,7 @@ def _flight_window(result: "RunResult", pad_frac: float = 0.03) -> tuple[float, 
 
 def timeline_png(result: "RunResult") -> bytes:
     """Per-threat timeline: flight phases, IR and radar detections, confirmed-track
-    custody (one shade per track id) and the number of satellites with access.
+    custody (one shade per track id) and the number of satellites able to detect it.
 
     Returns
     -------
@@ -301,7 +302,7 @@ def timeline_png(result: "RunResult") -> bytes:
             twin = ax.twinx()
             twin.fill_between(t_grid, n_sat[:, i], step="mid", color="#bdbdbd", alpha=0.45, linewidth=0, zorder=0)
             twin.set_ylim(0, sat_max * 1.05)
-            twin.set_ylabel("satellites\nwith access", fontsize=7, color="#666666")
+            twin.set_ylabel("satellites able\nto detect", fontsize=7, color="#666666")
             twin.tick_params(axis="y", labelsize=7, colors="#666666")
             twin.spines["right"].set_visible(True)
             twin.spines["right"].set_color("#999999")
@@ -339,7 +340,7 @@ def timeline_png(result: "RunResult") -> bytes:
             Line2D([], [], color=IR_COLOR, lw=1.2, label="IR detection"),
             Line2D([], [], color=RADAR_COLOR, lw=1.2, label="radar detection"),
             Patch(facecolor=CUSTODY_COLORS[0], label="confirmed track (#id)"),
-            Patch(facecolor="#bdbdbd", alpha=0.6, label="satellites with access (right axis)"),
+            Patch(facecolor="#bdbdbd", alpha=0.6, label="satellites able to detect (right axis)"),
             Line2D([], [], color="#555555", lw=0.8, ls=":", label="launch / impact"),
         ]
         fig.legend(handles=handles, loc="upper center", ncol=5, frameon=False, bbox_to_anchor=(0.5, 1.0))

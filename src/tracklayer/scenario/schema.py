@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tracklayer.sensors.presets import INFRARED_PRESETS
 from tracklayer.threats import PHASES
 from tracklayer.threats.presets import BALLISTIC_PRESETS, BOOSTERS, GLIDE_PRESETS, SIGNATURES
 from tracklayer.threats.signatures import BANDS
@@ -75,18 +76,50 @@ class Elements(_Model):
 
 
 class InfraredSensor(_Model):
-    """Nadir-pointing infrared payload (notional WFOV tracking sensor, DOMAIN.md Sec. 3)."""
+    """Infrared payload of every satellite of a constellation (docs/sensing.md).
 
-    field_of_regard_deg: Annotated[float, Field(gt=0.0, le=180.0)] = 120.0
-    max_range_km: Positive = 5000.0
-    grazing_altitude_km: NonNegative = 20.0
-    min_target_altitude_km: NonNegative = Field(
-        10.0, description="Targets below this are hidden by clouds and the band's water-vapour absorption."
+    Each field left out takes the value of ``preset`` (`tracklayer.sensors.presets`:
+    ``wfov`` wide-field staring tracking sensor, ``mfov`` medium-field cued sensor;
+    notional, DOMAIN.md Sec. 3). ``pd``, ``angle_noise_urad`` and
+    ``false_alarms_per_frame`` replace the radiometric model's value by a constant.
+    """
+
+    preset: Literal[tuple(INFRARED_PRESETS)] = "wfov"  # type: ignore[valid-type]
+    field_of_regard_deg: Annotated[float, Field(gt=0.0, le=180.0)] | None = None
+    field_of_view_deg: Annotated[float, Field(gt=0.0, le=180.0)] | None = None
+    ifov_urad: Annotated[float, Field(gt=0.0, le=100_000.0)] | None = None
+    band_um: tuple[Annotated[float, Field(gt=0.2, lt=30.0)], Annotated[float, Field(gt=0.2, lt=30.0)]] | None = None
+    max_range_km: Positive | None = None
+    grazing_altitude_km: NonNegative | None = None
+    min_target_altitude_km: NonNegative | None = Field(
+        None, description="Targets below this are hidden by clouds and the band's water-vapour absorption."
     )
-    angle_noise_urad: Positive = 150.0
-    pd: Probability = 0.95
-    revisit_s: Positive = 1.0
-    false_alarms_per_frame: NonNegative = 0.0
+    revisit_s: Positive | None = None
+    nei_look_down_w_m2: Positive | None = None
+    nei_limb_w_m2: Positive | None = None
+    pfa_look_down: Annotated[float, Field(gt=0.0, lt=0.5)] | None = None
+    pfa_limb: Annotated[float, Field(gt=0.0, lt=0.5)] | None = None
+    sun_exclusion_deg: Annotated[float, Field(ge=0.0, lt=180.0)] | None = None
+    zenith_optical_depth: NonNegative | None = None
+    absorber_scale_height_km: Annotated[float, Field(gt=0.1, le=100.0)] | None = None
+    source_temperature_k: Annotated[float, Field(ge=300.0, le=10_000.0)] | None = None
+    centroid_floor_px: NonNegative | None = None
+    max_targets_per_frame: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    pd: Probability | None = None
+    angle_noise_urad: Positive | None = None
+    false_alarms_per_frame: NonNegative | None = None
+
+    @field_validator("band_um")
+    @classmethod
+    def _band_order(cls, band: tuple[float, float] | None) -> tuple[float, float] | None:
+        if band is not None and band[0] >= band[1]:
+            raise ValueError(f"band_um: the lower edge {band[0]} must be below the upper edge {band[1]}")
+        return band
+
+    def value(self, key: str):
+        """A sensor parameter: the explicit field, else the preset's value."""
+        given = getattr(self, key)
+        return INFRARED_PRESETS[self.preset][key] if given is None else given
 
 
 class Constellation(_Model):
@@ -120,21 +153,46 @@ class Constellation(_Model):
         return lines
 
 
+class Motion(_Model):
+    """A ship's track: constant course and speed along a great circle from its site at the epoch."""
+
+    course_deg: Annotated[float, Field(ge=0.0, le=360.0)]
+    speed_kn: Annotated[float, Field(ge=0.0, le=60.0)]
+
+
 class Radar(_Model):
-    """Ground or sea radar at a fixed site measuring range, azimuth and elevation."""
+    """Ground or sea radar measuring range, azimuth, elevation and range rate (docs/sensing.md).
+
+    Detection follows the radar range equation: a target of ``reference_rcs_m2`` at
+    ``reference_range_km`` (default: ``max_range_km``) gives ``reference_snr_db`` per
+    look; Pd from the Swerling case at ``pfa``. ``pd`` replaces that by a constant.
+    The measurement noise values are 1-sigma at the reference SNR and scale as
+    1/sqrt(SNR), down to ``noise_floor_fraction`` of themselves.
+    """
 
     name: Annotated[str, Field(min_length=1)]
     nation: str
     site: Site
+    motion: Motion | None = None
     max_range_km: Positive
     min_range_km: NonNegative = 0.0
     min_elevation_deg: Annotated[float, Field(ge=-5.0, le=90.0)] = 1.0
     max_elevation_deg: Annotated[float, Field(gt=0.0, le=90.0)] = 90.0
+    refraction_k: Annotated[float, Field(ge=1.0, le=4.0)] = Field(
+        4.0 / 3.0, description="Effective Earth-radius factor of the horizon test (4/3: standard refraction, 1: none)."
+    )
     azimuth_center_deg: Annotated[float, Field(ge=0.0, le=360.0)] = 0.0
     azimuth_width_deg: Annotated[float, Field(gt=0.0, le=360.0)] = 360.0
+    reference_range_km: Positive | None = None
+    reference_rcs_m2: Positive = 0.1
+    reference_snr_db: Annotated[float, Field(ge=-20.0, le=60.0)] = 13.0
+    swerling: Literal[0, 1] = 1
+    pfa: Annotated[float, Field(gt=0.0, lt=0.5)] = 1e-6
     range_noise_m: Positive = 20.0
     angle_noise_mrad: Positive = 1.0
-    pd: Probability = 0.9
+    range_rate_noise_m_s: Positive = 2.0
+    noise_floor_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    pd: Probability | None = None
     revisit_s: Positive = 2.0
     over_the_horizon: bool = Field(
         False, description="Skywave radar: no line-of-sight test; min/max ground range and max target altitude apply."
@@ -276,6 +334,49 @@ class Tracker(_Model):
     truth_gate_km: Positive = 25.0
 
 
+class CoverageTarget(_Model):
+    """Reference target of a coverage map: a radiant intensity held at one altitude."""
+
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    altitude_km: Annotated[float, Field(ge=0.0, le=1000.0)]
+    intensity_kw_sr: Positive
+
+
+class Coverage(_Model):
+    """Coverage figures of merit over a latitude/longitude grid (`tracklayer coverage`)."""
+
+    lon_min_deg: Longitude = 100.0
+    lon_max_deg: Longitude = 180.0
+    lat_min_deg: Latitude = -10.0
+    lat_max_deg: Latitude = 60.0
+    resolution_deg: Annotated[float, Field(ge=0.05, le=10.0)] = 1.0
+    duration_s: Annotated[float, Field(gt=0.0, le=30 * 86400.0)] = 86400.0
+    step_s: Annotated[float, Field(ge=1.0, le=3600.0)] = 60.0
+    pd_min: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    targets: Annotated[list[CoverageTarget], Field(min_length=1)] = [
+        CoverageTarget(name="hgv-dim", altitude_km=40.0, intensity_kw_sr=25.0),
+        CoverageTarget(name="hgv-bright", altitude_km=40.0, intensity_kw_sr=370.0),
+        CoverageTarget(name="boost-100km", altitude_km=100.0, intensity_kw_sr=500.0),
+        CoverageTarget(name="boost-15km", altitude_km=15.0, intensity_kw_sr=500.0),
+    ]
+
+    @model_validator(mode="after")
+    def _box(self) -> "Coverage":
+        if self.lon_min_deg >= self.lon_max_deg:
+            raise ValueError("lon_min_deg must be smaller than lon_max_deg")
+        if self.lat_min_deg >= self.lat_max_deg:
+            raise ValueError("lat_min_deg must be smaller than lat_max_deg")
+        if self.lon_max_deg - self.lon_min_deg > 360.0:
+            raise ValueError("the box spans more than 360 deg of longitude")
+        cells = ((self.lon_max_deg - self.lon_min_deg) / self.resolution_deg + 1) * ((self.lat_max_deg - self.lat_min_deg) / self.resolution_deg + 1)
+        if cells > 2_000_000:
+            raise ValueError(f"{cells:,.0f} grid points; at most 2,000,000 are allowed (coarsen resolution_deg)")
+        names = [t.name for t in self.targets]
+        if len(set(names)) != len(names):
+            raise ValueError("targets: names must be unique")
+        return self
+
+
 class Scenario(_Model):
     """A complete tracklayer scenario."""
 
@@ -292,6 +393,7 @@ class Scenario(_Model):
     radars: list[Radar] = []
     threats: Annotated[list[Threat], Field(min_length=1)]
     tracker: Tracker = Tracker()
+    coverage: Coverage = Coverage()
 
     @field_validator("epoch")
     @classmethod

@@ -305,6 +305,13 @@ def _detections(det: Table, truth: Table, frame: _Frame, step_s: float, budget: 
     direction to the range of the detected threat (space IR; false alarms: to the Earth's surface)."""
     n = det.num_rows
     group = det["sensor_id"].astype(np.int64) * 100_003 + det["truth_id"].astype(np.int64)
+    if n:  # several rows of one sensor and truth id at one time (false alarms): one group each
+        order = np.lexsort((det["t_s"], group))
+        same = np.r_[False, (group[order][1:] == group[order][:-1]) & (det["t_s"][order][1:] == det["t_s"][order][:-1])]
+        first = np.maximum.accumulate(np.where(~same, np.arange(n), 0))
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n) - first
+        group = group * 1024 + np.minimum(rank, 1023)
     rows, period = _fit(group, det["t_s"], step_s, budget.max_detections) if n else (np.zeros(0, np.intp), step_s)
     rows = rows[np.argsort(det["t_s"][rows], kind="stable")]
     if period > step_s:

@@ -63,6 +63,10 @@ def test_default_scenario_matches_the_brief():
         ("    preset: cl2022", "    preset: nope", "scn.yaml: threats[1].preset: Input should be 'tw2020' or 'cl2022'"),
         ("nation: JP", "nation: KR", "nation 'KR' is not among nations"),
         ("kind: ballistic", "kind: cruise", "scn.yaml: threats[0]: Input tag 'cruise' found using 'kind' does not match"),
+        ("name: smoke", "name: smoke\ntracker: {filter: kalman}", "scn.yaml: tracker.filter: Input should be 'ekf', 'ukf' or 'ckf'"),
+        ("name: smoke", "name: smoke\ntracker: {motion: {model: singer, tau_s: -1}}", "scn.yaml: tracker.motion.singer.tau_s: Input should be greater than 0"),
+        ("name: smoke", "name: smoke\ntracker: {imm: {models: [{model: cv}, {model: glide}], sojourn_s: [10]}}", "scn.yaml: tracker.imm: sojourn_s needs one value per model (2)"),
+        ("name: smoke", "name: smoke\ntracker: {association: pda}", "scn.yaml: tracker.association: Input should be 'gnn' or 'jpda'"),
     ],
 )
 def test_bad_values_name_file_field_and_problem(tmp_path, old, new, expected):

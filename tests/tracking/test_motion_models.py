@@ -200,3 +200,15 @@ def test_predict_keeps_covariance_symmetric_psd(rng):
             w = np.linalg.eigvalsh(p2)
             assert np.all(w[:, 0] >= -1e-12 * w[:, -1])
         assert EKF().predict(model, x, p, 0.0)[1] is p
+
+
+def test_ellipsoid_height_matches_geodetic(rng):
+    """The first-order height used by the drag model and the impact test agrees with the
+    exact geodetic height (earth.frames.ecef_to_geodetic) to 100 m from 0 to 1,000 km."""
+    from tracklayer.earth.frames import ecef_to_geodetic
+    from tracklayer.tracking.motion_models import ellipsoid_height_m
+
+    up = rng.normal(size=(500, 3))
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    r = up * (WGS84_A_M + rng.uniform(-30e3, 1000e3, 500))[:, None]
+    np.testing.assert_allclose(ellipsoid_height_m(r), ecef_to_geodetic(r)[2], atol=100.0)

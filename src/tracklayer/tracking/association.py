@@ -28,9 +28,6 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from tracklayer.kernels import engine
 from tracklayer.tracking.gating import gate_threshold
@@ -40,6 +37,9 @@ __all__ = ["gate_threshold", "gnn", "gnn_pairs", "jpda_pairs", "gnn_clusters_num
 
 def _clusters(n_tracks: int, n_dets: int, pi: np.ndarray, pj: np.ndarray) -> np.ndarray:
     """Component label of every track node then detection node."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     n = n_tracks + n_dets
     graph = coo_matrix((np.ones(pi.size), (pi, n_tracks + pj)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
@@ -47,6 +47,8 @@ def _clusters(n_tracks: int, n_dets: int, pi: np.ndarray, pj: np.ndarray) -> np.
 
 def gnn_clusters_numpy(n_tracks, n_dets, pi, pj, gain, det_of_track) -> None:
     """Reference for `tracklayer.kernels.tracking.gnn_clusters_kernel` (same signature)."""
+    from scipy.optimize import linear_sum_assignment
+
     det_of_track[:] = -1
     keep = gain > 0.0
     pi, pj, g = pi[keep], pj[keep], gain[keep]

@@ -119,8 +119,10 @@ class EKF:
         x_new, f = propagate_and_transition(model, x, dt)
         return x_new, symmetrise(f @ p @ np.swapaxes(f, -1, -2) + model.noise(x, dt))
 
-    def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView) -> MeasurementPrediction:
-        frame = mm.frame(x, view)
+    def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView, frame: np.ndarray | None = None) -> MeasurementPrediction:
+        """Predicted measurement of every track (``frame``: the tracks' measurement
+        frames, default from x)."""
+        frame = mm.frame(x, view) if frame is None else frame
         z = mm.h(x, view, frame)
         h = _pad(mm.jacobian(x, view, frame), x.shape[1])
         c = p @ np.swapaxes(h, -1, -2)
@@ -168,10 +170,10 @@ class UKF:
         cov = np.einsum("k,nki,nkj->nij", wc, dev, dev) + model.noise(x, dt)
         return mean, symmetrise(cov)
 
-    def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView) -> MeasurementPrediction:
+    def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView, frame: np.ndarray | None = None) -> MeasurementPrediction:
         n = x.shape[1]
         _, wm, wc = self.weights(n)
-        frame = mm.frame(x, view)
+        frame = mm.frame(x, view) if frame is None else frame
         pts = self.sigma_points(x, p)
         zs = mm.h(pts, view, frame)
         for col in mm.wrap:  # angles continuous about the centre point before averaging

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.linalg import expm
 
 from tracklayer.tracking.filters import EKF, UKF, MeasurementPrediction, innovations, symmetrise
 from tracklayer.tracking.measurement_models import SensorView
@@ -38,6 +37,8 @@ LOG_2PI = float(np.log(2.0 * np.pi))
 
 @lru_cache(maxsize=64)
 def _switching(sojourn_s: tuple[float, ...], dt: float) -> np.ndarray:
+    from scipy.linalg import expm
+
     r = len(sojourn_s)
     lam = np.zeros((r, r))
     for i, t in enumerate(sojourn_s):
@@ -136,10 +137,15 @@ class IMM:
             x[:, k, :d], p[:, k, :d, :d] = self.filter.predict(m, x[:, k, :d], p[:, k, :d, :d], dt)
         return x, p, mu
 
-    def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView) -> list[MeasurementPrediction]:
-        """One prediction per model (sized to the model's own states)."""
+    def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView, mu: np.ndarray | None = None) -> list[MeasurementPrediction]:
+        """One prediction per model (sized to the model's own states), all in the
+        measurement frame of the combined estimate (of ``mu``-weighted means)."""
+        frame = None
+        if self.r > 1:
+            weights = np.full(x.shape[:2], 1.0 / self.r) if mu is None else mu
+            frame = mm.frame(np.einsum("mk,mki->mi", weights, x[:, :, :6]), view)
         return [
-            self.filter.predict_measurement(mm, x[:, k, : m.ndim], p[:, k, : m.ndim, : m.ndim], view)
+            self.filter.predict_measurement(mm, x[:, k, : m.ndim], p[:, k, : m.ndim, : m.ndim], view, frame)
             for k, m in enumerate(self.models)
         ]
 

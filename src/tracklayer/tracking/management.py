@@ -29,10 +29,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from tracklayer.earth.frames import ecef_to_geodetic
 from tracklayer.tracking import CONFIRMED, DELETED, TENTATIVE
 from tracklayer.tracking.filters import mahalanobis2
 from tracklayer.tracking.gating import coarse_pairs
+from tracklayer.tracking.motion_models import ellipsoid_height_m
 from tracklayer.tracking.tracks import Tracks
 
 
@@ -82,8 +82,7 @@ def manage(tracks: Tracks, x6: np.ndarray, p6: np.ndarray, t_s: float, cfg: Mana
     dead |= (status == CONFIRMED) & (silent >= cfg.coast_limit_s)
     dead |= np.trace(p6[:, :3, :3], axis1=1, axis2=2) > cfg.max_position_sigma_m**2
     if cfg.min_altitude_m is not None and len(tracks):
-        _, _, alt = ecef_to_geodetic(x6[:, :3])  # altitude does not depend on Earth rotation
-        dead |= alt < cfg.min_altitude_m
+        dead |= ellipsoid_height_m(x6[:, :3]) < cfg.min_altitude_m  # rotation-invariant
     if cfg.duplicate_gate is not None:
         dead |= duplicates(x6, p6, status, tracks.hits, tracks.track_id, dead, cfg.duplicate_gate)
     return replace(tracks, status=status), dead

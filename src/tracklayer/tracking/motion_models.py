@@ -41,7 +41,6 @@ from functools import lru_cache
 from typing import ClassVar, Protocol
 
 import numpy as np
-from scipy.linalg import expm
 
 from tracklayer.earth.atmosphere import density
 from tracklayer.earth.constants import J2_EARTH, MU_EARTH_M3_S2, OMEGA_EARTH_RAD_S, WGS84_A_M, WGS84_F
@@ -109,6 +108,8 @@ def _singer_q(sigma: float, tau: float, dt: float) -> np.ndarray:
 
 def _singer_q1(sigma: float, tau: float, dt: float) -> np.ndarray:
     """Per-axis Singer Q by Van Loan: expm([[-A, G Qc G'], [0, A']] dt)."""
+    from scipy.linalg import expm
+
     a = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, -1.0 / tau]])
     qc = np.zeros((3, 3))
     qc[2, 2] = 2.0 * sigma**2 / tau
@@ -236,14 +237,14 @@ def gravity_gradient(r: np.ndarray, j2: bool = True) -> np.ndarray:
     return g
 
 
-def _altitude_m(r: np.ndarray) -> np.ndarray:
+def ellipsoid_height_m(r: np.ndarray) -> np.ndarray:
     """Height above the WGS 84 ellipsoid, first order in the flattening (error < 100 m)."""
     rn = np.linalg.norm(r, axis=1)
     s2 = (r[:, 2] / rn) ** 2
     return rn - WGS84_A_M * (1.0 - WGS84_F * s2)
 
 
-def _altitude_gradient(r: np.ndarray) -> np.ndarray:
+def ellipsoid_height_gradient(r: np.ndarray) -> np.ndarray:
     """d(_altitude_m)/dr, (N, 3)."""
     r2 = np.sum(r * r, axis=1)
     z = r[:, 2]
@@ -377,7 +378,7 @@ class Ballistic(_Integrated):
         w = np.array([0.0, 0.0, OMEGA_EARTH_RAD_S])
         v_rel = v - np.cross(w, r)
         speed = np.linalg.norm(v_rel, axis=1)
-        rho = density(_altitude_m(r))
+        rho = density(ellipsoid_height_m(r))
         acc = -0.5 * (rho * kappa * speed)[:, None] * v_rel
         return acc, rho, v_rel, speed
 
@@ -407,10 +408,10 @@ class Ballistic(_Integrated):
             )
             # v_rel = v - w x r, so d v_rel / d r = -[w x] and the density varies with height.
             wx = np.array([[0.0, -OMEGA_EARTH_RAD_S, 0.0], [OMEGA_EARTH_RAD_S, 0.0, 0.0], [0.0, 0.0, 0.0]])
-            h = _altitude_m(r)
+            h = ellipsoid_height_m(r)
             dh = 50.0
             drho = (density(h + dh) - density(h - dh)) / (2.0 * dh)
-            up = _altitude_gradient(r)
+            up = ellipsoid_height_gradient(r)
             ddens = np.where(rho > 0, drho / np.where(rho > 0, rho, 1.0), 0.0)
             a[:, 3:6, :3] += -dv @ wx + (acc * ddens[:, None])[:, :, None] * up[:, None, :]
             a[:, 3:6, 3:6] = dv

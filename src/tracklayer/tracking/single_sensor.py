@@ -142,7 +142,7 @@ def _update_with_scan(cands: Candidates, scan, free: np.ndarray, t_s: float, cfg
     if len(cands) == 0 or dets.size == 0:
         return cands, used
     est, mm = cfg.estimator, scan.model
-    preds = est.predict_measurement(mm, cands.x, cands.p, scan.view)
+    preds = est.predict_measurement(mm, cands.x, cands.p, scan.view, cands.mu)
     x6, p6 = est.combine(cands.x, cands.p, cands.mu)
     z, r = scan.z[dets], scan.r[dets]
     gamma = gate_threshold(cfg.gate_probability, mm.dim)

@@ -90,7 +90,7 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
         return tracks, used
     est, mm = cfg.estimator, scan.model
     x, p, mu = tracks.x[rows], tracks.p[rows], tracks.mu[rows]
-    preds = est.predict_measurement(mm, x, p, scan.view)
+    preds = est.predict_measurement(mm, x, p, scan.view, mu)
     x6, p6 = est.combine(x, p, mu)
     z, r = scan.z[dets], scan.r[dets]
     gamma = gate_threshold(cfg.gate_probability, mm.dim)
@@ -240,7 +240,7 @@ class Tracker:
             time is processed too)
         enu_eci_of : maps (sensor_id (n,), t_s (n,)) to radar east/north/up rows in ECI
             (n, 3, 3); needed only for radar detections
-        progress : called with (steps done, steps total)
+        progress : called after every step with (steps done, steps total)
 
         Returns
         -------
@@ -264,7 +264,7 @@ class Tracker:
                 rows.append(_record(gone, t, cfg))
             if on_grid[k]:
                 rows.append(_record(state.tracks, t, cfg))
-            if progress is not None and (k % 50 == 0 or k == n_t - 1):
+            if progress is not None:
                 progress(k + 1, n_t)
         empty = _record(Tracks.empty(cfg.estimator.r, cfg.estimator.n, 1), 0.0, cfg)
         cols = {key: np.concatenate([r[key] for r in rows]) if rows else empty[key] for key in empty}

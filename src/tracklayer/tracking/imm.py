@@ -152,22 +152,22 @@ class IMM:
     def pair_terms(self, mm, preds: list[MeasurementPrediction], z: np.ndarray, r_det: np.ndarray, i: np.ndarray, j: np.ndarray) -> PairTerms:
         """Innovations, S = s0 + R, d^2 and log N for pairs (tracks i, detections j)."""
         rj = mm.noise(r_det[j])
-        nus, ss, d2s, lls = [], [], [], []
-        valid = np.ones(i.shape[0], dtype=bool)
-        for pred in preds:
+        n_pairs, m = i.shape[0], mm.dim
+        nus, ss = np.empty((n_pairs, self.r, m)), np.empty((n_pairs, self.r, m, m))
+        d2, ll = np.empty((n_pairs, self.r)), np.empty((n_pairs, self.r))
+        valid = np.ones(n_pairs, dtype=bool)
+        for k, pred in enumerate(preds):
             nu, ok = innovations(mm, pred, z, i, j)
             s = pred.s0[i] + rj
             valid &= ok
-            chol = np.linalg.cholesky(np.where(ok[:, None, None], s, np.eye(s.shape[-1])))
+            chol = np.linalg.cholesky(np.where(ok[:, None, None], s, np.eye(m)))
             y = np.linalg.solve(chol, nu[..., None])[..., 0]
-            d2 = np.sum(y * y, axis=1)
+            d2[:, k] = np.sum(y * y, axis=1)
             logdet = 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
-            nus.append(nu)
-            ss.append(s)
-            d2s.append(d2)
-            lls.append(-0.5 * (d2 + logdet + nu.shape[1] * LOG_2PI))
-        d2 = np.stack(d2s, axis=1)
-        return PairTerms(np.stack(nus, axis=1), np.stack(ss, axis=1), np.where(valid[:, None], d2, np.inf), np.stack(lls, axis=1), valid)
+            ll[:, k] = -0.5 * (d2[:, k] + logdet + m * LOG_2PI)
+            nus[:, k], ss[:, k] = nu, s
+        d2[~valid] = np.inf
+        return PairTerms(nus, ss, d2, ll, valid)
 
     def update(
         self,

@@ -122,8 +122,8 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
         x, p, mu = est.update(x, p, mu, preds, terms, r, mm, ci, cj, beta, beta0, model_lik)
         score[hit] = tracks.score[rows[hit]] + np.log(w0[hit] + np.add.reduceat(w, np.searchsorted(ci, hit)))
         used[dets[cj]] = True
-    tracks = tracks.with_rows(rows, x=x, p=p, mu=mu, score=score, score_peak=np.maximum(tracks.score_peak[rows], score))
-    return tracks.record_hits(rows[hit], t_s), used
+    peak = np.maximum(tracks.score_peak[rows], score)
+    return tracks.record_hits(rows[hit], t_s, rows, x=x, p=p, mu=mu, score=score, score_peak=peak), used
 
 
 def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int) -> Tracks:

@@ -57,26 +57,23 @@ class Tracks:
             return other
         return Tracks(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in _FIELDS))
 
-    def with_rows(self, rows: np.ndarray, **columns: np.ndarray) -> "Tracks":
-        """A copy with ``columns`` replaced at ``rows``."""
-        out = {}
+    def record_hits(self, hit_rows: np.ndarray, t_s: float, rows: np.ndarray | None = None, **columns: np.ndarray) -> "Tracks":
+        """Count a hit at ``t_s`` for ``hit_rows`` (once per time step), and replace the
+        given ``columns`` at ``rows`` (values for those rows only)."""
+        hit_rows = hit_rows[self.last_hit_t_s[hit_rows] < t_s]
+        new = {}
         for name, values in columns.items():
             col = getattr(self, name).copy()
             col[rows] = values
-            out[name] = col
-        return replace(self, **out)
-
-    def record_hits(self, rows: np.ndarray, t_s: float) -> "Tracks":
-        """Count a hit at ``t_s`` for ``rows`` (once per time step)."""
-        rows = rows[self.last_hit_t_s[rows] < t_s]
+            new[name] = col
         hits = self.hits.copy()
-        hits[rows] += 1
+        hits[hit_rows] += 1
         times = self.hit_times_s.copy()
-        times[rows, :-1] = times[rows, 1:]
-        times[rows, -1] = t_s
+        times[hit_rows, :-1] = times[hit_rows, 1:]
+        times[hit_rows, -1] = t_s
         last = self.last_hit_t_s.copy()
-        last[rows] = t_s
-        return replace(self, hits=hits, hit_times_s=times, last_hit_t_s=last)
+        last[hit_rows] = t_s
+        return replace(self, hits=hits, hit_times_s=times, last_hit_t_s=last, **new)
 
 
 _FIELDS = tuple(f.name for f in fields(Tracks))

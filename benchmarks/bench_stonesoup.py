@@ -223,6 +223,7 @@ def growth(args) -> dict:
                 meta = load_npz(scen)["meta"]
                 rows.append({"targets": targets, "clutter": clutter, "association": assoc, "detections": meta["n_detections"],
                              "per_scan_ms": r["per_scan_ms_mean"], "per_scan_ms_p95": r["per_scan_ms_p95"],
+                             "per_scan_cpu_ms": 1e3 * r["track_cpu_s_median"] / args.scans,
                              "meas_per_s": r["meas_per_s"], "peak_rss_mib": r["peak_rss_mib"]})
     return {"scans": args.scans, "growth": rows}
 

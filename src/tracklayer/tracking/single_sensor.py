@@ -35,6 +35,7 @@ from tracklayer.earth.constants import OMEGA_EARTH_RAD_S, R_EARTH_MEAN_M
 from tracklayer.sensors import ANGLES
 from tracklayer.tracking import TENTATIVE
 from tracklayer.tracking.association import gnn_pairs
+from tracklayer.tracking.filters import symmetrise
 from tracklayer.tracking.gating import coarse_pairs, coarse_space, gate_threshold
 from tracklayer.tracking.tracks import Tracks
 
@@ -161,9 +162,7 @@ def _update_with_scan(cands: Candidates, scan, free: np.ndarray, t_s: float, cfg
     groups, g_idx = np.unique(keys // n_det, return_inverse=True)
     gain = np.log(cfg.pd / cfg.clutter_density[ANGLES]) + group_ll - np.log1p(-cfg.pd)
     det_of = gnn_pairs(groups.size, n_det, g_idx, keys % n_det, gain)
-    taken = np.searchsorted(groups, cands.group[hi])
-    member = (taken < groups.size) & (groups[np.minimum(taken, groups.size - 1)] == cands.group[hi])
-    e = np.nonzero(member & (det_of[np.minimum(taken, groups.size - 1)] == hj))[0]
+    e = np.nonzero(det_of[np.searchsorted(groups, cands.group[hi])] == hj)[0]  # hypotheses gated by their group's detection
     if e.size == 0:
         return cands, used
     rows = hi[e]
@@ -187,7 +186,7 @@ def _merge(c: Candidates, est) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     dev = c.x - x[np.searchsorted(groups, c.group)]
     p = np.add.reduceat(w[:, None, None, None] * (c.p + dev[..., :, None] * dev[..., None, :]), first, axis=0)
     mu = np.add.reduceat(w[:, None] * c.mu, first, axis=0)
-    return groups, x, 0.5 * (p + np.swapaxes(p, -1, -2)), mu / mu.sum(axis=1, keepdims=True)
+    return groups, x, symmetrise(p), mu / mu.sum(axis=1, keepdims=True)
 
 
 def hold_and_promote(cands: Candidates, scans, unused: list[np.ndarray], dt: float, t_s: float, cfg, next_id: int) -> tuple[Candidates, Tracks]:

@@ -71,6 +71,10 @@ def test_default_scenario_matches_the_brief():
         ("    max_range_km: 1200", "    max_range_km: 1200\n    swerling: 2", "scn.yaml: radars[0].swerling: Input should be 0 or 1"),
         ("seed: 7", "seed: 7\ncoverage: {lat_min_deg: 50, lat_max_deg: 10}", "scn.yaml: coverage: lat_min_deg must be smaller than lat_max_deg"),
         ("seed: 7", "seed: 7\ncoverage: {targets: [{name: a, altitude_km: 40, intensity_kw_sr: 0}]}", "scn.yaml: coverage.targets[0].intensity_kw_sr: Input should be greater than 0"),
+        ("name: smoke", "name: smoke\ntracker: {filter: kalman}", "scn.yaml: tracker.filter: Input should be 'ekf', 'ukf' or 'ckf'"),
+        ("name: smoke", "name: smoke\ntracker: {motion: {model: singer, tau_s: -1}}", "scn.yaml: tracker.motion.singer.tau_s: Input should be greater than 0"),
+        ("name: smoke", "name: smoke\ntracker: {imm: {models: [{model: cv}, {model: glide}], sojourn_s: [10]}}", "scn.yaml: tracker.imm: sojourn_s needs one value per model (2)"),
+        ("name: smoke", "name: smoke\ntracker: {association: pda}", "scn.yaml: tracker.association: Input should be 'gnn' or 'jpda'"),
     ],
 )
 def test_bad_values_name_file_field_and_problem(tmp_path, old, new, expected):

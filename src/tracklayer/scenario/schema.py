@@ -319,19 +319,136 @@ class GlideThreat(_ThreatBase):
 Threat = Annotated[Union[BallisticThreat, GlideThreat], Field(discriminator="kind")]
 
 
-class Tracker(_Model):
-    """Tracker settings: EKF in ECI with a ballistic (central gravity) motion model."""
+class CVMotion(_Model):
+    """Nearly-constant velocity (white acceleration noise)."""
 
+    model: Literal["cv"]
     process_noise_m2_s3: Positive = 400.0
+
+
+class CAMotion(_Model):
+    """Nearly-constant acceleration (white jerk noise)."""
+
+    model: Literal["ca"]
+    jerk_noise_m2_s5: Positive = 1.0
+
+
+class SingerMotion(_Model):
+    """Singer manoeuvre model: Gauss-Markov acceleration."""
+
+    model: Literal["singer"]
+    accel_sigma_m_s2: Positive = 10.0
+    tau_s: Positive = 30.0
+
+
+class BallisticMotion(_Model):
+    """Unpowered flight: central + J2 gravity, optional drag with a 1/beta state."""
+
+    model: Literal["ballistic"]
+    process_noise_m2_s3: Positive = 400.0
+    j2: bool = True
+    drag: bool = False
+    inv_beta_noise_m4_kg2_s: Positive = 1e-12
+
+
+class GlideMotion(_Model):
+    """Gravity plus a Gauss-Markov aerodynamic (lift/drag) acceleration state, for HGVs."""
+
+    model: Literal["glide"]
+    accel_sigma_m_s2: Positive = 10.0
+    tau_s: Positive = 60.0
+    j2: bool = True
+
+
+Motion = Annotated[Union[CVMotion, CAMotion, SingerMotion, BallisticMotion, GlideMotion], Field(discriminator="model")]
+
+
+class IMMSpec(_Model):
+    """Interacting multiple models: the models and the mean time spent in each."""
+
+    models: Annotated[list[Motion], Field(min_length=2, max_length=4)]
+    sojourn_s: list[Positive]
+    pad_accel_sigma_m_s2: Positive = Field(10.0, description="uncertainty of the acceleration a model without one hands over when mixing")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "IMMSpec":
+        if len(self.sojourn_s) != len(self.models):
+            raise ValueError(f"sojourn_s needs one value per model ({len(self.models)})")
+        if any(isinstance(m, BallisticMotion) and m.drag for m in self.models):
+            raise ValueError("a ballistic model with drag (1/beta state) cannot be mixed with other models")
+        return self
+
+
+class UKFSpec(_Model):
+    """Scaled unscented transform parameters (alpha=1, beta=0, kappa=0 is the cubature rule)."""
+
+    alpha: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    beta: NonNegative = 2.0
+    kappa: NonNegative = 0.0
+
+
+class ClutterDensity(_Model):
+    """False-alarm densities the tracker assumes (JPDA weights, likelihood costs, track score)."""
+
+    angles_per_sr: Positive = 1.0
+    radar_per_m_sr: Positive = 1e-6
+    position_per_m3: Positive = 1e-12
+
+
+class SingleSensorInit(_Model):
+    """Initiation from one angles-only sensor: range-parameterised hypotheses along the line
+    of sight, between the altitudes where the targets of interest fly (default: atmospheric
+    flight, where glide vehicles are)."""
+
+    enabled: bool = False
+    min_altitude_km: NonNegative = 15.0
+    max_altitude_km: Positive = 100.0
+    max_range_km: Positive = 6000.0
+    range_cv: Annotated[float, Field(gt=0.0, le=0.5)] = 0.1
+    max_hypotheses: Annotated[int, Field(ge=1, le=64)] = 24
+    hits: Annotated[int, Field(ge=2, le=100)] = 4
+    max_hold_s: Positive = 60.0
+
+
+class Tracker(_Model):
+    """Tracker settings: motion model(s), filter, gating, association, management
+    (docs/tracking.md)."""
+
+    process_noise_m2_s3: Positive = Field(400.0, description="white acceleration noise of the ballistic model in the default IMM")
+    motion: Motion | None = Field(None, description="a single motion model instead of the default IMM")
+    imm: IMMSpec | None = Field(
+        None, description="default: IMM of ballistic, quiet glide (3 m/s^2, 300 s) and manoeuvring glide (20 m/s^2, 30 s), sojourn 60/60/20 s"
+    )
+    filter: Literal["ekf", "ukf", "ckf"] = "ekf"
+    ukf: UKFSpec = UKFSpec()
     gate_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.9999
+    association: Literal["gnn", "jpda"] = "gnn"
+    gnn_cost: Literal["distance2", "distance", "likelihood"] = "distance2"
+    pd: Probability = 0.9
+    clutter_density: ClutterDensity = ClutterDensity()
+    jpda_max_events: Annotated[int, Field(ge=1)] = 20000
+    confirmation: Literal["m_of_n", "score"] = "m_of_n"
     confirm_hits: Annotated[int, Field(ge=1, le=100)] = 3
     confirm_window_s: Positive = 10.0
+    tentative_coast_s: Positive = 6.0
     coast_limit_s: Positive = 60.0
-    max_position_sigma_km: Positive = 30.0
+    false_track_probability: Annotated[float, Field(gt=0.0, lt=0.5)] = 1e-5
+    true_track_deletion_probability: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.05
+    score_drop: Positive = 10.0
+    new_target_ratio: Positive = Field(0.01, description="density of new targets over that of false alarms (initial score)")
+    max_position_sigma_km: Positive = 100.0
     init_velocity_sigma_m_s: Positive = 4000.0
     min_convergence_deg: Annotated[float, Field(ge=0.0, lt=90.0)] = 3.0
     triangulation_gate_sigma: Positive = 5.0
+    single_sensor_init: SingleSensorInit = SingleSensorInit()
+    reorder_buffer_s: NonNegative = Field(0.0, description="detections arriving later than this after their measurement time are dropped")
     truth_gate_km: Positive = 25.0
+
+    @model_validator(mode="after")
+    def _one_motion(self) -> "Tracker":
+        if self.motion is not None and self.imm is not None:
+            raise ValueError("give motion or imm, not both")
+        return self
 
 
 class CoverageTarget(_Model):

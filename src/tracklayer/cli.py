@@ -241,15 +241,21 @@ def partners(
                                       progress=lambda who, d, n: bar.update(task2, description=f"without {who}" if who else "partners", completed=d, total=n))
     except KeyboardInterrupt:
         _fail(["interrupted"], 130)
-    table = RichTable(title=f"{scn.name}: what each partner adds to the '{base.picture_node}' picture (with - without; positive helps)",
+    table = RichTable(title=f"{scn.name}: partner value to the '{base.picture_node}' picture (gain = with - without; + helps)",
                       title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for title in ("nation", "threat", "custody", "without", "gain", "warning s", "gain s", "rms km", "gain km"):
         table.add_column(title, justify="left" if title in ("nation", "threat") else "right", no_wrap=True)
+    def gain(v: float, kind: str) -> str:
+        text = _fmt(v, kind)
+        if text == "-" or text.lstrip("-").strip("0.%") == "":
+            return text.lstrip("-") or text  # no gain: no sign
+        return text if text.startswith("-") else "+" + text
+
     for i in range(value.num_rows):
         table.add_row(str(value["nation"][i]), str(value["threat"][i]), _fmt(value["custody_fraction"][i], "%"),
-                      _fmt(value["custody_fraction_without"][i], "%"), _fmt(value["custody_fraction_gain"][i], "%"),
-                      _fmt(value["warning_time_s"][i], "s"), _fmt(value["warning_time_s_gain"][i], "s"),
-                      _fmt(value["position_rms_m"][i], "km"), _fmt(value["position_rms_m_gain"][i], "km"))
+                      _fmt(value["custody_fraction_without"][i], "%"), gain(value["custody_fraction_gain"][i], "%"),
+                      _fmt(value["warning_time_s"][i], "s"), gain(value["warning_time_s_gain"][i], "s"),
+                      _fmt(value["position_rms_m"][i], "km"), gain(value["position_rms_m_gain"][i], "km"))
     if not out.is_terminal:
         out.width = max(out.width, 110)
     out.print(table)

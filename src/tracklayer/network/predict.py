@@ -2,19 +2,18 @@
 
 A received track is valid at its sender's time; the receiver predicts it to its own
 fusion time with the trackers' ballistic motion model (`tracklayer.tracking.motion_models.Ballistic`:
-central + J2 gravity, RK4 with sub-steps of at most 10 s, the transition matrix of
-the variational equations frozen at each sub-step's midpoint, white-acceleration
-process noise of density q). Here every row has its own interval, so a whole batch
-of tracks (all fusion times, all senders) is predicted in one vectorised pass; with
-equal intervals it is the tracker's prediction (tests compare), and every row's result
-is independent of the batch it is predicted in.
+central + J2 gravity, `rk4_frozen_stm` with sub-steps of at most 10 s, white-acceleration
+process noise of density q). Every row has its own interval, so a whole batch of tracks
+(all fusion times, all senders) is predicted in one vectorised pass; with equal
+intervals it is the tracker's prediction (tests compare), and every row's result is
+independent of the batch it is predicted in.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.tracking.motion_models import gravity, gravity_gradient
+from tracklayer.tracking.motion_models import gravity, gravity_gradient, rk4_frozen_stm
 
 MAX_STEP_S = 10.0
 
@@ -38,6 +37,13 @@ def _deriv(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _jac(x: np.ndarray) -> np.ndarray:
+    a = np.zeros((x.shape[0], 6, 6))
+    a[:, :3, 3:] = np.eye(3)
+    a[:, 3:, :3] = gravity_gradient(x[:, :3], True)
+    return a
+
+
 def predict_tracks(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: float) -> tuple[np.ndarray, np.ndarray]:
     """Ballistic prediction of [r, v] states over per-row intervals.
 
@@ -52,30 +58,9 @@ def predict_tracks(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: floa
     -------
     x, p : the predicted states (N, 6) and covariances (N, 6, 6)
     """
-    n = x.shape[0]
     dt_s = np.asarray(dt_s, dtype=np.float64)
-    if n == 0:
+    if x.shape[0] == 0:
         return x.copy(), p.copy()
-    n_sub = np.maximum(1, np.ceil(np.abs(dt_s) / MAX_STEP_S)).astype(np.int64)  # each row its own sub-steps
-    eye = np.eye(6)
-    phi = np.broadcast_to(eye, (n, 6, 6)).copy()
-    for j in range(int(n_sub.max())):
-        h = np.where(j < n_sub, dt_s / n_sub, 0.0)[:, None]  # a zero step leaves a row exactly as it is
-        h3 = h[:, :, None]
-        k1 = _deriv(x)
-        x2 = x + 0.5 * h * k1
-        k2 = _deriv(x2)
-        a = np.zeros((n, 6, 6))
-        a[:, :3, 3:] = np.eye(3)
-        a[:, 3:, :3] = gravity_gradient(x2[:, :3], True)
-        ah = a * h3
-        step = eye + ah / 4.0
-        step = eye + (ah @ step) / 3.0
-        step = eye + (ah @ step) / 2.0
-        step = eye + ah @ step
-        k3 = _deriv(x + 0.5 * h * k2)
-        k4 = _deriv(x + h * k3)
-        x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-        phi = step @ phi
+    x, phi = rk4_frozen_stm(_deriv, _jac, x, dt_s, MAX_STEP_S)
     p = phi @ p @ np.swapaxes(phi, 1, 2) + white_acceleration_q(dt_s, q_m2_s3)
     return x, 0.5 * (p + np.swapaxes(p, 1, 2))

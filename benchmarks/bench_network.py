@@ -88,15 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         api.run(scn)  # warm-up: numba compilation, caches
         api.run(central)
         times: dict[str, list[float]] = {"network": [], "single": []}
-        stages: dict[str, list[float]] = {}
+        stages: dict[str, dict[str, list[float]]] = {"network": {}, "single": {}}
         for _ in range(args.repeat):
             for name, s in (("network", scn), ("single", central)):
                 start = time.perf_counter()
                 result = api.run(s)
                 times[name].append(time.perf_counter() - start)
-                if name == "network":
-                    for stage, secs in result.timings_s.items():
-                        stages.setdefault(stage, []).append(secs)
+                for stage, secs in result.timings_s.items():
+                    stages[name].setdefault(stage, []).append(secs)
         net_s, single_s = statistics.median(times["network"]), statistics.median(times["single"])
         report.update({
             "repeat": args.repeat,
@@ -105,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             "ratio": round(net_s / single_s, 3),
             "added_percent": round(100.0 * (net_s / single_s - 1.0), 1),
             "runs_s": {k: [round(v, 3) for v in vals] for k, vals in times.items()},
-            "network_stages_s_median": {k: round(statistics.median(v), 4) for k, v in stages.items()},
+            "stages_s_median": {name: {k: round(statistics.median(v), 4) for k, v in st.items()} for name, st in stages.items()},
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
         })
     json.dump(report, sys.stdout)

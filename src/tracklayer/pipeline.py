@@ -183,8 +183,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
 
 def _public_tracks(scored: Table, node: str, grid: TimeGrid, net: NetworkConfig) -> Table:
     """A node's picture as rows of the public tracks table (docs/outputs.md)."""
-    k_rows = np.searchsorted(grid.t_s, scored["t_s"])
-    lat, lon, alt = ecef_to_geodetic(eci_to_ecef(scored["x"][:, :3], grid.gmst_rad()[np.minimum(k_rows, len(grid) - 1)]))
+    lat, lon, alt = ecef_to_geodetic(eci_to_ecef(scored["x"][:, :3], grid.gmst_rad(scored["t_s"])))
     masks, inverse = np.unique(scored["sources"], return_inverse=True)
     names = np.array(["+".join(sorted({net.source_nations[i] for i in range(len(net.sources)) if int(m) >> i & 1})) for m in masks], dtype=object)
     return Table(

@@ -126,7 +126,7 @@ def fuse_picture(msgs: Messages, bias_var_m2: np.ndarray, t_grid_s: np.ndarray, 
     times, one deleted row when a fused track ends) and statistics.
     """
     row_k, row_msg, key, discarded = current_reports(msgs, t_grid_s, cfg.stale_s)
-    stats = {"discarded_by_stream": discarded, "fused_tracks": 0}
+    stats = {"discarded_by_stream": discarded}
     if row_k.size == 0:
         return empty_picture(), stats
     order = np.lexsort((key[row_msg], msgs.stream[row_msg], row_k))
@@ -139,10 +139,9 @@ def fuse_picture(msgs: Messages, bias_var_m2: np.ndarray, t_grid_s: np.ndarray, 
     fid, use = assign_identities(row_k, row_stream, key[row_msg], pi, pj, d2, cfg.gate, cfg.merge_gate, cfg.unmap_after, int(key.max()) + 1)
     row_k, row_msg, x, p, bias, fid = row_k[use], row_msg[use], x[use], p[use], bias[use], fid[use]
     code = row_k * (int(fid.max()) + 1) + fid
-    groups, group = np.unique(code, return_inverse=True)
-    n_groups = groups.size
-    g_k = row_k[np.unique(group, return_index=True)[1]]
-    g_fid = fid[np.unique(group, return_index=True)[1]]
+    _, first, group = np.unique(code, return_index=True, return_inverse=True)  # one group per (time, fused track)
+    n_groups = first.size
+    g_k, g_fid = row_k[first], fid[first]
     sources = group_or(msgs.sources[row_msg], group, n_groups)
     if cfg.method == "information":
         fx, fp, sources = _information_fusion(msgs, row_k, row_msg, key, fid, group, n_groups, g_k, g_fid, x, p, bias, sources, t_grid_s, cfg)
@@ -155,7 +154,6 @@ def fuse_picture(msgs: Messages, bias_var_m2: np.ndarray, t_grid_s: np.ndarray, 
     np.maximum.at(hits, group, msgs.hits[row_msg].astype(np.int64))
     last = np.full(n_groups, -np.inf)
     np.maximum.at(last, group, msgs.last_update_t_s[row_msg])
-    stats["fused_tracks"] = int(np.unique(g_fid).size)
     table = _rows(t_grid_s, g_k, g_fid, fx, fp, hits, last, sources, inputs, cfg)
     return table, stats
 

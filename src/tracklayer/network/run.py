@@ -22,7 +22,7 @@ same for a link whichever other nodes are left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -51,16 +51,6 @@ LINK_COLUMNS = {
     "latency_p95_s": "95th percentile of that time, s",
     "queue_max_s": "longest wait in the link's bandwidth queue, s",
 }
-
-
-@dataclass(frozen=True)
-class NetworkResult:
-    """Per node (in `NetworkConfig.nodes` order): its tracker's tracks (None without
-    data) and its picture; per link channel: transport statistics (`LINK_COLUMNS`)."""
-
-    local: tuple[Table | None, ...]
-    pictures: tuple[Table, ...]
-    links: Table
 
 
 def source_bits(source_of_sensor: np.ndarray) -> np.ndarray:

@@ -23,9 +23,9 @@ NODES = [
 ]
 
 
-def _with(links, release=()):
+def _with(links, release=(), nodes=NODES):
     base = load_scenario("smoke")
-    return base.model_copy(update={"network": Network.model_validate({"nodes": NODES, "links": links, "release": list(release)})})
+    return base.model_copy(update={"network": Network.model_validate({"nodes": nodes, "links": links, "release": list(release)})})
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,18 @@ def test_ideal_network_is_as_good_as_the_single_tracker(central):
     assert np.all(j["position_rms_m"] <= 1.1 * c["position_rms_m"])
     for i in range(2):
         assert _median_error(ideal, "joint", i) <= 1.1 * _median_error(central, "joint", i)
+
+
+@pytest.mark.parametrize("method", ["fast_ci", "information"])
+def test_other_fusion_rules_hold_the_same_picture(central, method):
+    """Fast CI and information fusion through the whole pipeline: the same custody as
+    the single tracker (1 point), no duplicates, provenance of both partners."""
+    nodes = NODES[:2] + [{"id": "joint", "fusion": {"method": method}}]
+    result = api.run(_with([{"from": "US", "to": "joint"}, {"from": "JP", "to": "joint"}], nodes=nodes))
+    j = result.metrics.take(result.metrics["node"] == "joint")
+    assert np.all(np.abs(j["custody_fraction"] - central.metrics["custody_fraction"]) <= 0.01)
+    assert np.all(j["duplicate_fraction"] == 0.0)
+    assert "JP+US" in set(result.tracks["nations"][result.tracks["node"] == "joint"])
 
 
 def test_raw_sharing_reproduces_the_single_tracker_exactly(central):

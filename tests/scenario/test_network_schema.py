@@ -71,6 +71,10 @@ def test_no_network_section_is_one_joint_node_with_every_sensor(tmp_path):
     fps5 = 1 << 3
     assert int(net.release.tracks[2]) & fps5 and not int(net.release.tracks[0]) & fps5  # ruled: joint only (and its owner)
     assert int(net.release.tracks[1]) & fps5 and not int(net.release.measurements[2]) & fps5
+    path.write_text(SMOKE + NET.replace("{id: JP, nation: JP}", "{id: JP, nation: JP, tracker: {confirm_hits: 5}, reorder_buffer_s: 2}"))
+    tuned = NetworkConfig.from_scenario(load_scenario(path))
+    assert tuned.nodes[1].tracker.management.confirm_hits == 5 and tuned.nodes[1].tracker.reorder_buffer_s == 2.0
+    assert tuned.nodes[0].tracker.management.confirm_hits == 3  # the scenario's tracker section
     reduced = NetworkConfig.from_scenario(scn, ("JP",))
     assert [n.id for n in reduced.nodes] == ["US", "joint"] and [l.name for l in reduced.links] == ["US->joint"]
     assert load_scenario("indo-pacific").network is not None

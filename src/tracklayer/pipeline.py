@@ -170,9 +170,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
             "range_rate_sigma_m_s": det["range_rate_sigma_m_s"],
         }
     )
-    owner = np.full(len(net.sources), "", dtype=object)
-    for node in net.nodes:
-        owner[[i for i in range(len(net.sources)) if node.own >> i & 1]] = node.id
+    owner = np.array([net.owner_of(i) if net.source_nations[i] not in without else "" for i in range(len(net.sources))], dtype=object)
     sensors = Table({**cat.table(), "source": source_of_sensor.astype(np.int32), "owner_node": owner[source_of_sensor]})
     links = link_table(raw_stats + link_stats)
     state = {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing, "network": net, "physics": physics, "without": tuple(without),

@@ -3,11 +3,13 @@ field and problem (exit status 2), and scenarios without it keep their meaning."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from tracklayer.cli import app
-from tracklayer.network.config import JOINT, NetworkConfig
+from tracklayer.network.config import ALL_SOURCES, JOINT, NetworkConfig
+from tracklayer.network.run import source_bits
 from tracklayer.scenario.loader import ScenarioError, builtin_path, load_scenario
 
 SMOKE = builtin_path("smoke").read_text()
@@ -61,7 +63,7 @@ def test_no_network_section_is_one_joint_node_with_every_sensor(tmp_path):
     every sensor (the single tracker); with the section, nodes, links and the lead
     picture compile as written and ``without`` removes a nation's nodes and links."""
     net = NetworkConfig.from_scenario(load_scenario("smoke"))
-    assert [n.id for n in net.nodes] == [JOINT] and net.nodes[0].own == 0b1111 and not net.networked
+    assert [n.id for n in net.nodes] == [JOINT] and net.nodes[0].own == ALL_SOURCES and not net.networked
     path = tmp_path / "scn.yaml"
     path.write_text(SMOKE + NET)
     scn = load_scenario(path)
@@ -78,3 +80,19 @@ def test_no_network_section_is_one_joint_node_with_every_sensor(tmp_path):
     reduced = NetworkConfig.from_scenario(scn, ("JP",))
     assert [n.id for n in reduced.nodes] == ["US", "joint"] and [l.name for l in reduced.links] == ["US->joint"]
     assert load_scenario("indo-pacific").network is not None
+
+
+def test_more_than_64_sensor_groups(tmp_path):
+    """Provenance is a 64-bit mask: a networked scenario with 65 radars is refused with
+    one line; without a network it runs as before (groups beyond the 64th share the top
+    bit, which decides nothing there)."""
+    radars = "".join(f"  - {{name: R{i}, nation: US, site: {{lat_deg: 0, lon_deg: {i}}}, max_range_km: 100}}\n" for i in range(65))
+    body = SMOKE.split("radars:")[0] + "radars:\n" + radars + "\nthreats:" + SMOKE.split("threats:")[1]
+    path = tmp_path / "scn.yaml"
+    path.write_text(body)
+    net = NetworkConfig.from_scenario(load_scenario(path))
+    assert not net.networked and net.owner_of(64 + 1) == JOINT
+    assert source_bits(np.array([0, 63, 70])).tolist() == [1, 1 << 63, 1 << 63]
+    path.write_text(body + "network: {nodes: [{id: US, nation: US}, {id: JP, nation: JP}]}\n")
+    with pytest.raises(ScenarioError, match="66 constellations and radars; a networked scenario takes at most 64"):
+        load_scenario(path)

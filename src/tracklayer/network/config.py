@@ -26,6 +26,9 @@ JOINT = "joint"
 
 FUSION_METHODS = ("ci", "fast_ci", "information")
 
+ALL_SOURCES = (1 << 64) - 1
+"""Provenance mask of every source."""
+
 
 @dataclass(frozen=True)
 class FusionConfig:
@@ -122,8 +125,11 @@ class NetworkConfig:
         """More than one node or any link: pictures are exchanged and fused."""
         return len(self.nodes) > 1 or bool(self.links)
 
-    def node_index(self, node_id: str) -> int:
-        return [n.id for n in self.nodes].index(node_id)
+    def owner_of(self, source: int) -> str:
+        """Id of the node owning a source ('' when its nation was left out)."""
+        if not self.networked:
+            return self.nodes[0].id
+        return next((n.id for n in self.nodes if n.own >> source & 1), "")
 
     @classmethod
     def from_scenario(cls, scn, without: tuple[str, ...] = ()) -> "NetworkConfig":
@@ -133,9 +139,8 @@ class NetworkConfig:
         nations = tuple(source_nations(scn))
         n_src = len(names)
         kept = np.array([n not in without for n in nations], dtype=bool)
-        if scn.network is None:
-            own = _mask(np.nonzero(kept)[0])
-            node = NodeConfig(JOINT, None, own, TrackerConfig.from_spec(scn.tracker))
+        if scn.network is None:  # every bit: the caller leaves out the detections of nations in ``without``
+            node = NodeConfig(JOINT, None, ALL_SOURCES, TrackerConfig.from_spec(scn.tracker))
             everything = np.array([np.uint64(0xFFFFFFFFFFFFFFFF)], dtype=np.uint64)
             release = Release(everything, everything, np.ones((1, n_src)), np.zeros((1, n_src)), np.zeros((1, n_src)))
             return cls((node,), (), release, (0,), 0, names, nations)

@@ -54,8 +54,11 @@ LINK_COLUMNS = {
 
 
 def source_bits(source_of_sensor: np.ndarray) -> np.ndarray:
-    """Provenance bit (uint64) of each sensor from its source (sensor group) index."""
-    return np.left_shift(np.uint64(1), np.asarray(source_of_sensor, dtype=np.uint64))
+    """Provenance bit (uint64) of each sensor from its source (sensor group) index.
+
+    A networked scenario has at most 64 sources (validated); without a network, where
+    provenance decides nothing, the groups beyond the 64th share the last bit."""
+    return np.left_shift(np.uint64(1), np.minimum(np.asarray(source_of_sensor), 63).astype(np.uint64))
 
 
 def run_trackers(

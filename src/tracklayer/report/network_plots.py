@@ -33,7 +33,7 @@ def node_summary(result: "RunResult") -> list[dict]:
     out = []
     receives = {link.target for link in net.links}
     for k, node in enumerate(net.nodes):
-        mine = np.array([int(node.own) >> int(s) & 1 for s in sensors["source"]], dtype=bool) if sensors.num_rows else np.zeros(0, bool)
+        mine = sensors["owner_node"] == node.id
         n_sat = int((mine & (sensors["kind"] == "angles")).sum())
         n_radar = int((mine & (sensors["kind"] == "radar")).sum())
         owns = ", ".join(x for x in (_count(n_sat, "satellite"), _count(n_radar, "radar")) if x) or "no sensors"

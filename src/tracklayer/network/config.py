@@ -24,8 +24,6 @@ from tracklayer.tracking.gating import gate_threshold
 JOINT = "joint"
 """Id of the combined node (and of the single node of a scenario without a network)."""
 
-FUSION_METHODS = ("ci", "fast_ci", "information")
-
 ALL_SOURCES = (1 << 64) - 1
 """Provenance mask of every source."""
 

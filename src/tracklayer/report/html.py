@@ -259,8 +259,12 @@ def network_section(result: "RunResult") -> dict | None:
         rows.append([threat] + cells)
     false_row = ["false tracks"] + [str(int(m["false_tracks"][m["node"] == name][0])) if np.any(m["node"] == name) else "–" for name in names]
     links = result.links
-    link_rows = [[str(links[c][i]) if links[c].dtype == object else (f"{links[c][i]:.2f}" if links[c].dtype.kind == "f" else f"{links[c][i]:,}") for c in LINK_COLUMNS]
-                 for i in range(links.num_rows)] if links is not None else []
+    def cell(value) -> str:
+        if isinstance(value, (float, np.floating)):
+            return f"{value:.2f}" if np.isfinite(value) else "–"
+        return f"{value:,}" if isinstance(value, (int, np.integer)) else str(value)
+
+    link_rows = [[cell(links[c][i]) for c in LINK_COLUMNS] for i in range(links.num_rows)] if links is not None else []
     scn = result.scenario
     rules = []
     if scn.network is not None:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tracklayer.scenario.network_rules import check_graph, check_references
 from tracklayer.sensors.presets import INFRARED_PRESETS
 from tracklayer.threats import PHASES
 from tracklayer.threats.presets import BALLISTIC_PRESETS, BOOSTERS, GLIDE_PRESETS, SIGNATURES
@@ -544,8 +545,6 @@ class Network(_Model):
 
     @model_validator(mode="after")
     def _graph(self) -> "Network":
-        from tracklayer.scenario.network_rules import check_graph
-
         check_graph(self)
         return self
 
@@ -640,7 +639,5 @@ class Scenario(_Model):
         if not self.constellations and not self.radars:
             raise ValueError("the scenario has no sensors: give constellations or radars")
         if self.network is not None:
-            from tracklayer.scenario.network_rules import check_references
-
             check_references(self)
         return self

@@ -231,6 +231,8 @@ def partners(
     from rich.table import Table as RichTable
 
     from tracklayer import api
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
 
     try:
         with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console, disable=quiet) as bar:
@@ -239,12 +241,15 @@ def partners(
             task2 = bar.add_task("partners", total=1)
             value = api.partner_value(base, nations=nation or None,
                                       progress=lambda who, d, n: bar.update(task2, description=f"without {who}" if who else "partners", completed=d, total=n))
+    except ThreatPlanError as exc:
+        _fail(exc.relabel(source_label(scenario)).lines)
     except KeyboardInterrupt:
         _fail(["interrupted"], 130)
     table = RichTable(title=f"{scn.name}: partner value to the '{base.picture_node}' picture (gain = with - without; + helps)",
                       title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for title in ("nation", "threat", "custody", "without", "gain", "warning s", "gain s", "rms km", "gain km"):
         table.add_column(title, justify="left" if title in ("nation", "threat") else "right", no_wrap=True)
+
     def gain(v: float, kind: str) -> str:
         text = _fmt(v, kind)
         if text == "-" or text.lstrip("-").strip("0.%") == "":

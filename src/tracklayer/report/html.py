@@ -224,12 +224,12 @@ def _figures(result: "RunResult") -> tuple[list[dict], float]:
 
 
 NODE_COLUMNS: tuple[tuple[str, str, Kind], ...] = (
-    ("custody_fraction", "custody %", "pct"),
-    ("position_rms_m", "RMS", "length"),
-    ("track_latency_s", "latency s", "s"),
-    ("duplicate_fraction", "dupl. %", "pct"),
+    ("custody_fraction", "custody (%)", "pct"),
+    ("position_rms_m", "position RMS (km)", "km"),
+    ("track_latency_s", "track latency (s)", "s"),
+    ("duplicate_fraction", "duplicates (% of flight)", "pct"),
 )
-"""Per-node columns of the network section's side-by-side table."""
+"""Metrics compared node by node in the network section (column, title, kind)."""
 
 
 def network_section(result: "RunResult") -> dict | None:
@@ -247,24 +247,25 @@ def network_section(result: "RunResult") -> dict | None:
     order = [net.picture] + [k for k in range(len(net.nodes)) if k != net.picture]
     names = [net.nodes[k].id for k in order]
     threats = [str(t) for t in m["threat"][m["node"] == names[0]]]
-    headers = [(f"{name} · {head}", METRIC_COLUMNS[key]) for name in names for key, head, _ in NODE_COLUMNS]
-    rows = []
-    for threat in threats:
-        cells = []
-        for name in names:
-            sel = (m["node"] == name) & (m["threat"] == threat)
-            for key, _, kind in NODE_COLUMNS:
-                unit, text = _format_column(m[key][sel], kind)
-                cells.append((text[0] + (" km" if unit == " (km)" else " m" if unit == " (m)" else "")) if text else "–")
-        rows.append([threat] + cells)
-    false_row = ["false tracks"] + [str(int(m["false_tracks"][m["node"] == name][0])) if np.any(m["node"] == name) else "–" for name in names]
+    blocks = []
+    for key, title, kind in NODE_COLUMNS:
+        rows = []
+        for threat in threats:
+            cells = []
+            for name in names:
+                value = m[key][(m["node"] == name) & (m["threat"] == threat)]
+                cells.append(f"{value[0] / 1e3:,.2f}" if kind == "km" and np.isfinite(value[0]) else _format_column(value, "s" if kind == "km" else kind)[1][0])
+            rows.append([threat] + cells)
+        blocks.append({"title": title, "tip": METRIC_COLUMNS[key], "rows": rows})
+    false_row = [str(int(m["false_tracks"][m["node"] == name][0])) for name in names]
     links = result.links
     def cell(value) -> str:
         if isinstance(value, (float, np.floating)):
             return f"{value:.2f}" if np.isfinite(value) else "–"
         return f"{value:,}" if isinstance(value, (int, np.integer)) else str(value)
 
-    link_rows = [[cell(links[c][i]) for c in LINK_COLUMNS] for i in range(links.num_rows)] if links is not None else []
+    shown = [c for c in LINK_COLUMNS if c != "link"]  # source and target say it
+    link_rows = [[cell(links[c][i]) for c in shown] for i in range(links.num_rows)] if links is not None else []
     scn = result.scenario
     rules = []
     if scn.network is not None:
@@ -284,9 +285,9 @@ def network_section(result: "RunResult") -> dict | None:
         png = func(result)
         figs.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + b64.b64encode(png).decode("ascii")})
     return {
-        "nodes": node_summary(result), "lead": names[0], "headers": headers, "rows": rows, "false_row": false_row, "names": names,
-        "per_node": len(NODE_COLUMNS), "link_headers": [(c, LINK_COLUMNS[c]) for c in LINK_COLUMNS], "link_rows": link_rows, "rules": rules,
-        "figures": figs,
+        "nodes": node_summary(result), "lead": names[0], "blocks": blocks, "false_row": false_row, "names": names,
+        "link_headers": [(c, LINK_COLUMNS[c]) for c in shown], "link_rows": link_rows, "rules": rules, "figures": figs,
+        "false_tip": METRIC_COLUMNS["false_tracks"],
     }
 
 

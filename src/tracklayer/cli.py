@@ -56,7 +56,7 @@ def _summary(result) -> None:
     from rich import box
     from rich.table import Table as RichTable
 
-    m = result.metrics
+    m = result.metrics.take(result.metrics["node"] == result.picture_node)
     table = RichTable(
         title=f"{result.scenario.name}: per-threat summary, node '{m['node'][0]}' (times in s after launch)",
         title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
@@ -75,6 +75,26 @@ def _summary(result) -> None:
     if not out.is_terminal:
         out.width = max(out.width, 110)
     out.print(table)
+    nodes = list(dict.fromkeys(result.metrics["node"].tolist()))
+    if len(nodes) > 1:
+        _node_summary(result, nodes)
+
+
+def _node_summary(result, nodes: list[str]) -> None:
+    import numpy as np
+    from rich import box
+    from rich.table import Table as RichTable
+
+    m = result.metrics
+    table = RichTable(title="pictures by node (means over threats)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for title in ("node", "custody", "rms km", "latency s", "duplicates", "false tracks", "track ids"):
+        table.add_column(title, justify="left" if title == "node" else "right", no_wrap=True)
+    for node in nodes:
+        sel = m["node"] == node
+        mean = lambda key: float(np.nanmean(m[key][sel])) if np.isfinite(m[key][sel]).any() else float("nan")  # noqa: E731
+        table.add_row(node, _fmt(mean("custody_fraction"), "%"), _fmt(mean("position_rms_m"), "km"), _fmt(mean("track_latency_s"), "s"),
+                      _fmt(mean("duplicate_fraction"), "%"), str(int(m["false_tracks"][sel][0])), str(int(m["track_ids"][sel].sum())))
+    out.print(table)
 
 
 @app.command()
@@ -86,9 +106,11 @@ def run(
     view_after: bool = typer.Option(False, "--view", help="Then serve the run in the offline globe viewer (as `tracklayer view`)."),
     port: int = typer.Option(0, min=0, max=65535, help="With --view: port to listen on (0: any free port)."),
     open_browser: bool = typer.Option(False, "--open", help="With --view: open the viewer in a web browser."),
+    without: list[str] = typer.Option([], "--without", help="Leave out a nation's sensors and tracking nodes (repeatable)."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
     scn = _load(scenario)
+    _check_without(scn, scenario, without)
     if view_after:
         _viewer_assets()
     if out_dir.exists() and not out_dir.is_dir():
@@ -110,13 +132,13 @@ def run(
             TimeElapsedColumn(), console=console, disable=quiet, transient=False,
         ) as bar:
             tasks = {stage: bar.add_task(stage, total=1) for stage in api.STAGES}
-            write_task = bar.add_task("outputs", total=7)
+            write_task = bar.add_task("outputs", total=8)
 
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
             try:
-                result = api.run(scn, seed=seed, progress=on_stage)
+                result = api.run(scn, seed=seed, progress=on_stage, without=without)
             except ThreatPlanError as exc:
                 bar.stop()
                 _fail(exc.relabel(source_label(scenario)).lines)
@@ -125,7 +147,7 @@ def run(
                 bar.update(write_task, advance=1, description="outputs")
 
             written = api.write_outputs(result, out_dir, progress=on_file)
-            bar.update(write_task, completed=7)
+            bar.update(write_task, completed=8)
     except KeyboardInterrupt:
         _fail(["interrupted; files already in the output folder are complete (each is written then renamed)"], 130)
     if not quiet:
@@ -181,6 +203,75 @@ def info() -> None:
             version = "not installed"
         out.print(f"  {pkg:<11} {version}")
     out.print(f"compute engine: {engine()}  (set TRACKLAYER_ENGINE=numpy to use the NumPy reference kernels)")
+
+
+def _check_without(scn, scenario: str, nations: list[str]) -> None:
+    known = [n.id for n in scn.nations]
+    for nation in nations:
+        if nation not in known:
+            _fail([f"--without {nation}: not a nation of {scenario} (nations: {', '.join(known)})"])
+
+
+@app.command()
+def partners(
+    scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
+    seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
+    nation: list[str] = typer.Option([], "--nation", help="Assess only this nation (repeatable; default: every nation with sensors)."),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the table to this Parquet file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Marginal value of each partner: the lead picture with and without each nation's sensors and nodes."""
+    scn = _load(scenario)
+    _check_without(scn, scenario, nation)
+    if out_file is not None and out_file.suffix != ".parquet":
+        _fail([f"--out {out_file}: give a .parquet file name"])
+
+    from rich import box
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table as RichTable
+
+    from tracklayer import api
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
+
+    try:
+        with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console, disable=quiet) as bar:
+            task = bar.add_task("baseline", total=1)
+            base = api.run(scn, seed=seed, progress=lambda stage, d, n: bar.update(task, description=stage, completed=d, total=n))
+            task2 = bar.add_task("partners", total=1)
+            value = api.partner_value(base, nations=nation or None,
+                                      progress=lambda who, d, n: bar.update(task2, description=f"without {who}" if who else "partners", completed=d, total=n))
+    except ThreatPlanError as exc:
+        _fail(exc.relabel(source_label(scenario)).lines)
+    except KeyboardInterrupt:
+        _fail(["interrupted"], 130)
+    table = RichTable(title=f"{scn.name}: partner value to the '{base.picture_node}' picture (gain = with - without; + helps)",
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for title in ("nation", "threat", "custody", "without", "gain", "warning s", "gain s", "rms km", "gain km"):
+        table.add_column(title, justify="left" if title in ("nation", "threat") else "right", no_wrap=True)
+
+    def gain(v: float, kind: str) -> str:
+        text = _fmt(v, kind)
+        if text == "-" or text.lstrip("-").strip("0.%") == "":
+            return text.lstrip("-") or text  # no gain: no sign
+        return text if text.startswith("-") else "+" + text
+
+    for i in range(value.num_rows):
+        table.add_row(str(value["nation"][i]), str(value["threat"][i]), _fmt(value["custody_fraction"][i], "%"),
+                      _fmt(value["custody_fraction_without"][i], "%"), gain(value["custody_fraction_gain"][i], "%"),
+                      _fmt(value["warning_time_s"][i], "s"), gain(value["warning_time_s_gain"][i], "s"),
+                      _fmt(value["position_rms_m"][i], "km"), gain(value["position_rms_m_gain"][i], "km"))
+    if not out.is_terminal:
+        out.width = max(out.width, 110)
+    out.print(table)
+    if out_file is not None:
+        from tracklayer.io.tables import write_parquet
+
+        try:
+            write_parquet(value, out_file)
+        except OSError as exc:
+            _fail([f"--out {out_file}: cannot write ({exc.strerror})"])
+        out.print(f"wrote {out_file}")
 
 
 def _viewer_assets() -> None:

@@ -146,7 +146,7 @@ def _tracks(n: int, k: int = 3) -> Tracks:
     est = IMM((ConstantVelocity(1.0),))
     x, p, mu = est.initial(np.zeros((n, 6)), np.broadcast_to(np.eye(6), (n, 6, 6)))
     return Tracks(np.arange(n), np.full(n, TENTATIVE, np.int8), x, p, mu, np.zeros(n), np.zeros(n), np.zeros(n),
-                  np.zeros(n), np.zeros(n, np.int32), np.full((n, k), np.nan))
+                  np.zeros(n), np.zeros(n, np.int32), np.full((n, k), np.nan), np.zeros(n, np.uint64))
 
 
 def test_m_of_n_confirmation_and_deletion():
@@ -237,3 +237,32 @@ def test_tracker_config_from_scenario_spec():
         Spec(imm={"models": [{"model": "cv"}, {"model": "ca"}], "sojourn_s": [10]})
     with pytest.raises(ValidationError, match="drag"):
         Spec(imm={"models": [{"model": "ballistic", "drag": True}, {"model": "glide"}], "sojourn_s": [10, 10]})
+
+
+def test_provenance_collects_the_sources_that_updated_a_track():
+    """Detections carry a source bit; a track's ``sources`` is the OR of the bits of the
+    detections that started and updated it: target 1 seen by source 0 and later also by
+    source 1, target 2 by source 1 only, from initiation (radar-like plots) to the end."""
+    t = np.arange(20.0)
+    rows = []
+    for k in t:
+        rows.append((k, 0, [0.0, 0.0, 5e3 + 100 * k]))
+        if k >= 10:
+            rows.append((k, 1, [30.0, 0.0, 5e3 + 100 * k]))
+        rows.append((k, 1, [15e3, 0.0, 5e3 + 100 * k]))
+    tk, sid, z = (np.array(c) for c in zip(*rows))
+    n = tk.size
+    det = Table({
+        "t_s": tk, "sensor_id": sid.astype(np.int32), "kind": np.full(n, POSITION, np.int8), "z": z.astype(float),
+        "R": np.broadcast_to(400.0 * np.eye(3), (n, 3, 3)), "sensor_r_eci_m": np.zeros((n, 3)),
+        "source_bit": np.left_shift(np.uint64(1), sid.astype(np.uint64)),
+    })
+    tracks, _ = Tracker(cartesian_config(IMM((ConstantVelocity(10.0),)))).run(det, t)
+    near = lambda x: np.nonzero((tracks["t_s"] == x) & (tracks["status"] == CONFIRMED))[0]  # noqa: E731
+    early, late = near(5.0), near(19.0)
+    first = {int(tracks["track_id"][r]): int(tracks["sources"][r]) for r in early}
+    last = {int(tracks["track_id"][r]): int(tracks["sources"][r]) for r in late}
+    left = [r for r in late if abs(tracks["x"][r, 0]) < 1e3]
+    right = [r for r in late if abs(tracks["x"][r, 0] - 15e3) < 1e3]
+    assert len(left) == 1 and len(right) == 1 and sorted(first.values()) == [0b01, 0b10]
+    assert last[int(tracks["track_id"][left[0]])] == 0b11 and last[int(tracks["track_id"][right[0]])] == 0b10

@@ -113,6 +113,13 @@ def scenario_box(result: "RunResult", margin_deg: float = 8.0) -> Box:
     return fit_box(np.array(lon), np.array(lat), margin_deg=margin_deg, min_span_deg=25.0)
 
 
+def picture_tracks(result: "RunResult"):
+    """The tracks of the lead picture's node (the report's per-threat figures show one
+    picture; the network section compares the nodes)."""
+    tr = result.tracks
+    return tr.take(tr["node"] == result.picture_node)
+
+
 def _nation_colors(result: "RunResult") -> dict[str, str]:
     return {n.id: NATION_COLORS[k % len(NATION_COLORS)] for k, n in enumerate(result.scenario.nations)}
 
@@ -225,7 +232,7 @@ def map_png(result: "RunResult", box: Box | None = None) -> bytes:
             ax.annotate(spec.name, (lx, ly), xytext=(-6, 6), textcoords="offset points", ha="right", fontsize=8.5, fontweight="bold", path_effects=halo, zorder=7)
 
         # confirmed tracks, about one point in ten seconds
-        tr = result.tracks
+        tr = picture_tracks(result)
         conf = tr["status"] == "confirmed"
         every = max(1, int(round(10.0 / _step_s(result))))
         thin = np.mod(np.round(tr["t_s"] / _step_s(result)).astype(np.int64), every) == 0
@@ -288,7 +295,7 @@ def timeline_png(result: "RunResult") -> bytes:
     truth = result.state["truth"]
     t_grid = result.state["grid"].t_s
     ir_access = result.state["sensing"].ir_access
-    det, tr = result.detections, result.tracks
+    det, tr = result.detections, picture_tracks(result)
     step = _step_s(result)
     n = len(truth)
     n_sat = ir_access.sum(axis=1).astype(np.float64)  # (T, N)
@@ -351,7 +358,7 @@ def timeline_png(result: "RunResult") -> bytes:
 def _error_series(result: "RunResult", i: int) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """(track_id, t_s, error_m, sigma_m) of each confirmed track on threat ``i``;
     samples more than 1.5 grid steps apart are separated by a NaN row."""
-    tr = result.tracks
+    tr = picture_tracks(result)
     t_grid = result.state["grid"].t_s
     r_truth = result.state["truth"].r_eci_m
     step = _step_s(result)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tracklayer.scenario.network_rules import check_graph, check_references
 from tracklayer.sensors.presets import INFRARED_PRESETS
 from tracklayer.threats import PHASES
 from tracklayer.threats.presets import BALLISTIC_PRESETS, BOOSTERS, GLIDE_PRESETS, SIGNATURES
@@ -451,6 +452,103 @@ class Tracker(_Model):
         return self
 
 
+NodeId = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class Fusion(_Model):
+    """How a node builds its picture from its own tracks and the tracks it receives
+    (docs/network.md): track-to-track association, then fusion."""
+
+    method: Literal["ci", "fast_ci", "information"] = Field(
+        "ci", description="covariance intersection, fast CI (Franken & Hupper 2005) or information-matrix fusion"
+    )
+    gate_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.9999, description="chi-square gate (6 dof) of track-to-track association")
+    merge_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.99, description="two fused tracks closer than this gate are one target")
+    stale_s: Positive = Field(10.0, description="a received track not refreshed for this long leaves the picture")
+    unmap_after: Annotated[int, Field(ge=1, le=100)] = Field(3, description="consecutive inconsistent steps before an input leaves its fused track")
+    process_noise_m2_s3: Positive = Field(2000.0, description="white acceleration of the ballistic prediction of received tracks")
+
+
+class NetworkNode(_Model):
+    """A tracking node: a nation's (or the joint command's) tracker and picture."""
+
+    id: NodeId
+    nation: str | None = Field(None, description="owning nation; none for a combined (joint) node")
+    sensors: list[str] | None = Field(None, description="constellation and radar names it owns (default: all of its nation's)")
+    tracker: Tracker | None = Field(None, description="tracker settings (default: the scenario's tracker section)")
+    reorder_buffer_s: NonNegative | None = Field(None, description="overrides the tracker's reorder_buffer_s (raw data arriving late)")
+    fusion: Fusion = Fusion()
+    registration_bias_m: NonNegative = Field(0.0, description="1-sigma per axis of the constant Earth-fixed bias of the tracks it sends")
+
+
+class Outage(_Model):
+    start_s: NonNegative
+    end_s: Positive
+
+    @model_validator(mode="after")
+    def _order(self) -> "Outage":
+        if self.end_s <= self.start_s:
+            raise ValueError(f"end_s {self.end_s} must be after start_s {self.start_s}")
+        return self
+
+
+class Link(_Model):
+    """A one-way communication link: what it carries and how (latency, loss, bandwidth)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: NodeId = Field(alias="from")
+    target: NodeId = Field(alias="to")
+    content: Literal["tracks", "picture"] = Field("tracks", description="the sender's own tracks, or its fused picture")
+    report_interval_s: Positive | None = Field(None, description="period of each track's reports (default: every step)")
+    latency_s: NonNegative = 0.0
+    jitter_s: NonNegative = Field(0.0, description="mean of the exponential extra delay of each message")
+    loss: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    assumed_bias_m: NonNegative = Field(0.0, description="registration bias (1-sigma per axis) the receiver allows for in these tracks")
+    bandwidth_tracks_s: Positive | None = None
+    bandwidth_bytes_s: Positive | None = None
+    track_message_bytes: Annotated[int, Field(ge=1, le=100_000)] = 160
+    measurement_bandwidth_bytes_s: Positive | None = None
+    measurement_message_bytes: Annotated[int, Field(ge=1, le=100_000)] = 48
+    outages: list[Outage] = []
+
+    @model_validator(mode="after")
+    def _one_bandwidth(self) -> "Link":
+        if self.bandwidth_tracks_s is not None and self.bandwidth_bytes_s is not None:
+            raise ValueError("give bandwidth_tracks_s or bandwidth_bytes_s, not both")
+        if self.source == self.target:
+            raise ValueError(f"a link from node '{self.source}' to itself")
+        return self
+
+
+class ReleaseRule(_Model):
+    """Which nodes may receive data derived from some sources, and at what precision."""
+
+    sources: Annotated[list[str], Field(min_length=1)] = Field(description="constellation or radar names, or nation ids")
+    to: Annotated[list[NodeId], Field(min_length=1)]
+    level: Literal["tracks", "measurements"] = Field("tracks", description="measurements: raw detections too")
+    covariance_factor: Annotated[float, Field(ge=1.0, le=1e6)] = 1.0
+    position_quantum_m: NonNegative = 0.0
+    delay_s: NonNegative = 0.0
+
+
+class Network(_Model):
+    """National tracking nodes, the links between them and the release rules (docs/network.md).
+
+    Without a ``network`` section one node, ``joint``, tracks with every sensor's raw data."""
+
+    nodes: Annotated[list[NetworkNode], Field(min_length=1)]
+    links: list[Link] = []
+    release: list[ReleaseRule] = []
+    release_default: Literal["tracks", "none"] = Field("tracks", description="sources no rule names: releasable as tracks to all, or to none")
+    picture: NodeId | None = Field(None, description="the node the summary and report lead with (default: 'joint' if present, else the first)")
+
+    @model_validator(mode="after")
+    def _graph(self) -> "Network":
+        check_graph(self)
+        return self
+
+
 class CoverageTarget(_Model):
     """Reference target of a coverage map: a radiant intensity held at one altitude."""
 
@@ -511,6 +609,7 @@ class Scenario(_Model):
     threats: Annotated[list[Threat], Field(min_length=1)]
     tracker: Tracker = Tracker()
     coverage: Coverage = Coverage()
+    network: Network | None = None
 
     @field_validator("epoch")
     @classmethod
@@ -539,4 +638,6 @@ class Scenario(_Model):
                 raise ValueError(f"threats '{threat.name}': launch_time_s {threat.launch_time_s} is after the scenario ends ({self.duration_s} s)")
         if not self.constellations and not self.radars:
             raise ValueError("the scenario has no sensors: give constellations or radars")
+        if self.network is not None:
+            check_references(self)
         return self

@@ -277,23 +277,34 @@ def _rk4_with_stm(deriv, jac, x: np.ndarray, dt: float, max_step: float) -> tupl
     return x, phi
 
 
-def _rk4_with_frozen_stm(deriv, jac, x: np.ndarray, dt: float, max_step: float) -> tuple[np.ndarray, np.ndarray]:
+def rk4_frozen_stm(deriv, jac, x: np.ndarray, dt, max_step: float) -> tuple[np.ndarray, np.ndarray]:
     """RK4 of dx/dt = f(x) and, per sub-step h, the transition matrix of the variational
     equation with A frozen at the sub-step's midpoint: the Taylor polynomial of expm(A h)
     to fourth order (Horner form), which is what RK4 does to a linear system, so F stays
     the Jacobian of the RK4 propagation itself; one Jacobian per sub-step instead of
     four. A's change across a sub-step is second order in h (tests: 1e-6 of the
-    finite-difference Jacobian at h = 5 s)."""
-    n_sub = max(1, int(math.ceil(abs(dt) / max_step)))
-    h = dt / n_sub
-    n, d = x.shape
+    finite-difference Jacobian at h = 5 s).
+
+    ``dt`` is one interval for all rows or one per row, (N,), s; each row takes its own
+    ceil(|dt| / max_step) equal sub-steps (a row done early takes zero steps, which
+    leave it exactly as it is), so its result does not depend on the other rows.
+    Returns x (N, d) and F (N, d, d).
+    """
+    d = x.shape[1]
+    dt = np.asarray(dt, dtype=np.float64)
+    if dt.ndim == 0:  # the predictors' case: plain floats, no per-row arrays to build
+        n_sub = max(1, int(math.ceil(abs(float(dt)) / max_step)))
+        steps = [(float(dt) / n_sub,) * 2] * n_sub
+    else:
+        rows = np.maximum(1, np.ceil(np.abs(dt) / max_step)).astype(np.int64)
+        steps = [(h[:, None], h[:, None, None]) for h in (np.where(j < rows, dt / rows, 0.0) for j in range(int(rows.max(initial=1))))]
     eye = np.eye(d)
     phi = None
-    for _ in range(n_sub):
+    for h, h_mat in steps:
         k1 = deriv(x)
         x2 = x + 0.5 * h * k1
         k2 = deriv(x2)
-        ah = jac(x2) * h
+        ah = jac(x2) * h_mat
         step = eye + ah / 4.0
         step = eye + (ah @ step) / 3.0
         step = eye + (ah @ step) / 2.0
@@ -315,7 +326,7 @@ class _Integrated:
     def _both(self, x: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
         if dt == 0.0:
             return x.copy(), np.broadcast_to(np.eye(x.shape[1]), (x.shape[0],) + (x.shape[1],) * 2).copy()
-        integrate = _rk4_with_frozen_stm if self.frozen_jacobian else _rk4_with_stm
+        integrate = rk4_frozen_stm if self.frozen_jacobian else _rk4_with_stm
         return integrate(self._deriv, self._jac, x, dt, self.max_step_s)
 
     def propagate(self, x: np.ndarray, dt: float) -> np.ndarray:

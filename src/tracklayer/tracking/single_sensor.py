@@ -46,7 +46,8 @@ class Candidates:
 
     group : (H,) candidate id; x, p, mu : filter bank rows as in `Tracks`;
     log_w : (H,) log weight within the candidate; born_t_s, last_hit_t_s : (H,);
-    hit_times_s : (H, K) times of the candidate's last K hits (NaN-padded).
+    hit_times_s : (H, K) times of the candidate's last K hits (NaN-padded);
+    sources : (H,) uint64 provenance bits of the detections it used.
     """
 
     group: np.ndarray
@@ -57,10 +58,12 @@ class Candidates:
     born_t_s: np.ndarray
     last_hit_t_s: np.ndarray
     hit_times_s: np.ndarray
+    sources: np.ndarray
 
     @classmethod
     def empty(cls, r: int, n: int, k: int = 1) -> "Candidates":
-        return cls(np.zeros(0, np.int64), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros((0, k)))
+        return cls(np.zeros(0, np.int64), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)), np.zeros(0), np.zeros(0), np.zeros(0),
+                   np.zeros((0, k)), np.zeros(0, np.uint64))
 
     def __len__(self) -> int:
         return self.group.shape[0]
@@ -133,7 +136,7 @@ def _normalise(cands: Candidates) -> Candidates:
     groups, total = _logsumexp_groups(c.log_w, c.group)
     log_w = c.log_w - total[np.searchsorted(groups, c.group)]
     keep = log_w > np.log(1e-4) + np.maximum.reduceat(log_w, np.searchsorted(c.group, groups))[np.searchsorted(groups, c.group)]
-    return Candidates(c.group, c.x, c.p, c.mu, log_w, c.born_t_s, c.last_hit_t_s, c.hit_times_s).take(keep)
+    return Candidates(c.group, c.x, c.p, c.mu, log_w, c.born_t_s, c.last_hit_t_s, c.hit_times_s, c.sources).take(keep)
 
 
 def _update_with_scan(cands: Candidates, scan, free: np.ndarray, t_s: float, cfg) -> tuple[Candidates, np.ndarray]:
@@ -173,7 +176,8 @@ def _update_with_scan(cands: Candidates, scan, free: np.ndarray, t_s: float, cfg
     times = updated.hit_times_s.copy()
     times[:, :-1] = times[:, 1:]
     times[:, -1] = t_s
-    updated = Candidates(updated.group, x, p, mu, updated.log_w + ll[e], updated.born_t_s, np.full(rows.size, t_s), times)
+    updated = Candidates(updated.group, x, p, mu, updated.log_w + ll[e], updated.born_t_s, np.full(rows.size, t_s), times,
+                         updated.sources | scan.source_bit)
     used[dets[np.unique(hj[e])]] = True
     return _normalise(cands.take(~in_assigned).append(updated)), used
 
@@ -199,7 +203,7 @@ def hold_and_promote(cands: Candidates, scans, unused: list[np.ndarray], dt: flo
         return cands, none
     if len(cands):
         x, p, mu = est.predict(cands.x, cands.p, cands.mu, dt)
-        cands = Candidates(cands.group, x, p, mu, cands.log_w, cands.born_t_s, cands.last_hit_t_s, cands.hit_times_s)
+        cands = Candidates(cands.group, x, p, mu, cands.log_w, cands.born_t_s, cands.last_hit_t_s, cands.hit_times_s, cands.sources)
     free = [m.copy() for m in unused]
     for k, scan in enumerate(scans):
         if scan.kind == ANGLES and free[k].any():
@@ -222,6 +226,7 @@ def hold_and_promote(cands: Candidates, scans, unused: list[np.ndarray], dt: flo
                 np.arange(next_id, next_id + n, dtype=np.int64), np.full(n, TENTATIVE, np.int8), x[ready], p[ready], mu[ready],
                 np.full(n, cfg.initial_score), np.full(n, cfg.initial_score), cands.born_t_s[first[ready]],
                 cands.last_hit_t_s[first[ready]], hits[ready].astype(np.int32), times,
+                np.bitwise_or.reduceat(cands.sources, first)[ready],
             )
         cands = cands.take(~np.isin(cands.group, groups[ready | stale]))
     new = _start(scans, free, t_s, cfg, int(cands.group.max()) + 1 if len(cands) else 0)
@@ -238,6 +243,7 @@ def _start(scans, free: list[np.ndarray], t_s: float, cfg, first_group: int) -> 
     u = np.concatenate([sc.z[i, :3] for sc, i in parts])
     s = np.concatenate([np.broadcast_to(sc.view.r_eci_m, (i.size, 3)) for sc, i in parts])
     sigma = np.sqrt(0.5 * np.concatenate([np.trace(sc.r[i], axis1=1, axis2=2) for sc, i in parts]))
+    bits = np.concatenate([np.full(i.size, sc.source_bit, np.uint64) for sc, i in parts])
     pos, cov, det, log_w = range_hypotheses(u, s, sigma, ss)
     h = pos.shape[0]
     x6 = np.zeros((h, 6))
@@ -249,5 +255,5 @@ def _start(scans, free: list[np.ndarray], t_s: float, cfg, first_group: int) -> 
     x, p, mu = est.initial(x6, p6)
     times = np.full((h, k_hits), np.nan)
     times[:, -1] = t_s
-    c = Candidates(first_group + det, x, p, mu, log_w, np.full(h, t_s), np.full(h, t_s), times)
+    c = Candidates(first_group + det, x, p, mu, log_w, np.full(h, t_s), np.full(h, t_s), times, bits[det])
     return _normalise(c)

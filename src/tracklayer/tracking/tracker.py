@@ -55,6 +55,7 @@ class Scan:
     r: np.ndarray  # (D, m, m) noise covariances
     sensor_id: int
     range_rate: bool = False
+    source_bit: np.uint64 = np.uint64(0)
 
     @property
     def model(self):
@@ -123,11 +124,14 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
         score[hit] = tracks.score[rows[hit]] + np.log(w0[hit] + np.add.reduceat(w, np.searchsorted(ci, hit)))
         used[dets[cj]] = True
     peak = np.maximum(tracks.score_peak[rows], score)
-    return tracks.record_hits(rows[hit], t_s, rows, x=x, p=p, mu=mu, score=score, score_peak=peak), used
+    sources = tracks.sources[rows].copy()
+    sources[hit] |= scan.source_bit
+    return tracks.record_hits(rows[hit], t_s, rows, x=x, p=p, mu=mu, score=score, score_peak=peak, sources=sources), used
 
 
-def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int) -> Tracks:
-    """Tentative tracks at positions (n, 3) with covariances (n, 3, 3)."""
+def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int,
+               sources: np.ndarray) -> Tracks:
+    """Tentative tracks at positions (n, 3) with covariances (n, 3, 3) and provenance (n,)."""
     n = pos.shape[0]
     x6, p6 = initial_states(pos, cov, cfg.init_velocity_sigma_m_s, earth_fixed)
     x, p, mu = cfg.estimator.initial(x6, p6)
@@ -136,7 +140,7 @@ def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t
     return Tracks(
         np.arange(next_id, next_id + n, dtype=np.int64), np.full(n, TENTATIVE, np.int8), x, p, mu,
         np.full(n, cfg.initial_score), np.full(n, cfg.initial_score), np.full(n, t_s), np.full(n, t_s),
-        np.full(n, hits, np.int32), times,
+        np.full(n, hits, np.int32), times, np.asarray(sources, np.uint64),
     )
 
 
@@ -154,8 +158,9 @@ def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: Tr
         sigma = np.sqrt(0.5 * np.concatenate([np.trace(scans[k].r[i], axis1=1, axis2=2) for k, i in zip(angle_scans, idx)]))
         sensor = np.concatenate([np.full(i.size, scans[k].sensor_id) for k, i in zip(angle_scans, idx)])
         pts, pcov, members = triangulate(u, s, sigma, sensor, cfg.triangulation_gate_sigma, cfg.min_convergence_rad)
-        parts.append((pts, pcov, True))
         owner = np.concatenate([np.full(i.size, k) for k, i in zip(angle_scans, idx)])
+        bits = np.concatenate([np.full(i.size, scans[k].source_bit, np.uint64) for k, i in zip(angle_scans, idx)])
+        parts.append((pts, pcov, True, np.array([np.bitwise_or.reduce(bits[mem]) for mem in members], dtype=np.uint64)))
         local = np.concatenate(idx)
         for mem in members:
             for ray in mem:
@@ -165,13 +170,13 @@ def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: Tr
         if sc.kind == RADAR and m.any():
             n = int(m.sum())
             pos, cov = radar_position(sc.z[m, :3], np.broadcast_to(sc.view.r_eci_m, (n, 3)), np.broadcast_to(sc.view.enu_eci, (n, 3, 3)), sc.r[m, :3, :3])
-            parts.append((pos, cov, True))
+            parts.append((pos, cov, True, np.full(n, sc.source_bit, np.uint64)))
         elif sc.kind == POSITION and m.any():
-            parts.append((sc.z[m, :3], sc.r[m, :3, :3], False))
+            parts.append((sc.z[m, :3], sc.r[m, :3, :3], False, np.full(int(m.sum()), sc.source_bit, np.uint64)))
     born = Tracks.empty(cfg.estimator.r, cfg.estimator.n, cfg.management.confirm_hits)
-    for pos, cov, earth_fixed in parts:
+    for pos, cov, earth_fixed, sources in parts:
         if pos.shape[0]:
-            born = born.append(new_tracks(pos, cov, earth_fixed, 1, t_s, cfg, next_id + len(born)))
+            born = born.append(new_tracks(pos, cov, earth_fixed, 1, t_s, cfg, next_id + len(born), sources))
     unused_angles = [left[k] if sc.kind == ANGLES else np.zeros_like(left[k]) for k, sc in enumerate(scans)]
     return born, unused_angles
 
@@ -208,6 +213,7 @@ def _record(tracks: Tracks, t_s: float, cfg: TrackerConfig) -> dict[str, np.ndar
         "P": np.ascontiguousarray(p6),
         "hits": tracks.hits,
         "last_update_t_s": tracks.last_hit_t_s,
+        "sources": tracks.sources,
     }
 
 
@@ -258,6 +264,11 @@ class Tracker:
         n_t = times.shape[0]
         for k in range(n_t):
             t = float(times[k])
+            if starts[k] == ends[k] and not len(state.tracks) and not len(state.candidates):
+                state = replace(state, t_s=t)  # nothing to predict, update or start: step() would change only the time
+                if progress is not None:
+                    progress(k + 1, n_t)
+                continue
             scans = _scans(det, starts[k], ends[k], t, enu_eci_of)
             state, gone = step(state, scans, t, cfg)
             if len(gone):
@@ -303,7 +314,8 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -
             r4[:, 3, 3] = det["range_rate_sigma_m_s"][sl] ** 2
             r = r4
         view = SensorView(kind, det["sensor_r_eci_m"][lo + a], enu)
-        scans.append(Scan(kind, view, z, r, int(sid[a]), rr))
+        bit = np.uint64(det["source_bit"][lo + a]) if "source_bit" in det else np.uint64(0)
+        scans.append(Scan(kind, view, z, r, int(sid[a]), rr, bit))
     return scans
 
 

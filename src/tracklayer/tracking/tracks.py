@@ -23,6 +23,8 @@ class Tracks:
     born_t_s, last_hit_t_s : (M,) s since epoch
     hits : (M,) int32, steps with at least one associated detection
     hit_times_s : (M, K) times of the last K hits, NaN-padded (M-of-N confirmation)
+    sources : (M,) uint64 provenance: bit i is set when a detection carrying bit i
+        (``source_bit`` of the detections table) initiated or updated the track
     """
 
     track_id: np.ndarray
@@ -36,12 +38,13 @@ class Tracks:
     last_hit_t_s: np.ndarray
     hits: np.ndarray
     hit_times_s: np.ndarray
+    sources: np.ndarray
 
     @classmethod
     def empty(cls, r: int, n: int, k: int) -> "Tracks":
         return cls(
             np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)),
-            np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)),
+            np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0, np.uint64),
         )
 
     def __len__(self) -> int:

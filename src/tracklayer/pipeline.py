@@ -164,6 +164,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
             "z": det["z"],
             "R": det["R"],
             "sensor_r_eci_m": det["sensor_r_eci_m"],
+            "sensor_v_eci_m_s": det["sensor_v_eci_m_s"],
             "truth_id": det["truth_id"],
             "snr": det["snr"],
             "range_rate_m_s": det["range_rate_m_s"],

@@ -283,6 +283,7 @@ def observe_infrared(
     params: InfraredParams,
     rngs: list[np.random.Generator],
     sensor_offset: int = 0,
+    v_sat: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Detections (columns) of all infrared sensors, true and false.
 
@@ -294,6 +295,8 @@ def observe_infrared(
     t_s : (T,) grid times
     rngs : one generator per sensor (S,), for reproducible per-sensor streams
     sensor_offset : added to the satellite index to form ``sensor_id``
+    v_sat : (T, S, 3) ECI satellite velocities, m/s, for the ``sensor_v_eci_m_s``
+        column (NaN when not given)
     """
     parts: list[dict[str, np.ndarray]] = []
     n_s = r_sat.shape[1]
@@ -349,6 +352,7 @@ def observe_infrared(
                 "z": u_all,
                 "R": angles_covariance(u_all, sigma),
                 "sensor_r_eci_m": r_sat[t_all, s],
+                "sensor_v_eci_m_s": v_sat[t_all, s] if v_sat is not None else np.full((t_all.size, 3), np.nan),
                 "snr": np.concatenate([measured[seen], fa["snr"]]),
                 "range_rate_m_s": np.full(t_all.size, np.nan),
                 "range_rate_sigma_m_s": np.full(t_all.size, np.nan),

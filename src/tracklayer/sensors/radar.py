@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M, WGS84_A_M, WGS84_E2
-from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state, enu_basis, enu_to_aer, geodetic_to_ecef, great_circle
+from tracklayer.earth.frames import ecef_to_eci_state, ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state, enu_basis, enu_to_aer, geodetic_to_ecef, great_circle
 from tracklayer.sensors import RADAR
 from tracklayer.sensors.detection import draw_square_law_detections, pd_swerling
 from tracklayer.sensors.measurements import radar_aer
@@ -268,7 +268,7 @@ def observe_radar(
         z[:, 1] = np.mod(z[:, 1], 2.0 * np.pi)
         cov = np.zeros((sel.size, 3, 3))
         cov[:, [0, 1, 2], [0, 1, 2]] = sig[:, :3] ** 2
-        site_eci = eci_to_ecef(site[ti[sel], k], -theta_rad[ti[sel]])
+        site_eci, site_v_eci = ecef_to_eci_state(site[ti[sel], k], v_site[ti[sel], k], theta_rad[ti[sel]])
         parts.append(
             {
                 "t_s": t_s[ti[sel]],
@@ -278,6 +278,7 @@ def observe_radar(
                 "z": z,
                 "R": cov,
                 "sensor_r_eci_m": site_eci.reshape(-1, 3),
+                "sensor_v_eci_m_s": site_v_eci.reshape(-1, 3),
                 "snr": measured[sel],
                 "range_rate_m_s": rate[sel] + noise[:, 3],
                 "range_rate_sigma_m_s": sig[:, 3],

@@ -31,7 +31,10 @@ from tracklayer.sensors.infrared import (
 from tracklayer.sensors.radar import RadarParams, observe_radar, radar_access, radar_pd, radar_snr
 from tracklayer.threats.fly import Truth
 
-DETECTION_COLUMNS = ("t_s", "sensor_id", "kind", "truth_id", "z", "R", "sensor_r_eci_m", "snr", "range_rate_m_s", "range_rate_sigma_m_s")
+DETECTION_COLUMNS = (
+    "t_s", "sensor_id", "kind", "truth_id", "z", "R", "sensor_r_eci_m", "sensor_v_eci_m_s", "snr", "range_rate_m_s",
+    "range_rate_sigma_m_s",
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: 
         ir_acc = able_to_detect(pairs, geo.shape, pd_min)
         ir_det = observe_infrared(
             pairs, frame_mask(grid.t_s, ir.revisit_s), sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
-            [np.random.default_rng(s) for s in ir_seed.spawn(len(sats))],
+            [np.random.default_rng(s) for s in ir_seed.spawn(len(sats))], v_sat=sats.v_eci_m_s,
         )
     else:
         ir_acc, ir_det = np.zeros((n_t, 0, n_n), dtype=bool), {}
@@ -141,6 +144,7 @@ def _empty_detections() -> dict[str, np.ndarray]:
         "z": np.zeros((0, 3)),
         "R": np.zeros((0, 3, 3)),
         "sensor_r_eci_m": np.zeros((0, 3)),
+        "sensor_v_eci_m_s": np.zeros((0, 3)),
         "snr": np.zeros(0),
         "range_rate_m_s": np.zeros(0),
         "range_rate_sigma_m_s": np.zeros(0),

@@ -21,9 +21,9 @@ finite differences.
   dh/dd = (E_i - h u_i^T) / (u_i . d).
 * `RadarModel` (kind ``RADAR``): range, azimuth (from north, clockwise), elevation of
   M (r - s), M the site's east/north/up rows expressed in ECI at the scan time, and
-  optionally range rate (r - s).(v - v_s)/|r - s| with v_s = omega x s the site's
-  inertial velocity on the rotating Earth. Azimuth innovations are wrapped to
-  (-pi, pi].
+  optionally range rate (r - s).(v - v_s)/|r - s| with v_s the site's inertial velocity
+  (omega x s for a site fixed on the rotating Earth, plus its own motion for a ship).
+  Azimuth innovations are wrapped to (-pi, pi].
 """
 
 from __future__ import annotations
@@ -51,15 +51,20 @@ class SensorView:
     kind : ``ANGLES``, ``RADAR`` or ``POSITION``
     r_eci_m : (3,) sensor position, ECI (zeros for ``POSITION``)
     enu_eci : (3, 3) radar site east/north/up unit vectors as rows, in ECI
+    site_v_eci_m_s : (3,) sensor velocity, ECI (None: a site fixed on the Earth)
     """
 
     kind: int
     r_eci_m: np.ndarray
     enu_eci: np.ndarray
+    site_v_eci_m_s: np.ndarray | None = None
 
     @property
     def v_eci_m_s(self) -> np.ndarray:
-        """Inertial velocity of a site fixed on the rotating Earth, omega x s."""
+        """Inertial velocity of the sensor: the measured one when given (a moving ship),
+        else that of a site fixed on the rotating Earth, omega x s."""
+        if self.site_v_eci_m_s is not None:
+            return self.site_v_eci_m_s
         return np.cross(np.array([0.0, 0.0, OMEGA_EARTH_RAD_S]), self.r_eci_m)
 
 

@@ -313,7 +313,8 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -
             r4[:, :3, :3] = r
             r4[:, 3, 3] = det["range_rate_sigma_m_s"][sl] ** 2
             r = r4
-        view = SensorView(kind, det["sensor_r_eci_m"][lo + a], enu)
+        v_site = det["sensor_v_eci_m_s"][lo + a] if "sensor_v_eci_m_s" in det else None
+        view = SensorView(kind, det["sensor_r_eci_m"][lo + a], enu, v_site if v_site is not None and np.all(np.isfinite(v_site)) else None)
         bit = np.uint64(det["source_bit"][lo + a]) if "source_bit" in det else np.uint64(0)
         scans.append(Scan(kind, view, z, r, int(sid[a]), rr, bit))
     return scans

@@ -1,12 +1,18 @@
 # tracklayer: two commands do everything on a fresh machine with Python >= 3.11.
 #   make demo   install into .venv and run the default scenario into results/indo-pacific
 #   make test   install into .venv (with test extras) and run the test suite
+# Both also install the offline globe viewer's assets (CesiumJS, pinned in
+# viewer/package-lock.json) into viewer/node_modules with npm; `make test` also
+# installs Debian's chromium for the browser test when it is missing and we are root.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= results/indo-pacific
 
-.PHONY: demo test bench install clean
+VIEWER := viewer/node_modules/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test bench install viewer chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +24,33 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# CesiumJS and its Natural Earth imagery, exactly as locked; never fetched at run time.
+$(VIEWER): viewer/package.json viewer/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } || \
+		{ echo "npm is needed to install the viewer assets (apt-get install npm, or Node.js from nodejs.org)"; exit 1; }
+	cd viewer && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+viewer: $(VIEWER)
+
+# Debian's Chromium for the browser test (skipped, with the reason, when it cannot be installed).
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+		echo "note: could not install chromium; the browser test will be skipped"; \
+	else echo "note: $(CHROMIUM) missing and not root; the browser test will be skipped (apt-get install chromium)"; fi
+
 demo: $(VENV)/.installed
+	@$(MAKE) --no-print-directory viewer || echo "note: viewer assets not installed; the run works, \`tracklayer view\` needs \`make viewer\`"
 	$(BIN)/tracklayer run indo-pacific --out $(OUT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(VIEWER) chromium
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_run.py
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache viewer/node_modules tests/artifacts

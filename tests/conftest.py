@@ -28,3 +28,14 @@ def epoch() -> dt.datetime:
 def rng() -> np.random.Generator:
     """A seeded generator, fresh for every test."""
     return np.random.default_rng(20240410)
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def engine_name(request, monkeypatch):
+    """Run a test with each compute engine (the kernels dispatch on `kernels.engine()`)."""
+    from tracklayer.kernels import engine
+
+    monkeypatch.setenv("TRACKLAYER_ENGINE", request.param)
+    engine.cache_clear()
+    yield request.param
+    engine.cache_clear()

@@ -5,7 +5,10 @@
 >>> result.metrics["custody_fraction"]              # doctest: +SKIP
 
 `run` flies a scenario end to end and returns the tables in memory;
-`write_outputs` writes them (Parquet, HTML report, CZML scene) to a folder.
+`write_outputs` writes them (Parquet, HTML report, CZML scene) to a folder;
+`partner_value` reruns it without each partner nation and compares the pictures.
+`coverage` computes coverage figures of merit over the scenario's coverage grid;
+`write_coverage` writes them (Parquet, maps, HTML).
 `sweep` runs a campaign (many seeded runs over a parameter grid) into a results
 folder, locally or on a Dask cluster; `analyze` summarises that folder.
 """
@@ -22,11 +25,11 @@ from tracklayer.scenario.loader import ScenarioError, builtin_names, load_scenar
 from tracklayer.scenario.schema import Scenario
 
 __all__ = [
-    "run", "load_scenario", "builtin_names", "write_outputs", "RunResult", "ScenarioError", "Scenario", "STAGES",
-    "load_campaign", "sweep", "analyze",
+    "run", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
+    "RunResult", "ScenarioError", "Scenario", "STAGES", "load_campaign", "sweep", "analyze",
 ]
 
-STAGES = ("orbits", "threats", "sensing", "tracking", "metrics")
+STAGES = ("orbits", "threats", "sensing", "tracking", "network", "metrics")
 """Pipeline stages, in order; progress callbacks receive these names."""
 
 Progress = Callable[[str, int, int], None]
@@ -37,8 +40,11 @@ class RunResult:
     """Everything one run produced.
 
     Tables (columns documented in docs/outputs.md): ``truth``, ``detections``,
-    ``tracks``, ``metrics``, ``sensors``. ``timings_s`` holds wall time per stage;
-    ``state`` holds the in-memory arrays the report and scene are drawn from.
+    ``tracks`` (every node's picture, ``node`` column), ``metrics`` (one row per
+    threat per node, the lead picture's node first), ``sensors`` and ``links``
+    (transport statistics per network link; empty without a network).
+    ``timings_s`` holds wall time per stage; ``state`` holds the in-memory arrays the
+    report and scene are drawn from.
     """
 
     scenario: Scenario
@@ -50,23 +56,86 @@ class RunResult:
     sensors: Table
     timings_s: dict[str, float]
     state: dict = field(repr=False)
+    links: Table | None = None
+
+    @property
+    def picture_node(self) -> str:
+        """The node whose picture leads the summary and the report (``joint`` by default)."""
+        return str(self.metrics["node"][0])
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Progress | None = None) -> RunResult:
-    """Fly a scenario end to end: orbits, threats, sensing, tracking, metrics.
+def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Progress | None = None, without: tuple[str, ...] | list[str] = ()) -> RunResult:
+    """Fly a scenario end to end: orbits, threats, sensing, tracking, network, metrics.
 
     Parameters
     ----------
     scenario : a `Scenario`, a scenario file path or a built-in name
     seed : overrides the scenario's seed
     progress : optional callback ``(stage, done, total)``
+    without : nation ids whose sensors and tracking nodes are left out (the same
+        physics and random draws otherwise, so the difference is that partner's
+        contribution; see `partner_value`)
 
-    The result is a pure function of (scenario, seed).
+    The result is a pure function of (scenario, seed, without).
     """
     from tracklayer.pipeline import run_pipeline
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
 
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return run_pipeline(scn, scn.seed if seed is None else int(seed), progress)
+    _check_nations(scn, without)
+    try:
+        return run_pipeline(scn, scn.seed if seed is None else int(seed), progress, tuple(without))
+    except ThreatPlanError as exc:
+        if isinstance(scenario, Scenario):
+            raise
+        raise exc.relabel(source_label(scenario)) from None
+
+
+def partner_value(
+    scenario: Scenario | str | Path | RunResult,
+    seed: int | None = None,
+    nations: list[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Table:
+    """The marginal value of each partner: the lead picture with and without each
+    nation's sensors and nodes (one rerun per nation, same physics and random draws).
+
+    Parameters
+    ----------
+    scenario : a `Scenario`, a file path, a built-in name, or a finished `RunResult`
+        (its orbits, threats and sensing are reused)
+    nations : nation ids to assess (default: every nation with a sensor)
+    progress : optional callback ``(nation, done, total)``
+
+    Returns
+    -------
+    One row per nation and threat; columns in docs/network.md (``custody_fraction``,
+    ``custody_fraction_without``, ``custody_fraction_gain`` and the same for
+    ``warning_time_s``, ``position_rms_m``, ``longest_gap_s``).
+    """
+    from tracklayer.metrics.partners import partner_table
+    from tracklayer.pipeline import run_pipeline
+
+    base = scenario if isinstance(scenario, RunResult) else run(scenario, seed)
+    scn = base.scenario
+    wanted = sorted(set(base.sensors["nation"].tolist()), key=[n.id for n in scn.nations].index) if nations is None else list(nations)
+    _check_nations(scn, wanted)
+    reruns = {}
+    for k, nation in enumerate(wanted):
+        if progress is not None:
+            progress(nation, k, len(wanted))
+        reruns[nation] = run_pipeline(scn, base.seed, None, (nation,), base.state["physics"])
+    if progress is not None:
+        progress("", len(wanted), len(wanted))
+    return partner_table(base, reruns)
+
+
+def _check_nations(scn: Scenario, nations) -> None:
+    known = [n.id for n in scn.nations]
+    for nation in nations:
+        if nation not in known:
+            raise ScenarioError([f"without: '{nation}' is not among the scenario's nations {known}"])
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
@@ -78,6 +147,31 @@ def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[st
     from tracklayer.io.outputs import write_run
 
     return write_run(result, Path(out_dir), progress)
+
+
+def coverage(scenario: Scenario | str | Path, hours: float | None = None, step_s: float | None = None, progress: Callable[[int, int], None] | None = None):
+    """Coverage figures of merit of the scenario's constellations over its coverage grid.
+
+    Parameters
+    ----------
+    scenario : a `Scenario`, a scenario file path or a built-in name
+    hours, step_s : override the ``coverage`` block's window length and time step
+    progress : optional callback ``(chunks done, chunks total)``
+
+    Returns a `tracklayer.metrics.coverage.CoverageResult` (tables ``grid`` and
+    ``series``; columns in docs/sensing.md).
+    """
+    from tracklayer.metrics.coverage import compute_coverage
+
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return compute_coverage(scn, None if hours is None else hours * 3600.0, step_s, progress=progress)
+
+
+def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict | None = None) -> dict[str, Path]:
+    """Write a coverage result (Parquet, PNG maps, ``coverage.html``, ``coverage.json``) into ``out_dir``."""
+    from tracklayer.io.coverage_outputs import write_coverage as _write
+
+    return _write(result, scenario, Path(out_dir), extra)
 
 
 def load_campaign(source: str | Path):

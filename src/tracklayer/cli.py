@@ -56,7 +56,7 @@ def _summary(result) -> None:
     from rich import box
     from rich.table import Table as RichTable
 
-    m = result.metrics
+    m = result.metrics.take(result.metrics["node"] == result.picture_node)
     table = RichTable(
         title=f"{result.scenario.name}: per-threat summary, node '{m['node'][0]}' (times in s after launch)",
         title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
@@ -75,6 +75,26 @@ def _summary(result) -> None:
     if not out.is_terminal:
         out.width = max(out.width, 110)
     out.print(table)
+    nodes = list(dict.fromkeys(result.metrics["node"].tolist()))
+    if len(nodes) > 1:
+        _node_summary(result, nodes)
+
+
+def _node_summary(result, nodes: list[str]) -> None:
+    import numpy as np
+    from rich import box
+    from rich.table import Table as RichTable
+
+    m = result.metrics
+    table = RichTable(title="pictures by node (means over threats)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for title in ("node", "custody", "rms km", "latency s", "duplicates", "false tracks", "track ids"):
+        table.add_column(title, justify="left" if title == "node" else "right", no_wrap=True)
+    for node in nodes:
+        sel = m["node"] == node
+        mean = lambda key: float(np.nanmean(m[key][sel])) if np.isfinite(m[key][sel]).any() else float("nan")  # noqa: E731
+        table.add_row(node, _fmt(mean("custody_fraction"), "%"), _fmt(mean("position_rms_m"), "km"), _fmt(mean("track_latency_s"), "s"),
+                      _fmt(mean("duplicate_fraction"), "%"), str(int(m["false_tracks"][sel][0])), str(int(m["track_ids"][sel].sum())))
+    out.print(table)
 
 
 @app.command()
@@ -83,9 +103,16 @@ def run(
     out_dir: Path = typer.Option(Path("results"), "--out", "-o", help="Folder for the outputs (created if needed)."),
     seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    view_after: bool = typer.Option(False, "--view", help="Then serve the run in the offline globe viewer (as `tracklayer view`)."),
+    port: int = typer.Option(0, min=0, max=65535, help="With --view: port to listen on (0: any free port)."),
+    open_browser: bool = typer.Option(False, "--open", help="With --view: open the viewer in a web browser."),
+    without: list[str] = typer.Option([], "--without", help="Leave out a nation's sensors and tracking nodes (repeatable)."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
     scn = _load(scenario)
+    _check_without(scn, scenario, without)
+    if view_after:
+        _viewer_assets()
     if out_dir.exists() and not out_dir.is_dir():
         _fail([f"--out {out_dir}: exists and is not a folder"])
     try:
@@ -96,6 +123,8 @@ def run(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tracklayer import api
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
 
     try:
         with Progress(
@@ -103,29 +132,44 @@ def run(
             TimeElapsedColumn(), console=console, disable=quiet, transient=False,
         ) as bar:
             tasks = {stage: bar.add_task(stage, total=1) for stage in api.STAGES}
-            write_task = bar.add_task("outputs", total=7)
+            write_task = bar.add_task("outputs", total=8)
 
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
-            result = api.run(scn, seed=seed, progress=on_stage)
+            try:
+                result = api.run(scn, seed=seed, progress=on_stage, without=without)
+            except ThreatPlanError as exc:
+                bar.stop()
+                _fail(exc.relabel(source_label(scenario)).lines)
 
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
 
             written = api.write_outputs(result, out_dir, progress=on_file)
-            bar.update(write_task, completed=7)
+            bar.update(write_task, completed=8)
     except KeyboardInterrupt:
         _fail(["interrupted; files already in the output folder are complete (each is written then renamed)"], 130)
     if not quiet:
         _summary(result)
         out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
+    if view_after:
+        _serve(out_dir, "127.0.0.1", port, open_browser)
 
 
 @app.command()
 def validate(scenario: str = typer.Argument(..., help="Scenario file path or built-in name.")) -> None:
-    """Check a scenario file; print every problem with its field path (exit 2 if any)."""
+    """Check a scenario file; print every problem with its field path (exit 2 if any).
+
+    Besides the schema, every threat is targeted, so an aim point out of reach is reported."""
     scn = _load(scenario)
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError, plan_threats
+
+    try:
+        plan_threats(list(scn.threats), scn.step_s)
+    except ThreatPlanError as exc:
+        _fail(exc.relabel(source_label(scenario)).lines)
     out.print(
         f"{scenario}: valid scenario '{scn.name}': {scn.duration_s:.0f} s at {scn.step_s:g} s steps, "
         f"{len(scn.constellations)} constellation(s), {len(scn.radars)} radar(s), {len(scn.threats)} threat(s)"
@@ -306,6 +350,162 @@ def campaigns() -> None:
         camp = load_campaign(name)
         out.print(f"{name:<20} {len(camp.points)} design points x {camp.spec.repetitions} repetitions = {len(camp.runs)} runs "
                   f"of scenario {camp.spec.scenario}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _check_without(scn, scenario: str, nations: list[str]) -> None:
+    known = [n.id for n in scn.nations]
+    for nation in nations:
+        if nation not in known:
+            _fail([f"--without {nation}: not a nation of {scenario} (nations: {', '.join(known)})"])
+
+
+@app.command()
+def partners(
+    scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
+    seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
+    nation: list[str] = typer.Option([], "--nation", help="Assess only this nation (repeatable; default: every nation with sensors)."),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the table to this Parquet file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Marginal value of each partner: the lead picture with and without each nation's sensors and nodes."""
+    scn = _load(scenario)
+    _check_without(scn, scenario, nation)
+    if out_file is not None and out_file.suffix != ".parquet":
+        _fail([f"--out {out_file}: give a .parquet file name"])
+
+    from rich import box
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table as RichTable
+
+    from tracklayer import api
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
+
+    try:
+        with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console, disable=quiet) as bar:
+            task = bar.add_task("baseline", total=1)
+            base = api.run(scn, seed=seed, progress=lambda stage, d, n: bar.update(task, description=stage, completed=d, total=n))
+            task2 = bar.add_task("partners", total=1)
+            value = api.partner_value(base, nations=nation or None,
+                                      progress=lambda who, d, n: bar.update(task2, description=f"without {who}" if who else "partners", completed=d, total=n))
+    except ThreatPlanError as exc:
+        _fail(exc.relabel(source_label(scenario)).lines)
+    except KeyboardInterrupt:
+        _fail(["interrupted"], 130)
+    table = RichTable(title=f"{scn.name}: partner value to the '{base.picture_node}' picture (gain = with - without; + helps)",
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for title in ("nation", "threat", "custody", "without", "gain", "warning s", "gain s", "rms km", "gain km"):
+        table.add_column(title, justify="left" if title in ("nation", "threat") else "right", no_wrap=True)
+
+    def gain(v: float, kind: str) -> str:
+        text = _fmt(v, kind)
+        if text == "-" or text.lstrip("-").strip("0.%") == "":
+            return text.lstrip("-") or text  # no gain: no sign
+        return text if text.startswith("-") else "+" + text
+
+    for i in range(value.num_rows):
+        table.add_row(str(value["nation"][i]), str(value["threat"][i]), _fmt(value["custody_fraction"][i], "%"),
+                      _fmt(value["custody_fraction_without"][i], "%"), gain(value["custody_fraction_gain"][i], "%"),
+                      _fmt(value["warning_time_s"][i], "s"), gain(value["warning_time_s_gain"][i], "s"),
+                      _fmt(value["position_rms_m"][i], "km"), gain(value["position_rms_m_gain"][i], "km"))
+    if not out.is_terminal:
+        out.width = max(out.width, 110)
+    out.print(table)
+    if out_file is not None:
+        from tracklayer.io.tables import write_parquet
+
+        try:
+            write_parquet(value, out_file)
+        except OSError as exc:
+            _fail([f"--out {out_file}: cannot write ({exc.strerror})"])
+        out.print(f"wrote {out_file}")
+
+
+def _viewer_assets() -> None:
+    from tracklayer.viewer.server import ViewerError, find_cesium
+
+    try:
+        find_cesium()
+    except ViewerError as exc:
+        _fail([str(exc)])
+
+
+def _serve(run_dir: Path, host: str, port: int, open_browser: bool) -> None:
+    from tracklayer.viewer.server import ViewerError, serve
+
+    try:
+        serve(run_dir, host=host, port=port, open_browser=open_browser, say=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True))
+    except ViewerError as exc:
+        _fail([str(exc)])
+
+
+@app.command()
+def view(
+    run_dir: Path = typer.Argument(..., help="A run folder (the --out of `tracklayer run`)."),
+    port: int = typer.Option(0, min=0, max=65535, help="Port to listen on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; keep a loopback address unless you mean to share the run."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the viewer in a web browser."),
+) -> None:
+    """Serve a run folder as an interactive, offline 3D/2D globe on a local web server."""
+    _serve(run_dir, host, port, open_browser)
+
+
+@app.command()
+def coverage(
+    scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
+    out_dir: Path = typer.Option(Path("results/coverage"), "--out", "-o", help="Folder for the outputs (created if needed)."),
+    hours: Optional[float] = typer.Option(None, min=0.01, max=720.0, help="Window length, hours (default: the scenario's coverage.duration_s)."),
+    step: Optional[float] = typer.Option(None, min=1.0, max=3600.0, help="Time step, s (default: coverage.step_s)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+) -> None:
+    """Coverage figures of merit over a lat/lon grid (scenario's `coverage` block): Parquet, maps, HTML."""
+    scn = _load(scenario)
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail([f"--out {out_dir}: exists and is not a folder"])
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail([f"--out {out_dir}: cannot create folder ({exc.strerror})"])
+    if not scn.constellations:
+        _fail([f"{scenario}: the scenario has no constellations, so there is no space coverage to compute"])
+
+    import resource
+    import time
+
+    from rich import box
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table as RichTable
+
+    from tracklayer import api
+    from tracklayer.metrics.coverage import summary
+
+    start = time.perf_counter()
+    try:
+        with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                      TimeElapsedColumn(), console=console, disable=quiet) as bar:
+            task = bar.add_task("coverage", total=1)
+            result = api.coverage(scn, hours=hours, step_s=step, progress=lambda d, n: bar.update(task, completed=d, total=n))
+            compute_s = time.perf_counter() - start
+            peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+            bar.add_task("outputs", total=1)
+            written = api.write_coverage(result, scn, out_dir, {"compute_s": round(compute_s, 3), "peak_rss_mib": round(peak_mib, 1)})
+    except KeyboardInterrupt:
+        _fail(["interrupted; files already in the output folder are complete (each is written then renamed)"], 130)
+    if not quiet:
+        s = summary(result)
+        table = RichTable(title=f"{scn.name}: coverage, area-weighted over the grid ({result.n_steps} steps of {result.step_s:g} s, "
+                                f"{result.n_satellites} satellites)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        for title in ("target", "alt km", "kW/sr", ">=1", ">=2", ">=3", "mean n", "worst gap min", "response s"):
+            table.add_column(title, justify="left" if title == "target" else "right", no_wrap=True)
+        for i in range(s.num_rows):
+            table.add_row(str(s["target"][i]), f"{s['altitude_km'][i]:g}", f"{s['intensity_kw_sr'][i]:g}",
+                          *[f"{100 * s[k][i]:.0f}%" for k in ("frac_1", "frac_2", "frac_3")], f"{s['mean_assets'][i]:.2f}",
+                          f"{s['worst_longest_gap_1_s'][i] / 60:.0f}", f"{s['mean_response_1_s'][i]:.0f}")
+        if not out.is_terminal:
+            out.width = max(out.width, 110)
+        out.print(table)
+        out.print(f"computed in {compute_s:.1f} s (peak memory {peak_mib:,.0f} MiB); wrote {len(written)} files to {out_dir}/ "
+                  f"(open {written['html']} in a browser)")
 
 
 def main() -> None:

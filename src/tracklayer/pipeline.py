@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from tracklayer.api import STAGES, Progress, RunResult, _clock
 from tracklayer.earth.constants import DEG
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
 from tracklayer.earth.time import TimeGrid
-from tracklayer.io.tables import Table
-from tracklayer.metrics.scoring import assign_truth
+from tracklayer.io.tables import Table, concat
+from tracklayer.metrics.scoring import assign_truth, nearest_truth
 from tracklayer.metrics.threat_metrics import threat_metrics
+from tracklayer.network.config import NetworkConfig
+from tracklayer.network.run import exchange, link_table, run_trackers, source_bits
 from tracklayer.orbits.constellation import build_satellites
 from tracklayer.scenario.schema import Scenario
 from tracklayer.sensors import KINDS
@@ -19,10 +23,6 @@ from tracklayer.sensors.sensing import run_sensing
 from tracklayer.threats import PHASES
 from tracklayer.threats.fly import Truth, fly_threats
 from tracklayer.tracking import STATUSES
-from tracklayer.tracking.tracker import TrackerConfig, run_tracker
-
-NODE = "joint"
-"""Name of the single tracking node fed by every sensor."""
 
 
 def _rz(theta: np.ndarray) -> np.ndarray:
@@ -57,19 +57,20 @@ def truth_table(truth: Truth, grid: TimeGrid) -> Table:
             "alt_m": alt,
             "speed_m_s": np.linalg.norm(v_ecef, axis=1),
             "radiant_intensity_w_sr": truth.intensity_w_sr[k, i],
+            **{f"radiant_intensity_{band}_w_sr": values[k, i] for band, values in truth.intensity_band_w_sr.items() if band != "swir"},
             "rcs_m2": truth.rcs_m2[k, i],
+            "mach": truth.mach[k, i],
+            "dynamic_pressure_pa": truth.dynamic_pressure_pa[k, i],
+            "surface_temperature_k": truth.surface_temperature_k[k, i],
         }
     )
 
 
-def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None) -> RunResult:
-    def report(stage: str, done: int = 1, total: int = 1) -> None:
-        if progress is not None:
-            progress(stage, done, total)
-
-    timings: dict[str, float] = {}
+def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dict[str, float]) -> dict:
+    """The physics of a run (orbits, threats, sensing): what every network variant of
+    the scenario shares."""
     root = np.random.SeedSequence(seed)
-    sensing_seed, _tracking_seed = root.spawn(2)
+    sensing_seed, _tracking_seed, network_seed = root.spawn(3)
     grid = TimeGrid.uniform(scn.epoch, scn.duration_s, scn.step_s, scn.dut1_s)
 
     t0 = _clock()
@@ -89,30 +90,70 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None) -> 
     sensing = run_sensing(scn, grid, sats, truth, sensing_seed)
     timings["sensing"] = _clock() - t0
     report("sensing")
+    return {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing, "network_seed": network_seed}
+
+
+def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, without: tuple[str, ...] = (), physics: dict | None = None) -> RunResult:
+    """Run a scenario; ``without`` leaves out the sensors and nodes of those nations;
+    ``physics`` reuses a previous run's orbits, threats and sensing (`simulate`)."""
+    def report(stage: str, done: int = 1, total: int = 1) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    timings: dict[str, float] = {}
+    if physics is None:
+        physics = simulate(scn, seed, report, timings)
+    else:
+        timings.update({"orbits": 0.0, "threats": 0.0, "sensing": 0.0})
+    grid, sats, truth, sensing = physics["grid"], physics["sats"], physics["truth"], physics["sensing"]
+    net = NetworkConfig.from_scenario(scn, tuple(without))
+    cat = sensing.catalogue
+    n_sats = len(sats)
+    source_of_sensor = np.r_[sats.constellation, len(scn.constellations) + np.arange(len(scn.radars))].astype(np.int64)
+    kept = ~np.isin(cat.nation, list(without))
+    det_all = sensing.detections
+    det = det_all.take(kept[det_all["sensor_id"]])
+    det = Table({**det, "source_bit": source_bits(source_of_sensor)[det["sensor_id"]]})
+    ir_access = sensing.ir_access & kept[None, :n_sats, None]
+    radar_access = sensing.radar_access & kept[None, n_sats:, None]
 
     t0 = _clock()
-    n_sats = len(sats)
-    radar_enu = RadarParams.from_specs(scn.radars).enu if scn.radars else np.zeros((0, 3, 3))
+    radars = RadarParams.from_specs(scn.radars) if scn.radars else None
 
     def enu_eci_of(sensor_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-        return radar_enu[sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
+        """East/north/up rows of each detection's radar at its time (ships move), in ECI."""
+        times, row = np.unique(t_s, return_inverse=True)
+        _, _, enu = radars.sites(times)
+        return enu[row, sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
 
-    tracks = run_tracker(
-        sensing.detections, grid.t_s, enu_eci_of, TrackerConfig.from_spec(scn.tracker),
-        progress=lambda d, n: report("tracking", d, n),
-    )
+    report("tracking", 0)
+    local, raw_stats = run_trackers(net, det, grid.t_s, enu_eci_of, physics["network_seed"], lambda d, n: report("tracking", d, n))
     timings["tracking"] = _clock() - t0
+    report("tracking")
+
+    t0 = _clock()
+    report("network", 0, len(net.nodes))
+    pictures, link_stats = exchange(net, local, grid.t_s, grid.gmst_rad, physics["network_seed"], lambda d, n: report("network", d, n))
+    timings["network"] = _clock() - t0
 
     t0 = _clock()
     report("metrics", 0)
-    truth_id = assign_truth(tracks, grid.t_s, truth.r_eci_m, scn.tracker.truth_gate_km * 1e3)
-    scored = Table({**tracks, "truth_id": truth_id})
-    metrics = threat_metrics(truth, grid.t_s, sensing.detections, scored, sensing.ir_access, sensing.radar_access, NODE)
+    gate_m = scn.tracker.truth_gate_km * 1e3
+    receives = {link.target for link in net.links}
+    track_parts, metric_parts = [], []
+    for k, node in enumerate(net.nodes):
+        pic = pictures[k]
+        scored = Table({**pic, "truth_id": assign_truth(pic, grid.t_s, truth.r_eci_m, gate_m)})
+        nearest = nearest_truth(scored, grid.t_s, truth.r_eci_m, gate_m)
+        delay = 0.0 if k in receives else node.tracker.reorder_buffer_s
+        metric_parts.append(threat_metrics(truth, grid.t_s, det, scored, ir_access, radar_access, node.id, nearest, delay))
+        track_parts.append(_public_tracks(scored, node.id, grid, net))
+    order = [net.picture] + [k for k in range(len(net.nodes)) if k != net.picture]
+    metrics = concat([metric_parts[k] for k in order])
+    tracks_public = concat([track_parts[k] for k in order])
     timings["metrics"] = _clock() - t0
     report("metrics")
 
-    cat = sensing.catalogue
-    det = sensing.detections
     detections = Table(
         {
             "t_s": det["t_s"],
@@ -123,16 +164,31 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None) -> 
             "z": det["z"],
             "R": det["R"],
             "sensor_r_eci_m": det["sensor_r_eci_m"],
+            "sensor_v_eci_m_s": det["sensor_v_eci_m_s"],
             "truth_id": det["truth_id"],
             "snr": det["snr"],
+            "range_rate_m_s": det["range_rate_m_s"],
+            "range_rate_sigma_m_s": det["range_rate_sigma_m_s"],
         }
     )
-    k_rows = np.searchsorted(grid.t_s, scored["t_s"])
-    lat, lon, alt = ecef_to_geodetic(eci_to_ecef(scored["x"][:, :3], grid.gmst_rad()[k_rows]))
-    tracks_public = Table(
+    owner = np.array([net.owner_of(i) if net.source_nations[i] not in without else "" for i in range(len(net.sources))], dtype=object)
+    sensors = Table({**cat.table(), "source": source_of_sensor.astype(np.int32), "owner_node": owner[source_of_sensor]})
+    links = link_table(raw_stats + link_stats)
+    state = {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing, "network": net, "physics": physics, "without": tuple(without),
+             "local_tracks": {node.id: local[k] for k, node in enumerate(net.nodes)}}
+    assert tuple(timings) == STAGES
+    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links)
+
+
+def _public_tracks(scored: Table, node: str, grid: TimeGrid, net: NetworkConfig) -> Table:
+    """A node's picture as rows of the public tracks table (docs/outputs.md)."""
+    lat, lon, alt = ecef_to_geodetic(eci_to_ecef(scored["x"][:, :3], grid.gmst_rad(scored["t_s"])))
+    masks, inverse = np.unique(scored["sources"], return_inverse=True)
+    names = np.array(["+".join(sorted({net.source_nations[i] for i in range(len(net.sources)) if int(m) >> i & 1})) for m in masks], dtype=object)
+    return Table(
         {
             "t_s": scored["t_s"],
-            "node": np.full(scored.num_rows, NODE, dtype=object),
+            "node": np.full(scored.num_rows, node, dtype=object),
             "track_id": scored["track_id"],
             "status": np.array(STATUSES, dtype=object)[scored["status"]],
             "x": scored["x"],
@@ -144,8 +200,8 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None) -> 
             "hits": scored["hits"],
             "last_update_t_s": scored["last_update_t_s"],
             "truth_id": scored["truth_id"],
+            "sources": scored["sources"],
+            "nations": names[inverse] if masks.size else np.zeros(0, dtype=object),
+            "fused_inputs": scored["fused_inputs"],
         }
     )
-    state = {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing}
-    assert tuple(timings) == STAGES
-    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, cat.table(), timings, state)

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from campaign_testing import CAMPAIGN, assert_exactly_once, assert_same_results, stored_runs
 from distributed import Client, LocalCluster
 
@@ -23,6 +24,7 @@ from tracklayer.campaign.store import Store
 
 
 SRC = str(Path(tracklayer.__file__).parents[1])
+PLANES = "constellations[0].walker.planes"
 
 
 def _cluster() -> LocalCluster:
@@ -91,10 +93,10 @@ def test_a_run_that_raises_is_stored_as_failed_and_the_campaign_goes_on(tmp_path
     bad = camp.runs[0]
     real = api.run
 
-    def flaky(scenario, seed=None, progress=None):
+    def flaky(scenario, seed=None, progress=None, without=()):
         if seed == bad.seed:
             raise FloatingPointError("synthetic failure in the pipeline")
-        return real(scenario, seed=seed, progress=progress)
+        return real(scenario, seed=seed, progress=progress, without=without)
 
     monkeypatch.setattr(api, "run", flaky)
     summary = sweep(camp, tmp_path / "out", workers=0)
@@ -181,3 +183,20 @@ def test_killed_driver_and_ctrl_c_resume_without_duplicates(campaign_file, seria
     assert all(stored_at[k] == t for k, t in kept.items())  # never run twice
     reference = stored_runs(serial_store)
     assert_same_results(reference, stored_runs(out), keys=reference)
+
+
+def test_a_partner_mix_run_is_the_scenario_run_without_the_other_nations(campaign_file, serial_store):
+    """The stored metrics of a 'partners: [US]' run are those of `api.run(..., without=JP)`
+    on the point's scenario with the run's seed, row for row."""
+    from tracklayer.campaign.executor import long_metrics
+
+    camp = load_campaign(campaign_file)
+    run = next(r for r in camp.runs if dict(r.point.edits).get("partners") == ["US"] and dict(r.point.edits)[PLANES] == 3)
+    assert camp.without(run.point) == ("JP",)
+    direct = long_metrics(api.run(camp.scenario(run.point), seed=run.seed, without=("JP",)).metrics)
+    stored = stored_runs(serial_store)[run.key]["metrics"]
+    expected = {(int(r), m): v for r, m, v in zip(direct["row"], direct["metric"], direct["value"])}
+    assert stored.keys() == expected.keys()
+    assert np.array_equal(np.array([stored[k] for k in expected]), np.array(list(expected.values())), equal_nan=True)
+    full = next(r for r in camp.runs if r.point.key != run.point.key and dict(r.point.edits)[PLANES] == 3 and r.repetition == run.repetition)
+    assert stored_runs(serial_store)[full.key]["metrics"] != stored  # Japan's sensors change the picture

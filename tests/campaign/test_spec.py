@@ -50,7 +50,8 @@ def test_builtin_campaign_matches_its_description():
         w = scn.constellations[0].walker
         sats.add(w.planes * w.sats_per_plane)
         nations = {r.nation for r in scn.radars} | {c.nation for c in scn.constellations}
-        mixes.add(frozenset(nations))
+        assert nations == {"US", "JP", "AU"}  # a mix leaves nations out of the run, not out of the scenario
+        mixes.add(frozenset(nations - set(camp.without(point))))
         hgv = {t.preset for t in scn.threats if t.kind == "hgv"}
         assert len(hgv) == 1  # both glide vehicles take the point's preset
         presets |= hgv
@@ -67,15 +68,16 @@ def test_paths_parse_and_format():
             parse_path(bad)
 
 
-def test_grid_edits_and_partner_filter(tmp_path):
+def test_grid_edits_and_partner_mixes(tmp_path):
     camp = load_campaign(_write(tmp_path, BASE))
     assert [p.label() for p in camp.points] == ["planes=3, partners=US", "planes=3, partners=US+JP", "planes=4, partners=US", "planes=4, partners=US+JP"]
     scn = camp.scenario(camp.points[0])
     assert scn.duration_s == 300  # override applied
     assert scn.constellations[0].walker.planes == 3
-    assert {r.nation for r in scn.radars} == {"US"} and len(scn.radars) == 2
+    assert {r.nation for r in scn.radars} == {"US", "JP"}  # the physics is the same for every mix
+    assert camp.without(camp.points[0]) == ("JP",)
     full = camp.scenario(camp.points[3])
-    assert full.constellations[0].walker.planes == 4 and {r.nation for r in full.radars} == {"US", "JP"}
+    assert full.constellations[0].walker.planes == 4 and camp.without(camp.points[3]) == ()
     assert len({r.seed for r in camp.runs}) == len(camp.runs)
 
 

@@ -12,7 +12,7 @@ from matplotlib.path import Path as MplPath
 
 from tracklayer import __version__, api
 from tracklayer.report import basemap, plots
-from tracklayer.report.html import write_report
+from tracklayer.report.html import FIGURES, write_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -97,7 +97,7 @@ def test_report_is_one_self_contained_file(smoke, tmp_path: Path):
         assert threat.name in html
     assert smoke.scenario.name in html and __version__ in html and str(smoke.seed) in html
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
-    assert len(images) == 4
+    assert len(images) == len(FIGURES)  # theatre map, timeline, track error, altitude, coverage map and series
     assert "http://" not in html and "https://" not in html
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)  # nothing to fetch
     assert "<link" not in html and "<script" not in html

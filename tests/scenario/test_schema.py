@@ -13,6 +13,7 @@ from tracklayer.scenario.loader import ScenarioError, builtin_names, builtin_pat
 
 runner = CliRunner()
 SMOKE = builtin_path("smoke").read_text()
+WALKER = "walker: {planes: 4, sats_per_plane: 7, phasing: 1, altitude_km: 1000, inclination_deg: 80}"
 
 
 def _write(tmp_path: Path, text: str, name: str = "scn.yaml") -> Path:
@@ -60,9 +61,20 @@ def test_default_scenario_matches_the_brief():
         ("max_range_km: 1200", "max_range_km: far", "scn.yaml: radars[0].max_range_km: Input should be a valid number"),
         ("lat_deg: 39.0", "lat_deg: 99.0", "scn.yaml: threats[0].launch.lat_deg: Input should be less than or equal to 90"),
         ("    preset: cl2022", "    preset: cl2022\n    lift_to_drag: 0", "scn.yaml: threats[1].lift_to_drag: Input should be greater than 0"),
-        ("    preset: cl2022", "    preset: nope", "scn.yaml: threats[1].preset: Input should be 'tw2020' or 'cl2022'"),
+        ("    preset: cl2022", "    preset: nope", "scn.yaml: threats[1].preset: Input should be 'tw2020', 'cl2022' or 'cav-h'"),
         ("nation: JP", "nation: KR", "nation 'KR' is not among nations"),
         ("kind: ballistic", "kind: cruise", "scn.yaml: threats[0]: Input tag 'cruise' found using 'kind' does not match"),
+        (WALKER, WALKER + "\n    sensor: {preset: xfov}", "scn.yaml: constellations[0].sensor.preset: Input should be 'wfov' or 'mfov'"),
+        (WALKER, WALKER + "\n    sensor: {band_um: [3.0, 1.4]}", "scn.yaml: constellations[0].sensor.band_um: band_um: the lower edge 3.0 must be below the upper edge 1.4"),
+        (WALKER, WALKER + "\n    sensor: {pfa_limb: 0.7}", "scn.yaml: constellations[0].sensor.pfa_limb: Input should be less than 0.5"),
+        ("    max_range_km: 1200", "    max_range_km: 1200\n    motion: {course_deg: 90, speed_kn: 100}", "scn.yaml: radars[0].motion.speed_kn: Input should be less than or equal to 60"),
+        ("    max_range_km: 1200", "    max_range_km: 1200\n    swerling: 2", "scn.yaml: radars[0].swerling: Input should be 0 or 1"),
+        ("seed: 7", "seed: 7\ncoverage: {lat_min_deg: 50, lat_max_deg: 10}", "scn.yaml: coverage: lat_min_deg must be smaller than lat_max_deg"),
+        ("seed: 7", "seed: 7\ncoverage: {targets: [{name: a, altitude_km: 40, intensity_kw_sr: 0}]}", "scn.yaml: coverage.targets[0].intensity_kw_sr: Input should be greater than 0"),
+        ("name: smoke", "name: smoke\ntracker: {filter: kalman}", "scn.yaml: tracker.filter: Input should be 'ekf', 'ukf' or 'ckf'"),
+        ("name: smoke", "name: smoke\ntracker: {motion: {model: singer, tau_s: -1}}", "scn.yaml: tracker.motion.singer.tau_s: Input should be greater than 0"),
+        ("name: smoke", "name: smoke\ntracker: {imm: {models: [{model: cv}, {model: glide}], sojourn_s: [10]}}", "scn.yaml: tracker.imm: sojourn_s needs one value per model (2)"),
+        ("name: smoke", "name: smoke\ntracker: {association: pda}", "scn.yaml: tracker.association: Input should be 'gnn' or 'jpda'"),
     ],
 )
 def test_bad_values_name_file_field_and_problem(tmp_path, old, new, expected):
@@ -130,3 +142,15 @@ def test_every_problem_is_listed(tmp_path):
 def test_format_location_drops_union_tags():
     assert format_location(("threats", 2, "hgv", "aim", "lat_deg")) == "threats[2].aim.lat_deg"
     assert format_location(("radars", 0, "site")) == "radars[0].site"
+
+
+def test_infrared_sensor_fields_resolve_through_the_preset():
+    """A field left out takes the preset's value; an explicit one wins; the constant
+    overrides stay None unless given."""
+    from tracklayer.scenario.schema import InfraredSensor
+
+    wide = InfraredSensor()
+    assert wide.value("ifov_urad") == 750.0 and wide.value("field_of_view_deg") == 120.0 and wide.pd is None
+    medium = InfraredSensor(preset="mfov", ifov_urad=40.0)
+    assert medium.value("ifov_urad") == 40.0 and medium.value("field_of_view_deg") == 4.0
+    assert medium.value("max_targets_per_frame") == 4

@@ -11,7 +11,7 @@ from tracklayer.earth.constants import WGS84_A_M
 from tracklayer.earth.frames import ecef_to_geodetic, geodetic_to_ecef
 from tracklayer.kernels.access import infrared_access_kernel
 from tracklayer.sensors import geometry
-from tracklayer.sensors.geometry import inflated_ellipsoid, infrared_access, infrared_access_numpy
+from tracklayer.sensors.geometry import earth_angular_radius_rad, inflated_ellipsoid, infrared_access, infrared_access_numpy, look_down_numpy
 
 
 def _random_geometry(rng, n_t=4, n_s=8, n_n=250):
@@ -165,3 +165,30 @@ def test_single_satellite_footprint_is_a_spherical_cap(rng):
     cap = (1 - radius / (radius + h)) / 2
     sigma = np.sqrt(cap * (1 - cap) / n)
     assert abs(seen.mean() - cap) < 4 * sigma + 0.01 * cap
+
+
+def test_look_down_against_brute_force_ray_march(rng):
+    """Look-down vs limb: brute force marches the ray beyond the target (2,000 samples out
+    to 6,000 km) and asks whether any point has a negative WGS 84 geodetic altitude. The
+    classifier agrees on every pair whose ray misses or clears the surface by more than
+    300 m (sampling resolution), with both classes well represented. Satellites at
+    400-2,000 km, targets at 0-300 km within 40 deg of the sub-satellite point."""
+    n = 2000
+    lat_s, lon_s = np.arcsin(rng.uniform(-0.9, 0.9, n)), rng.uniform(-np.pi, np.pi, n)
+    s = geodetic_to_ecef(lat_s, lon_s, rng.uniform(400e3, 2000e3, n))
+    t = geodetic_to_ecef(lat_s + np.radians(rng.uniform(-28, 28, n)), lon_s + np.radians(rng.uniform(-28, 28, n)), rng.uniform(0.0, 300e3, n))
+    u = (t - s) / np.linalg.norm(t - s, axis=-1, keepdims=True)
+    steps = np.linspace(0.0, 6000e3, 2000)[1:]
+    _, _, alt = ecef_to_geodetic(t[:, None, :] + steps[None, :, None] * u[:, None, :])
+    min_alt = alt.min(axis=1)
+    brute = min_alt < 0.0
+    clear = np.abs(min_alt) > 300.0
+    got = look_down_numpy(s, t)
+    assert brute[clear].sum() > 200 and (~brute[clear]).sum() > 200
+    np.testing.assert_array_equal(got[clear], brute[clear])
+
+
+def test_earth_angular_radius_domain_value():
+    """DOMAIN.md Sec. 3: from 1,000 km the Earth's disk has an angular radius of 59.8 deg."""
+    r = np.array([6371.0088e3 + 1000e3, 0.0, 0.0])
+    assert np.degrees(float(earth_angular_radius_rad(r))) == pytest.approx(59.8, abs=0.05)

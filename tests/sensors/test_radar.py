@@ -1,34 +1,43 @@
-"""Ground radars: the geometric horizon against its closed form, the azimuth sector with
-wrap-around, over-the-horizon access, and detection statistics."""
+"""Ground and sea radars: geometric and 4/3-Earth horizons against their closed forms, the
+azimuth sector with wrap-around, over-the-horizon access, the range equation, detection
+statistics against the Swerling closed form, SNR-scaled noise, range rate and ships."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tracklayer.earth.constants import WGS84_A_M
-from tracklayer.earth.frames import ecef_to_eci, enu_basis, geodetic_to_ecef
+from tracklayer.earth.constants import OMEGA_EARTH_RAD_S, WGS84_A_M
+from tracklayer.earth.frames import ecef_to_eci, enu_basis, geodetic_to_ecef, great_circle
 from tracklayer.sensors import RADAR
-from tracklayer.sensors.radar import RadarParams, in_sector, observe_radar, radar_access
+from tracklayer.sensors.radar import KNOT_M_S, RadarParams, in_sector, noise_sigma, observe_radar, radar_access, radar_pd, radar_snr
 
 
 def _params(lat_deg=0.0, lon_deg=0.0, alt_m=0.0, **kw) -> RadarParams:
-    """One radar with permissive defaults; keyword arguments override single fields."""
-    lat, lon = np.radians([lat_deg]), np.radians([lon_deg])
+    """One radar with permissive defaults (no refraction); keyword arguments override fields."""
     base = dict(
-        lat_rad=lat,
-        lon_rad=lon,
-        site_ecef_m=geodetic_to_ecef(lat, lon, np.array([alt_m])).reshape(-1, 3),
-        enu=enu_basis(lat, lon).reshape(-1, 3, 3),
+        lat_rad=np.radians([lat_deg]),
+        lon_rad=np.radians([lon_deg]),
+        alt_m=np.array([alt_m]),
+        course_rad=np.array([0.0]),
+        speed_m_s=np.array([0.0]),
         min_range_m=np.array([0.0]),
         max_range_m=np.array([1e9]),
         min_el_rad=np.array([0.0]),
         max_el_rad=np.array([np.pi / 2]),
+        refraction_k=np.array([1.0]),
         az_center_rad=np.array([0.0]),
         az_half_width_rad=np.array([np.pi]),
+        reference_range_m=np.array([1000e3]),
+        reference_rcs_m2=np.array([0.1]),
+        reference_snr=np.array([20.0]),
+        swerling=np.array([1]),
+        pfa=np.array([1e-6]),
         sigma_range_m=np.array([10.0]),
         sigma_angle_rad=np.array([1e-3]),
-        pd=np.array([1.0]),
+        sigma_rate_m_s=np.array([2.0]),
+        noise_floor=np.array([0.1]),
+        pd=np.array([np.nan]),
         revisit_s=np.array([1.0]),
         over_the_horizon=np.array([False]),
         max_target_alt_m=np.array([1e9]),
@@ -137,32 +146,113 @@ def test_nan_targets_are_not_seen():
     assert not ok.any()
 
 
-def test_observe_radar_statistics_and_determinism():
-    """With access everywhere and Pd 0.8 over 3 targets x 4,000 frames: the number of
-    detections is within 4 binomial sigma of 0.8 N; range and elevation noise have the
-    configured standard deviation (to 4 %, ~4 sigma of a sample std over ~9,600 draws);
-    azimuths are wrapped to [0, 2 pi); the same seed gives the same table."""
-    n_t, n_n = 4000, 3
+@pytest.mark.parametrize("h_site_m, h_tgt_km", [(0.0, 40.0), (50.0, 40.0), (20.0, 100.0), (500.0, 10.0)])
+def test_refracted_horizon_matches_closed_form(h_site_m, h_tgt_km):
+    """4/3-Earth horizon: with the elevation mask at the site's (refracted) dip below the
+    horizontal, -acos(kR/(kR + h_r)), a target on the equator is visible iff its ground
+    arc is within kR (acos(kR/(kR + h_r)) + acos(kR/(kR + h_t))) (straight rays over a
+    sphere of radius kR, k = 4/3, R = a on the equator); checked 0.01 % either side.
+    That arc agrees with the radar rule of thumb d = 4.12 km (sqrt(h_r/m) + sqrt(h_t/m))
+    (Skolnik 2001, Eq. 8.5) to 1.5 % (its sqrt(2 k R h) drops h << R terms and uses
+    R = 6,370 km). Without refraction (k = 1) the nearer target is hidden too."""
+    k, big_r, h_t = 4.0 / 3.0, WGS84_A_M, h_tgt_km * 1e3
+    dip = np.arccos(k * big_r / (k * big_r + h_site_m))
+    arc = k * big_r * (dip + np.arccos(k * big_r / (k * big_r + h_t)))
+    assert arc == pytest.approx(4120.0 * (np.sqrt(h_site_m) + np.sqrt(h_t)), rel=0.015)
+    r = _equator_target(arc / big_r * np.array([0.9999, 1.0001]), h_t)[None]
+    ok, _, _, _ = radar_access(r, np.array([0.0]), _params(alt_m=h_site_m, refraction_k=k, min_el_rad=-dip))
+    assert ok[0, 0].tolist() == [True, False]
+    ok1, _, _, _ = radar_access(r, np.array([0.0]), _params(alt_m=h_site_m, min_el_rad=-dip))
+    assert ok1[0, 0].tolist() == [False, False]
+
+
+def test_radar_range_equation_and_swerling_pd():
+    """SNR = SNR_ref (sigma/sigma_ref) (R_ref/R)^4: 20 at the reference, 20 x 16 at half
+    the range, 20 x 10 for a 1 m^2 target; Pd from the Swerling-1 closed form."""
+    snr = radar_snr(np.array([1000e3, 500e3, 1000e3]), np.array([0.1, 0.1, 1.0]), 20.0, 0.1, 1000e3)
+    np.testing.assert_allclose(snr, [20.0, 320.0, 200.0], rtol=1e-12)
+    p = _params()
+    np.testing.assert_allclose(radar_pd(snr[None, None, :], p)[0, 0], 1e-6 ** (1.0 / (1.0 + snr)), rtol=1e-12)
+    np.testing.assert_allclose(radar_pd(snr[None, None, :], _params(pd=0.4))[0, 0], 0.4)
+
+
+def _fly_past(n_t=4000, n_n=3):
+    """Targets on fixed ECI rays climbing away from a site at the origin meridian (theta = 0)."""
+    t = np.arange(n_t, dtype=float)
+    base = _equator_target(np.radians([2.0, 4.0, 6.0])[:n_n], 50e3)
+    v = np.array([[0.0, 1000.0, 200.0], [0.0, -500.0, 0.0], [300.0, 0.0, 100.0]])[:n_n]
+    r = base[None] + v[None] * (t[:, None, None] % 50.0)
+    return t, r, np.broadcast_to(v, r.shape).copy()
+
+
+def test_observe_radar_statistics_noise_and_range_rate():
+    """With access everywhere: detection counts per target within 4 binomial sigma of the
+    Swerling-1 Pd at each look's SNR (summed over looks); range and elevation noise
+    normalised by their SNR-scaled sigma have unit std (4 %); the measured range rate
+    normalised likewise by its sigma has unit std about the exact rate
+    d(range)/dt (a central difference over +-1 ms of the geometry); azimuths wrapped to
+    [0, 2 pi); the same seed gives the same table."""
+    t, r, v = _fly_past()
+    n_t, n_n = r.shape[:2]
     access = np.ones((n_t, 1, n_n), dtype=bool)
     frames = np.ones((n_t, 1), dtype=bool)
-    az = np.full((n_t, 1, n_n), 1e-4)  # next to north, so noise wraps
-    el = np.full((n_t, 1, n_n), 0.3)
-    rng_m = np.full((n_t, 1, n_n), 500e3)
-    p = _params(pd=0.8, sigma_range_m=15.0, sigma_angle_rad=2e-3)
-    t_s = np.arange(n_t, dtype=float)
+    rcs = np.full((n_t, n_n), 0.1)
+    p = _params(reference_snr=5.0, sigma_range_m=15.0, sigma_angle_rad=2e-3)
 
     def run(seed):
-        return observe_radar(access, frames, az, el, rng_m, np.zeros(n_t), t_s, p, [np.random.default_rng(seed)], 5)
+        return observe_radar(access, frames, r, v, rcs, np.zeros(n_t), t, p, [np.random.default_rng(seed)], 5)
 
     det = run(11)
-    n = n_t * n_n
-    assert abs(det["t_s"].size - 0.8 * n) < 4 * np.sqrt(n * 0.8 * 0.2)
+    ok, az, el, rng = radar_access(r, np.zeros(n_t), p)
+    snr = radar_snr(rng, rcs[:, None, :], 5.0, 0.1, 1000e3)
+    pd = radar_pd(snr, p)[:, 0, :]
+    for i in range(n_n):
+        hits = np.sum(det["truth_id"] == i)
+        assert abs(hits - pd[:, i].sum()) < 4 * np.sqrt(np.sum(pd[:, i] * (1 - pd[:, i])))
     assert np.all(det["kind"] == RADAR) and np.all(det["sensor_id"] == 5)
-    assert det["z"][:, 0].std() == pytest.approx(15.0, rel=0.04)
-    assert det["z"][:, 2].std() == pytest.approx(2e-3, rel=0.04)
-    assert np.all((det["z"][:, 1] >= 0) & (det["z"][:, 1] < 2 * np.pi)) and np.any(det["z"][:, 1] > np.pi)
-    np.testing.assert_allclose(det["R"][0], np.diag([15.0**2, 4e-6, 4e-6]))
+    ti, ni = det["t_s"].astype(int), det["truth_id"]
+    s_true = snr[ti, 0, ni]
+    for col, truth, sigma in ((0, rng[ti, 0, ni], 15.0), (2, el[ti, 0, ni], 2e-3)):
+        scaled = noise_sigma(sigma, s_true, 5.0, 0.1)
+        np.testing.assert_allclose(np.sqrt(det["R"][:, col, col]), scaled, rtol=1e-12)
+        assert np.std((det["z"][:, col] - truth) / scaled) == pytest.approx(1.0, rel=0.04)
+    site = _equator_target(0.0, 0.0)[0]
+
+    def rng_at(dt):  # the site turns with the Earth: at theta = OMEGA dt it is rotated in ECI
+        return np.linalg.norm(r[ti, ni] + dt * v[ti, ni] - ecef_to_eci(site, OMEGA_EARTH_RAD_S * dt), axis=1)
+
+    rate = (rng_at(1e-3) - rng_at(-1e-3)) / 2e-3
+    scaled = noise_sigma(2.0, s_true, 5.0, 0.1)
+    np.testing.assert_allclose(det["range_rate_sigma_m_s"], scaled, rtol=1e-12)
+    assert np.std((det["range_rate_m_s"] - rate) / scaled) == pytest.approx(1.0, rel=0.04)
+    assert np.all((det["z"][:, 1] >= 0) & (det["z"][:, 1] < 2 * np.pi))
+    assert np.all(det["snr"] >= -np.log(1e-6))
     again = run(11)
     for k in det:
         np.testing.assert_array_equal(det[k], again[k])
     assert not np.array_equal(run(12)["z"][:100], det["z"][:100])
+
+
+def test_ship_sails_a_great_circle_and_measures_from_where_it_is():
+    """A ship at 30 N 130 E steaming 090 at 30 kn: its ECEF speed is 30 kn (1e-4; the track
+    uses the ellipsoid's radius of curvature along the initial course), after 2 h it is
+    111.12 km from its start (straight-line ECEF distance, 0.05 %) on an initial bearing
+    of 90 deg; a radar detection from it at t = 2 h measures range and range rate from
+    the moved, moving site (noise-free check through a 1e-9 noise, at Pd = 1)."""
+    p = _params(30.0, 130.0, course_rad=np.radians(90.0), speed_m_s=30 * KNOT_M_S, pd=1.0,
+                sigma_range_m=1e-9, sigma_angle_rad=1e-12, sigma_rate_m_s=1e-9, noise_floor=0.0)
+    lat, lon = p.site_latlon(np.array([0.0, 7200.0]))
+    _, bearing = great_circle(lat[0], lon[0], lat[1], lon[1])
+    assert np.degrees(bearing[0]) == pytest.approx(90.0, abs=1e-9)
+    pos, vel, _ = p.sites(np.array([0.0, 7200.0]))
+    assert np.linalg.norm(pos[1, 0] - pos[0, 0]) == pytest.approx(30 * 1852.0 * 2, rel=5e-4)
+    assert np.linalg.norm(vel[1, 0]) == pytest.approx(30 * KNOT_M_S, rel=1e-4)
+    offset = np.array([100e3, 50e3, 300e3])
+    tgt = pos[1] + offset
+    det = observe_radar(np.ones((1, 1, 1), bool), np.ones((1, 1), bool), tgt[None], np.zeros((1, 1, 3)), np.full((1, 1), 1.0),
+                        np.zeros(1), np.array([7200.0]), p, [np.random.default_rng(1)], 0)
+    assert det["z"][0, 0] == pytest.approx(np.linalg.norm(offset), abs=1e-6)
+    np.testing.assert_allclose(det["sensor_r_eci_m"][0], pos[1, 0], atol=1e-6)
+    v_tgt_ecef = -np.cross([0.0, 0.0, OMEGA_EARTH_RAD_S], tgt[0])  # at rest in ECI
+    expected = np.dot(v_tgt_ecef - vel[1, 0], offset) / np.linalg.norm(offset)
+    assert det["range_rate_m_s"][0] == pytest.approx(expected, abs=1e-6)

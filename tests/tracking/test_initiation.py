@@ -12,7 +12,7 @@ from tracklayer.earth.constants import OMEGA_EARTH_RAD_S, WGS84_A_M
 from tracklayer.earth.frames import enu_basis, enu_to_aer, geodetic_to_ecef
 from tracklayer.sensors.measurements import perturb_direction, unit
 from tracklayer.tracking.initiation import initial_states, radar_position, ray_pairs, triangulate
-from tracklayer.tracking.measurement_models import radar_model
+from tracklayer.tracking.measurement_models import RADAR, RadarModel, SensorView
 
 TARGET = np.array([WGS84_A_M + 40e3, 300e3, 1.2e6])
 """A glide-altitude target."""
@@ -111,22 +111,24 @@ def test_triangulate_two_targets_four_sensors():
 
 
 def test_radar_position_inverts_radar_model(rng):
-    """radar_position(z) with z = (range, az, el) predicted by the radar model at a point
-    returns that point within 1e-6 m, and its covariance G Rz G' maps back through the
-    radar Jacobian H to Rz (H C H' = Rz, 1e-9 relative)."""
+    """radar_position maps (range, az, el) back to the ECI point that produced it (1e-6 m),
+    and its covariance maps back through the radar model's Jacobian to R (1e-9 relative):
+    it is the exact linearised inverse."""
     n = 50
-    lat, lon = rng.uniform(-1, 1, n), rng.uniform(-3, 3, n)
-    s = geodetic_to_ecef(lat, lon, np.zeros(n))
-    m = enu_basis(lat, lon)
-    r = s + np.einsum("nji,nj->ni", m, np.stack([rng.uniform(-1e6, 1e6, n), rng.uniform(-1e6, 1e6, n), rng.uniform(1e4, 5e5, n)], axis=1))
-    az, el, rng_m = enu_to_aer(np.einsum("nij,nj->ni", m, r - s))
+    lat, lon = 0.7, -1.1
+    s0 = geodetic_to_ecef(np.array(lat), np.array(lon), np.array(0.0))
+    m0 = enu_basis(np.array(lat), np.array(lon))
+    s, m = np.broadcast_to(s0, (n, 3)), np.broadcast_to(m0, (n, 3, 3))
+    r = s0 + np.stack([rng.uniform(-1e6, 1e6, n), rng.uniform(-1e6, 1e6, n), rng.uniform(1e4, 5e5, n)], axis=1) @ m0
+    az, el, rng_m = enu_to_aer((r - s0) @ m0.T)
     z = np.stack([rng_m, az, el], axis=1)
     rz = np.broadcast_to(np.diag([15.0**2, 1e-6, 4e-6]), (n, 3, 3)).copy()
     pos, cov = radar_position(z, s, m, rz)
     np.testing.assert_allclose(pos, r, rtol=0, atol=1e-6)
-    nu, h, _, valid = radar_model(pos, z, s, m, rz)
-    assert valid.all() and np.abs(nu).max() < 1e-6
-    back = h[:, :, :3] @ cov @ np.swapaxes(h[:, :, :3], 1, 2)
+    view = SensorView(RADAR, s0, m0)
+    x = np.concatenate([pos, np.zeros((n, 3))], axis=1)
+    h = RadarModel().jacobian(x, view, None)[:, :, :3]
+    back = h @ cov @ np.swapaxes(h, 1, 2)
     np.testing.assert_allclose(back, rz, rtol=1e-9, atol=1e-9 * 4e-6)
 
 

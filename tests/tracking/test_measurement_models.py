@@ -1,136 +1,147 @@
-"""Tracker measurement models: Jacobians against central finite differences, zero
-innovation at the truth, azimuth wrap-around and validity flags."""
+"""Tracker measurement models: analytic Jacobians against central finite differences,
+the gnomonic tangent-plane mapping of lines of sight, radar range rate on the rotating
+Earth against a finite difference of the range, azimuth wrap-around and validity."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from tracklayer.earth.constants import OMEGA_EARTH_RAD_S
 from tracklayer.earth.frames import enu_basis, enu_to_aer, geodetic_to_ecef
-from tracklayer.sensors.measurements import tangent_basis, unit
-from tracklayer.tracking.measurement_models import angles_model, radar_model
+from tracklayer.sensors.measurements import unit
+from tracklayer.tracking.filters import EKF, innovations
+from tracklayer.tracking.measurement_models import ANGLES, POSITION, RADAR, AnglesModel, PositionModel, RadarModel, SensorView
 
 
 def _angles_case(rng, n=100):
-    """Satellites at ~7,400 km radius and targets 500-4,000 km away."""
-    s = unit(rng.normal(size=(n, 3))) * 7.4e6
+    """A satellite at ~7,400 km radius and targets 500-4,000 km away, with velocities."""
+    s = unit(rng.normal(size=3)) * 7.4e6
     r = s + unit(rng.normal(size=(n, 3))) * rng.uniform(5e5, 4e6, (n, 1))
-    return r, s
+    x = np.concatenate([r, rng.normal(size=(n, 3)) * 3e3], axis=1)
+    return x, SensorView(ANGLES, s, np.eye(3))
 
 
-def test_angles_zero_innovation_at_truth(rng):
-    """With u_m the exact line of sight the innovation is 0 (to 1e-15 rad) and R = sigma^2 I."""
-    r, s = _angles_case(rng)
-    nu, jac, rm, valid = angles_model(r, unit(r - s), s, np.full(100, 4e-10))
-    assert valid.all()
-    np.testing.assert_allclose(nu, 0.0, atol=1e-15)
-    np.testing.assert_allclose(rm, np.broadcast_to(4e-10 * np.eye(2), (100, 2, 2)))
-    assert jac.shape == (100, 2, 6)
+def _radar_case(rng, n=100):
+    """A site on the ground (ENU rows in the frame of the positions) and targets 50-1,500 km
+    away above its horizon."""
+    lat, lon = 0.6, 2.4
+    s = geodetic_to_ecef(np.array(lat), np.array(lon), np.array(0.0))
+    m = enu_basis(np.array(lat), np.array(lon))
+    az = rng.uniform(0, 2 * np.pi, n)
+    el = rng.uniform(0.02, 1.4, n)
+    rho = rng.uniform(5e4, 1.5e6, n)
+    enu = np.stack([rho * np.cos(el) * np.sin(az), rho * np.cos(el) * np.cos(az), rho * np.sin(el)], axis=1)
+    x = np.concatenate([s + enu @ m, rng.normal(size=(n, 3)) * 3e3], axis=1)
+    return x, SensorView(RADAR, s, m), np.stack([rho, az, el], axis=1)
+
+
+def _fd_jacobian(mm, x, view, frame, steps=(1.0, 1.0, 1.0, 0.01, 0.01, 0.01)):
+    out = np.zeros((x.shape[0], mm.dim, 6))
+    for k, h in enumerate(steps):
+        d = np.zeros(x.shape[1])
+        d[k] = h
+        diff = mm.h(x + d, view, frame) - mm.h(x - d, view, frame)
+        for c in mm.wrap:
+            diff[:, c] = np.mod(diff[:, c] + np.pi, 2 * np.pi) - np.pi
+        out[:, :, k] = diff / (2 * h)
+    return out
 
 
 def test_angles_jacobian_vs_finite_differences(rng):
-    """d h / d x (h = -innovation, the gnomonic projection on the measured line of sight's
-    tangent plane) vs central differences with 1 m steps, at states ~1 mrad off the
-    measured direction: 1e-6 relative to the largest entry (~1/range); velocity columns 0."""
-    r, s = _angles_case(rng)
-    u_m = unit(r - s + rng.normal(size=(100, 3)) * 2e3)
-    sig2 = np.full(100, 1e-10)
-    _, jac, _, _ = angles_model(r, u_m, s, sig2)
-    fd = np.zeros_like(jac)
-    for k in range(3):
-        d = np.zeros(3)
-        d[k] = 1.0
-        fd[:, :, k] = -(angles_model(r + d, u_m, s, sig2)[0] - angles_model(r - d, u_m, s, sig2)[0]) / 2.0
+    """Gnomonic projection on a tangent plane ~1 mrad off each state's line of sight: the
+    Jacobian equals central differences (1 m steps) to 1e-6 of its largest entry (~1/range);
+    velocity columns are 0."""
+    x, view = _angles_case(rng)
+    mm = AnglesModel()
+    frame = mm.frame(x + np.concatenate([rng.normal(size=(100, 3)) * 2e3, np.zeros((100, 3))], axis=1), view)
+    jac = mm.jacobian(x, view, frame)
+    fd = _fd_jacobian(mm, x, view, frame)
     scale = np.abs(jac).max(axis=(1, 2), keepdims=True)
     assert np.max(np.abs(jac - fd) / scale) < 1e-6
     np.testing.assert_array_equal(jac[:, :, 3:], 0.0)
 
 
-def test_angles_innovation_is_the_small_angle_offset(rng):
-    """A target offset by a small angle (1e-5 rad) along the tangent vector e1 of u_m gives
-    innovation (-tan(1e-5), 0) to 1e-12 rad; a target behind the sensor is invalid."""
-    r, s = _angles_case(rng, 20)
-    u_m = unit(r - s)
-    e1, _ = tangent_basis(u_m)
-    rng_m = np.linalg.norm(r - s, axis=1, keepdims=True)
-    moved = s + rng_m * unit(u_m + np.tan(1e-5) * e1)
-    nu, _, _, valid = angles_model(moved, u_m, s, np.full(20, 1e-10))
-    np.testing.assert_allclose(nu[:, 0], -np.tan(1e-5), atol=1e-12)
-    np.testing.assert_allclose(nu[:, 1], 0.0, atol=1e-12)
-    _, _, _, valid_behind = angles_model(s - (r - s), u_m, s, np.full(20, 1e-10))
-    assert valid.all() and not valid_behind.any()
+def test_angles_tangent_plane_mapping(rng):
+    """In a track's own frame h(x) = 0; a detected line of sight tilted by a small angle
+    (1e-5 rad) along the frame's e1 maps to (tan 1e-5, 0) to 1e-12 rad; a line of sight more
+    than 60 deg away is invalid; the noise is sigma^2 I from R = sigma^2 (I - u u^T)."""
+    x, view = _angles_case(rng, 20)
+    mm = AnglesModel()
+    frame = mm.frame(x, view)
+    np.testing.assert_allclose(mm.h(x, view, frame), 0.0, atol=1e-15)
+    u = frame[:, 2]
+    tilted = unit(u + np.tan(1e-5) * frame[:, 0])
+    away = unit(u + 2.0 * frame[:, 1])
+    z = np.concatenate([tilted, away])
+    i = np.r_[np.arange(20), np.arange(20)]
+    got, ok = mm.measured(z, frame, i, np.arange(40))
+    np.testing.assert_allclose(got[:20, 0], np.tan(1e-5), atol=1e-12)
+    np.testing.assert_allclose(got[:20, 1], 0.0, atol=1e-12)
+    assert ok[:20].all() and not ok[20:].any()
+    r = 4e-10 * (np.eye(3) - u[:, :, None] * u[:, None, :])
+    np.testing.assert_allclose(mm.noise(r), np.broadcast_to(4e-10 * np.eye(2), (20, 2, 2)), rtol=1e-12)
 
 
-def test_angles_model_broadcasts_gate_matrix(rng):
-    """Tracks (M, 1, 3) against detections (1, D, 3) give a (M, D) gate: innovations
-    (M, D, 2), Jacobians (M, D, 2, 6)."""
-    r, s = _angles_case(rng, 6)
-    nu, jac, rm, valid = angles_model(r[:4, None], unit(r - s)[None, :6], s[None, :6], np.full((1, 6), 1e-10))
-    assert nu.shape == (4, 6, 2) and jac.shape == (4, 6, 2, 6) and rm.shape == (4, 6, 2, 2) and valid.shape == (4, 6)
+@pytest.mark.parametrize("range_rate", [False, True])
+def test_radar_jacobian_vs_finite_differences(rng, range_rate):
+    """d(range, az, el[, range rate])/d[r, v] vs central differences (1 m, 0.01 m/s steps):
+    the range row to 1e-8, angle rows to 1e-6 relative to their largest entry (~1/range),
+    the range-rate row to 1e-6 relative; position-only rows have zero velocity columns."""
+    x, view, _ = _radar_case(rng)
+    mm = RadarModel(range_rate)
+    frame = mm.frame(x, view)
+    jac = mm.jacobian(x, view, frame)
+    fd = _fd_jacobian(mm, x, view, frame)
+    np.testing.assert_allclose(jac[:, 0], fd[:, 0], atol=1e-8)
+    for row in range(1, mm.dim):
+        scale = np.abs(jac[:, row]).max(axis=1, keepdims=True)
+        assert np.max(np.abs(jac[:, row] - fd[:, row]) / scale) < 1e-6
+    np.testing.assert_array_equal(jac[:, :3, 3:], 0.0)
 
 
-def _radar_case(rng, n=100):
-    """Sites on the ground (ENU rows in the same frame as positions) and targets 50-1,500 km
-    away above the horizon."""
-    lat = rng.uniform(-1.2, 1.2, n)
-    lon = rng.uniform(-3, 3, n)
-    s = geodetic_to_ecef(lat, lon, np.zeros(n))
-    m = enu_basis(lat, lon)
-    az = rng.uniform(0, 2 * np.pi, n)
-    el = rng.uniform(0.02, 1.4, n)
-    rng_m = rng.uniform(5e4, 1.5e6, n)
-    enu = np.stack([rng_m * np.cos(el) * np.sin(az), rng_m * np.cos(el) * np.cos(az), rng_m * np.sin(el)], axis=1)
-    r = s + np.einsum("nji,nj->ni", m, enu)
-    return r, s, m, np.stack([rng_m, az, el], axis=1)
+def test_radar_range_rate_is_the_rate_of_range_on_the_rotating_earth(rng):
+    """Range rate equals the central difference of the range over +/-1 ms, with the
+    target moving at its velocity and the site turning with the Earth (its ECI position
+    rotated by omega t about z): 1e-4 m/s."""
+    x, view, _ = _radar_case(rng, 30)
+    mm = RadarModel(True)
+    rr = mm.h(x, view, mm.frame(x, view))[:, 3]
+    h = 1e-3
+
+    def rng_at(t):
+        c, s = np.cos(OMEGA_EARTH_RAD_S * t), np.sin(OMEGA_EARTH_RAD_S * t)
+        site = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) @ view.r_eci_m
+        return np.linalg.norm(x[:, :3] + t * x[:, 3:] - site, axis=1)
+
+    np.testing.assert_allclose(rr, (rng_at(h) - rng_at(-h)) / (2 * h), atol=1e-4)
 
 
-def test_radar_zero_innovation_at_truth(rng):
-    """z equal to the true (range, az, el) gives zero innovation (1e-6 m, 1e-12 rad)."""
-    r, s, m, z = _radar_case(rng)
-    rz = np.broadcast_to(np.diag([100.0, 1e-6, 1e-6]), (100, 3, 3))
-    nu, jac, rr, valid = radar_model(r, z, s, m, rz)
-    assert valid.all()
+def test_radar_zero_innovation_at_truth_and_azimuth_wrap(rng):
+    """z equal to the true (range, az, el) gives zero innovation (1e-6 m, 1e-12 rad);
+    measuring az = 0.001 rad when the prediction is 2 pi - 0.001 is an innovation of
+    +0.002 rad (wrapped to (-pi, pi]), not -2 pi + 0.002."""
+    x, view, z = _radar_case(rng)
+    mm = RadarModel()
+    pred = EKF().predict_measurement(mm, x, np.broadcast_to(np.eye(6), (100, 6, 6)), view)
+    idx = np.arange(100)
+    nu, ok = innovations(mm, pred, z, idx, idx)
+    assert ok.all()
     np.testing.assert_allclose(nu[:, 0], 0.0, atol=1e-6)
     np.testing.assert_allclose(nu[:, 1:], 0.0, atol=1e-12)
-    np.testing.assert_array_equal(rr, rz)
+    flat = SensorView(RADAR, np.zeros(3), np.eye(3))
+    true_az = 2 * np.pi - 0.001
+    xt = np.array([[1e5 * np.cos(0.1) * np.sin(true_az), 1e5 * np.cos(0.1) * np.cos(true_az), 1e5 * np.sin(0.1), 0, 0, 0]])
+    pred = EKF().predict_measurement(mm, xt, np.eye(6)[None], flat)
+    nu, _ = innovations(mm, pred, np.array([[1e5, 0.001, 0.1]]), np.array([0]), np.array([0]))
+    assert nu[0, 1] == pytest.approx(0.002, abs=1e-12)
+    assert enu_to_aer(xt[:, :3])[0][0] == pytest.approx(true_az, abs=1e-12)
 
 
-def test_radar_jacobian_vs_finite_differences(rng):
-    """d(range, az, el)/d r vs central differences with 1 m steps: range row to 1e-8, angle
-    rows to 1e-6 relative to their largest entry (~1/range); velocity columns 0."""
-    r, s, m, z = _radar_case(rng)
-    rz = np.broadcast_to(np.eye(3), (100, 3, 3))
-    _, jac, _, _ = radar_model(r, z, s, m, rz)
-    fd = np.zeros_like(jac)
-    for k in range(3):
-        d = np.zeros(3)
-        d[k] = 1.0
-        nu_p = radar_model(r + d, z, s, m, rz)[0]
-        nu_m = radar_model(r - d, z, s, m, rz)[0]
-        fd[:, :, k] = -(nu_p - nu_m) / 2.0
-    np.testing.assert_allclose(jac[:, 0, :3], fd[:, 0, :3], atol=1e-8)
-    for row in (1, 2):
-        scale = np.abs(jac[:, row, :3]).max(axis=1, keepdims=True)
-        assert np.max(np.abs(jac[:, row, :3] - fd[:, row, :3]) / scale) < 1e-6
-    np.testing.assert_array_equal(jac[:, :, 3:], 0.0)
-
-
-@pytest.mark.parametrize("z_az, true_az, expected", [(0.001, 2 * np.pi - 0.001, 0.002), (2 * np.pi - 0.001, 0.001, -0.002), (3.0, 3.1, -0.1)])
-def test_radar_azimuth_innovation_wraps(z_az, true_az, expected):
-    """Azimuth innovations are wrapped to (-pi, pi]: measuring 0.001 rad when the prediction
-    is 2 pi - 0.001 is an innovation of +0.002 rad, not -2 pi + 0.002 (to 1e-12)."""
-    m = np.eye(3)[None]
-    enu = 1e5 * np.array([[np.cos(0.1) * np.sin(true_az), np.cos(0.1) * np.cos(true_az), np.sin(0.1)]])
-    z = np.array([[1e5, z_az, 0.1]])
-    nu, _, _, _ = radar_model(enu, z, np.zeros((1, 3)), m, np.eye(3)[None])
-    assert nu[0, 1] == pytest.approx(expected, abs=1e-12)
-    assert enu_to_aer(enu)[0][0] == pytest.approx(true_az, abs=1e-12)
-
-
-def test_radar_overhead_target_is_invalid():
-    """A target straight above the site (horizontal distance < 1 m) has an undefined azimuth:
-    flagged invalid, with finite innovation and Jacobian (no division by zero)."""
-    m = np.eye(3)[None]
-    nu, jac, _, valid = radar_model(np.array([[0.0, 0.0, 2e5]]), np.array([[2e5, 0.0, np.pi / 2]]), np.zeros((1, 3)), m, np.eye(3)[None])
-    assert not valid[0]
-    assert np.isfinite(nu).all() and np.isfinite(jac).all()
+def test_position_model_is_linear(rng):
+    """z = r exactly, H = [I 0], R passed through."""
+    x = rng.normal(size=(5, 6))
+    view = SensorView(POSITION, np.zeros(3), np.eye(3))
+    mm = PositionModel()
+    np.testing.assert_array_equal(mm.h(x, view, mm.frame(x, view)), x[:, :3])
+    np.testing.assert_array_equal(mm.jacobian(x, view, None)[0], np.eye(3, 6))

@@ -68,6 +68,7 @@ class RunTask:
     seed: int
     scenario: dict
     source: str
+    without: tuple[str, ...] = ()
 
 
 @dataclass
@@ -183,11 +184,12 @@ def execute(task: RunTask) -> RunOutcome:
         from tracklayer import api
 
         scn = parse_scenario(task.scenario, task.source)
-        result = api.run(scn, seed=task.seed)
+        result = api.run(scn, seed=task.seed, without=task.without)
         kinds = result.sensors["kind"]
+        kept = ~np.isin(result.sensors["nation"], list(task.without))
         outcome.metrics = long_metrics(result.metrics)
-        outcome.satellites = int((kinds == "angles").sum())
-        outcome.radars = int((kinds == "radar").sum())
+        outcome.satellites = int(((kinds == "angles") & kept).sum())
+        outcome.radars = int(((kinds == "radar") & kept).sum())
         outcome.threats = len(scn.threats)
         outcome.timings_s = {k: float(v) for k, v in result.timings_s.items()}
         outcome.run_s = float(sum(outcome.timings_s.values()))
@@ -440,5 +442,5 @@ def plan(campaign: Campaign, runs: list[RunSpec]) -> tuple[list[RunTask], list[R
         if isinstance(item, str):
             invalid.append(_failed(run, item))
         else:
-            tasks.append(RunTask(run.key, point.key, run.repetition, run.seed, item, campaign.point_source(point)))
+            tasks.append(RunTask(run.key, point.key, run.repetition, run.seed, item, campaign.point_source(point), campaign.without(point)))
     return tasks, invalid

@@ -148,7 +148,8 @@ class Parameter(_Model):
     """One varied quantity: a grid axis (``values``) or a sampled interval (``range``).
 
     ``path`` is a scenario field path, a list of them (all take the same value), or
-    ``partners`` (the value is a list of nation ids whose sensors are kept).
+    ``partners`` (the value is a list of nation ids whose sensors and tracking nodes
+    are kept; the others are left out of the run).
     Parameters with the same ``group`` vary together (their ``values`` are zipped)
     instead of forming a grid. ``condition: true`` marks a parameter that describes
     the threat or the environment rather than the architecture (e.g. a glide
@@ -365,19 +366,23 @@ class Campaign:
         ]
 
     def scenario_data(self, point: Point) -> dict:
-        """The base scenario data with the point's edits: path edits first, then the
-        partner filter (so indices in paths refer to the base scenario's lists)."""
+        """The base scenario data with the point's field-path edits (a partner mix is
+        not an edit: see `without`)."""
         data = copy.deepcopy(self.base)
-        keep = None
+        for path, value in point.edits:
+            if path != PARTNERS:
+                _set(data, parse_path(path), value)
+        return data
+
+    def without(self, point: Point) -> tuple[str, ...]:
+        """The nations a point's partner mix leaves out, in the scenario's order: the
+        run drops their sensors and tracking nodes but keeps the same physics and
+        random draws (`tracklayer.api.run`'s ``without``), so the difference between
+        mixes is the partners' contribution, not a different sample."""
         for path, value in point.edits:
             if path == PARTNERS:
-                keep = set(value)
-            else:
-                _set(data, parse_path(path), value)
-        if keep is not None:
-            data["constellations"] = [c for c in data.get("constellations", []) if c["nation"] in keep]
-            data["radars"] = [r for r in data.get("radars", []) if r["nation"] in keep]
-        return data
+                return tuple(n["id"] for n in self.base["nations"] if n["id"] not in set(value))
+        return ()
 
     def point_source(self, point: Point) -> str:
         """How errors of a point's scenario name it."""

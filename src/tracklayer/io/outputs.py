@@ -12,6 +12,7 @@ from tracklayer.io.czml import build_scene, write_czml
 from tracklayer.io.tables import write_parquet
 
 TABLES = ("truth", "detections", "tracks", "metrics", "sensors")
+"""Tables every run writes; a networked run also writes ``links`` (transport statistics)."""
 
 
 def run_metadata(result) -> dict[str, str]:
@@ -33,7 +34,8 @@ def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = No
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = run_metadata(result)
     written: dict[str, Path] = {}
-    for name in TABLES:
+    names = TABLES + (("links",) if result.links is not None and result.links.num_rows else ())
+    for name in names:
         if progress:
             progress(f"{name}.parquet")
         path = out_dir / f"{name}.parquet"

@@ -40,3 +40,29 @@ def assign_truth(tracks: Table, t_grid_s: np.ndarray, truth_r_eci_m: np.ndarray,
         ok = err[rows, cols] <= gate_m
         out[idx[rows[ok]]] = flying[cols[ok]]
     return out
+
+
+def nearest_truth(tracks: Table, t_grid_s: np.ndarray, truth_r_eci_m: np.ndarray, gate_m: float) -> np.ndarray:
+    """Nearest flying threat (or -1) within ``gate_m`` of every track row, without the
+    one-to-one constraint of `assign_truth`: two tracks on one threat both get it
+    (duplicates), a track near no threat gets -1 (false or diverged).
+
+    Parameters
+    ----------
+    tracks : columns t_s (grid times) and x (N, 6), ECI m
+    truth_r_eci_m : (T, N_threats, 3) truth positions, NaN when not flying
+    """
+    out = np.full(tracks.num_rows, -1, dtype=np.int32)
+    if tracks.num_rows == 0 or truth_r_eci_m.shape[1] == 0:
+        return out
+    k = np.clip(np.searchsorted(t_grid_s, tracks["t_s"]), 0, t_grid_s.shape[0] - 1)
+    x = tracks["x"]
+    chunk = max(1, 2_000_000 // truth_r_eci_m.shape[1])
+    for lo in range(0, out.size, chunk):
+        sl = slice(lo, lo + chunk)
+        err = np.linalg.norm(x[sl, None, :3] - truth_r_eci_m[k[sl]], axis=-1)  # (rows, threats), NaN when not flying
+        err = np.where(np.isnan(err), np.inf, err)
+        best = np.argmin(err, axis=1)
+        near = err[np.arange(best.size), best] <= gate_m
+        out[sl][near] = best[near]
+    return out

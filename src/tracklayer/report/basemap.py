@@ -282,7 +282,7 @@ def format_lat(lat_deg: float, _pos: object = None) -> str:
 def draw_basemap(
     ax: "Axes",
     box: Box,
-    land_color: str = "#ebe6da",
+    land_color: str | None = "#ebe6da",
     coast_color: str = "#8f8a80",
     ocean_color: str = "#f3f7fa",
     linewidth: float = 0.5,
@@ -296,7 +296,8 @@ def draw_basemap(
         longitude convention
     box : lon/lat box, degrees; sets the axes limits and an aspect ratio of
         1 / cos(mid latitude) so shapes look right in the middle of the map
-    land_color, coast_color, ocean_color : matplotlib colours
+    land_color, coast_color, ocean_color : matplotlib colours (``land_color=None``: no land
+        fill, e.g. under a field drawn over the whole map)
     linewidth : coastline width, points
     grid_step_deg : graticule spacing, degrees (default: chosen from the box size)
     """
@@ -307,7 +308,7 @@ def draw_basemap(
 
     ax.set_facecolor(ocean_color)
     verts, codes = [], []
-    for poly in land_polygons(box):
+    for poly in land_polygons(box) if land_color is not None else []:
         for ring in poly:
             verts.append(ring)
             c = np.full(ring.shape[0], Path.LINETO, dtype=Path.code_type)

@@ -89,8 +89,9 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "Detection and custody timeline",
         "One panel per threat over scenario time. Bottom row: the flight, shaded by phase. Above it: spans "
         "held by a confirmed track (one shade per track id, labelled #id), radar detections and space IR "
-        "detections (one tick per detection). Grey area, right axis: number of satellites with geometric "
-        "access to the threat; two or more allow stereo (triangulated) track initiation.",
+        "detections (one tick per detection). Grey area, right axis: number of satellites able to detect the "
+        "threat (geometric access, not sun-blinded, single-frame Pd of at least the coverage block's pd_min); two "
+        "or more allow stereo (triangulated) track initiation.",
     ),
     (
         "track_error",
@@ -108,6 +109,25 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "Altitude of each threat against time since its launch (left) and against great-circle ground range "
         "from its launch point (right), coloured by flight phase: boost, ballistic coast, glide and the "
         "terminal dive.",
+    ),
+    (
+        "coverage",
+        "coverage_png",
+        "Space infrared coverage",
+        "Share of the run's time (sampled at the coverage step) during which at least one (left) and at least two "
+        "satellites (right, stereo) are able to detect the scenario's first coverage reference target at each grid "
+        "point: geometric access, not blinded by the Sun, and a single-frame probability of detection of at least "
+        "the coverage block's pd_min given the target's radiant intensity, range, background (look-down or limb) "
+        "and atmospheric path. `tracklayer coverage` computes the same figures of merit over a longer window "
+        "(docs/sensing.md).",
+    ),
+    (
+        "coverage_series",
+        "coverage_series_png",
+        "Coverage against time",
+        "Area-weighted (cos latitude) share of the coverage grid where at least one satellite (solid) or two "
+        "(dashed) can detect each reference target, over the run. A dim target (tens of kW/sr) is seen only at "
+        "short range, so its curves sit far below a bright one's.",
     ),
 )
 """(id, function name in `tracklayer.report.plots`, title, caption) of each figure."""
@@ -135,15 +155,12 @@ def _format_column(values: np.ndarray, kind: Kind) -> tuple[str, list[str]]:
 def metric_tables(result: "RunResult") -> list[dict]:
     """The metric tables as ``{"title", "headers": [(text, tooltip, numeric)], "rows": [[str]]}``.
 
-    A ``node`` column is added when the metrics hold more than one tracking node.
+    The rows are those of the lead picture's node (the network section compares nodes).
     """
-    m = result.metrics
-    multi_node = len(set(m["node"].tolist())) > 1 if "node" in m else False
+    m = result.metrics.take(result.metrics["node"] == result.picture_node)
     out = []
     for title, columns in METRIC_TABLES:
         cols = list(columns)
-        if multi_node:
-            cols.insert(1, ("node", "node", "text"))
         headers, cells = [], []
         for key, header, kind in cols:
             if key not in m:
@@ -176,7 +193,10 @@ def _hms(seconds: float) -> str:
 
 def _overview(result: "RunResult") -> list[tuple[str, str]]:
     """Headline figures of the run as (label, value)."""
-    det, tr, m = result.detections, result.tracks, result.metrics
+    from tracklayer.report.plots import picture_tracks
+
+    det, tr = result.detections, picture_tracks(result)
+    m = result.metrics.take(result.metrics["node"] == result.picture_node)
     conf = tr["status"] == "confirmed"
     n_sat = int((result.sensors["kind"] == "angles").sum())
     n_radar = int((result.sensors["kind"] == "radar").sum())
@@ -203,6 +223,74 @@ def _figures(result: "RunResult") -> tuple[list[dict], float]:
     return figures, time.perf_counter() - t0
 
 
+NODE_COLUMNS: tuple[tuple[str, str, Kind], ...] = (
+    ("custody_fraction", "custody (%)", "pct"),
+    ("position_rms_m", "position RMS (km)", "km"),
+    ("track_latency_s", "track latency (s)", "s"),
+    ("duplicate_fraction", "duplicates (% of flight)", "pct"),
+)
+"""Metrics compared node by node in the network section (column, title, kind)."""
+
+
+def network_section(result: "RunResult") -> dict | None:
+    """Context of the report's network section (None for a single node without links):
+    figures, nodes, the per-node side-by-side table, link statistics and release rules."""
+    import base64 as b64
+
+    from tracklayer.network.run import LINK_COLUMNS
+    from tracklayer.report.network_plots import network_png, node_summary, node_timeline_png
+
+    net = result.state.get("network")
+    if net is None or not net.networked:
+        return None
+    m = result.metrics
+    order = [net.picture] + [k for k in range(len(net.nodes)) if k != net.picture]
+    names = [net.nodes[k].id for k in order]
+    threats = [str(t) for t in m["threat"][m["node"] == names[0]]]
+    blocks = []
+    for key, title, kind in NODE_COLUMNS:
+        rows = []
+        for threat in threats:
+            cells = []
+            for name in names:
+                value = m[key][(m["node"] == name) & (m["threat"] == threat)]
+                cells.append(f"{value[0] / 1e3:,.2f}" if kind == "km" and np.isfinite(value[0]) else _format_column(value, "s" if kind == "km" else kind)[1][0])
+            rows.append([threat] + cells)
+        blocks.append({"title": title, "tip": METRIC_COLUMNS[key], "rows": rows})
+    false_row = [str(int(m["false_tracks"][m["node"] == name][0])) for name in names]
+    links = result.links
+    def cell(value) -> str:
+        if isinstance(value, (float, np.floating)):
+            return f"{value:.2f}" if np.isfinite(value) else "–"
+        return f"{value:,}" if isinstance(value, (int, np.integer)) else str(value)
+
+    shown = [c for c in LINK_COLUMNS if c != "link"]  # source and target say it
+    link_rows = [[cell(links[c][i]) for c in shown] for i in range(links.num_rows)] if links is not None else []
+    scn = result.scenario
+    rules = []
+    if scn.network is not None:
+        for rule in scn.network.release:
+            extra = [f"covariance x{rule.covariance_factor:g}" if rule.covariance_factor != 1 else "", f"positions to {rule.position_quantum_m:g} m" if rule.position_quantum_m else "",
+                     f"after {rule.delay_s:g} s" if rule.delay_s else ""]
+            rules.append(f"{', '.join(rule.sources)} → {', '.join(rule.to)} ({rule.level}{''.join('; ' + e for e in extra if e)})")
+        rules.append(f"sources no rule names: {'tracks to every node' if scn.network.release_default == 'tracks' else 'to no other node'}; a node always has its own sources' data")
+    figs = []
+    for fig_id, func, title, caption in (
+        ("network", network_png, "Network", "Nodes with the sensors they own and how they build their picture (own tracker, or fusion of what they "
+         "receive); arrows show what each link carries, its latency (fixed + mean exponential jitter), loss, bandwidth and outages."),
+        ("node_timeline", node_timeline_png, "Custody by node", "For each threat, when each node's picture held it with a confirmed track "
+         "(shades: track ids), the lead picture on top; the bottom row is the flight, shaded by phase. A joint picture can only hold what "
+         "its inputs hold, later by the link latency; a national picture that receives the joint picture holds what its partners release to it."),
+    ):
+        png = func(result)
+        figs.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + b64.b64encode(png).decode("ascii")})
+    return {
+        "nodes": node_summary(result), "lead": names[0], "blocks": blocks, "false_row": false_row, "names": names,
+        "link_headers": [(c, LINK_COLUMNS[c]) for c in shown], "link_rows": link_rows, "rules": rules, "figures": figs,
+        "false_tip": METRIC_COLUMNS["false_tracks"],
+    }
+
+
 def render_report(result: "RunResult") -> str:
     """The report of a run as an HTML string (self-contained; see `write_report`)."""
     import jinja2
@@ -216,7 +304,10 @@ def render_report(result: "RunResult") -> str:
     )
     scn = result.scenario
     grid = result.state["grid"]
+    t_net = time.perf_counter()
+    network = network_section(result)
     figures, figures_s = _figures(result)
+    figures_s += time.perf_counter() - t_net - figures_s if network is not None else 0.0
     timings = [(k, float(v)) for k, v in result.timings_s.items()]
     total = sum(v for _, v in timings)
     context = {
@@ -232,6 +323,8 @@ def render_report(result: "RunResult") -> str:
         "tables": metric_tables(result),
         "sensor_groups": sensor_groups(result),
         "figures": figures,
+        "network": network,
+        "picture_node": result.picture_node,
         "timings": [(k, f"{v:.2f}", f"{100.0 * v / total:.0f}" if total > 0 else "–") for k, v in timings],
         "timing_total": f"{total:.2f}",
         "figures_s": f"{figures_s:.2f}",

@@ -15,6 +15,7 @@ import numpy as np
 from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef
 from tracklayer.report.basemap import DEFAULT_BOX, Box, draw_basemap, fit_box, split_at_jumps, wrap_lon
+from tracklayer.report.coverage_plots import coverage_png, coverage_series_png
 from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, NATION_COLORS, PHASE_COLORS, RADAR_COLOR, TRACK_COLORS, figure, png_bytes
 from tracklayer.threats import PHASES
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from tracklayer.api import RunResult
     from tracklayer.scenario.schema import Radar
 
-__all__ = ["map_png", "timeline_png", "track_error_png", "altitude_png", "scenario_box", "radar_footprint"]
+__all__ = ["map_png", "timeline_png", "track_error_png", "altitude_png", "coverage_png", "coverage_series_png", "scenario_box", "radar_footprint"]
 
 
 def _runs(values: np.ndarray) -> list[tuple[int, int]]:
@@ -110,6 +111,13 @@ def scenario_box(result: "RunResult", margin_deg: float = 8.0) -> Box:
     if not lon:
         return DEFAULT_BOX
     return fit_box(np.array(lon), np.array(lat), margin_deg=margin_deg, min_span_deg=25.0)
+
+
+def picture_tracks(result: "RunResult"):
+    """The tracks of the lead picture's node (the report's per-threat figures show one
+    picture; the network section compares the nodes)."""
+    tr = result.tracks
+    return tr.take(tr["node"] == result.picture_node)
 
 
 def _nation_colors(result: "RunResult") -> dict[str, str]:
@@ -224,7 +232,7 @@ def map_png(result: "RunResult", box: Box | None = None) -> bytes:
             ax.annotate(spec.name, (lx, ly), xytext=(-6, 6), textcoords="offset points", ha="right", fontsize=8.5, fontweight="bold", path_effects=halo, zorder=7)
 
         # confirmed tracks, about one point in ten seconds
-        tr = result.tracks
+        tr = picture_tracks(result)
         conf = tr["status"] == "confirmed"
         every = max(1, int(round(10.0 / _step_s(result))))
         thin = np.mod(np.round(tr["t_s"] / _step_s(result)).astype(np.int64), every) == 0
@@ -275,7 +283,7 @@ def _flight_window(result: "RunResult", pad_frac: float = 0.03) -> tuple[float, 
 
 def timeline_png(result: "RunResult") -> bytes:
     """Per-threat timeline: flight phases, IR and radar detections, confirmed-track
-    custody (one shade per track id) and the number of satellites with access.
+    custody (one shade per track id) and the number of satellites able to detect it.
 
     Returns
     -------
@@ -287,7 +295,7 @@ def timeline_png(result: "RunResult") -> bytes:
     truth = result.state["truth"]
     t_grid = result.state["grid"].t_s
     ir_access = result.state["sensing"].ir_access
-    det, tr = result.detections, result.tracks
+    det, tr = result.detections, picture_tracks(result)
     step = _step_s(result)
     n = len(truth)
     n_sat = ir_access.sum(axis=1).astype(np.float64)  # (T, N)
@@ -301,7 +309,7 @@ def timeline_png(result: "RunResult") -> bytes:
             twin = ax.twinx()
             twin.fill_between(t_grid, n_sat[:, i], step="mid", color="#bdbdbd", alpha=0.45, linewidth=0, zorder=0)
             twin.set_ylim(0, sat_max * 1.05)
-            twin.set_ylabel("satellites\nwith access", fontsize=7, color="#666666")
+            twin.set_ylabel("satellites able\nto detect", fontsize=7, color="#666666")
             twin.tick_params(axis="y", labelsize=7, colors="#666666")
             twin.spines["right"].set_visible(True)
             twin.spines["right"].set_color("#999999")
@@ -339,7 +347,7 @@ def timeline_png(result: "RunResult") -> bytes:
             Line2D([], [], color=IR_COLOR, lw=1.2, label="IR detection"),
             Line2D([], [], color=RADAR_COLOR, lw=1.2, label="radar detection"),
             Patch(facecolor=CUSTODY_COLORS[0], label="confirmed track (#id)"),
-            Patch(facecolor="#bdbdbd", alpha=0.6, label="satellites with access (right axis)"),
+            Patch(facecolor="#bdbdbd", alpha=0.6, label="satellites able to detect (right axis)"),
             Line2D([], [], color="#555555", lw=0.8, ls=":", label="launch / impact"),
         ]
         fig.legend(handles=handles, loc="upper center", ncol=5, frameon=False, bbox_to_anchor=(0.5, 1.0))
@@ -350,7 +358,7 @@ def timeline_png(result: "RunResult") -> bytes:
 def _error_series(result: "RunResult", i: int) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """(track_id, t_s, error_m, sigma_m) of each confirmed track on threat ``i``;
     samples more than 1.5 grid steps apart are separated by a NaN row."""
-    tr = result.tracks
+    tr = picture_tracks(result)
     t_grid = result.state["grid"].t_s
     r_truth = result.state["truth"].r_eci_m
     step = _step_s(result)

@@ -135,7 +135,12 @@ def read_yaml(path: Path) -> Any:
         raise ScenarioError([f"{path}: {where}malformed YAML: {problem}"]) from None
 
 
+def source_label(source: str | Path) -> str:
+    """How errors name a scenario source: its path, or ``NAME (built-in)``."""
+    path = resolve(source)
+    return str(path if Path(source).is_file() else f"{source} (built-in)")
+
+
 def load_scenario(source: str | Path) -> Scenario:
     """Load and validate a scenario from a file path or a built-in name."""
-    path = resolve(source)
-    return parse_scenario(read_yaml(path), str(path if Path(source).is_file() else f"{source} (built-in)"))
+    return parse_scenario(read_yaml(resolve(source)), source_label(source))

@@ -8,7 +8,11 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tracklayer.threats.presets import GLIDE_PRESETS
+from tracklayer.scenario.network_rules import check_graph, check_references
+from tracklayer.sensors.presets import INFRARED_PRESETS
+from tracklayer.threats import PHASES
+from tracklayer.threats.presets import BALLISTIC_PRESETS, BOOSTERS, GLIDE_PRESETS, SIGNATURES
+from tracklayer.threats.signatures import BANDS
 
 
 class _Model(BaseModel):
@@ -73,18 +77,50 @@ class Elements(_Model):
 
 
 class InfraredSensor(_Model):
-    """Nadir-pointing infrared payload (notional WFOV tracking sensor, DOMAIN.md Sec. 3)."""
+    """Infrared payload of every satellite of a constellation (docs/sensing.md).
 
-    field_of_regard_deg: Annotated[float, Field(gt=0.0, le=180.0)] = 120.0
-    max_range_km: Positive = 5000.0
-    grazing_altitude_km: NonNegative = 20.0
-    min_target_altitude_km: NonNegative = Field(
-        10.0, description="Targets below this are hidden by clouds and the band's water-vapour absorption."
+    Each field left out takes the value of ``preset`` (`tracklayer.sensors.presets`:
+    ``wfov`` wide-field staring tracking sensor, ``mfov`` medium-field cued sensor;
+    notional, DOMAIN.md Sec. 3). ``pd``, ``angle_noise_urad`` and
+    ``false_alarms_per_frame`` replace the radiometric model's value by a constant.
+    """
+
+    preset: Literal[tuple(INFRARED_PRESETS)] = "wfov"  # type: ignore[valid-type]
+    field_of_regard_deg: Annotated[float, Field(gt=0.0, le=180.0)] | None = None
+    field_of_view_deg: Annotated[float, Field(gt=0.0, le=180.0)] | None = None
+    ifov_urad: Annotated[float, Field(gt=0.0, le=100_000.0)] | None = None
+    band_um: tuple[Annotated[float, Field(gt=0.2, lt=30.0)], Annotated[float, Field(gt=0.2, lt=30.0)]] | None = None
+    max_range_km: Positive | None = None
+    grazing_altitude_km: NonNegative | None = None
+    min_target_altitude_km: NonNegative | None = Field(
+        None, description="Targets below this are hidden by clouds and the band's water-vapour absorption."
     )
-    angle_noise_urad: Positive = 150.0
-    pd: Probability = 0.95
-    revisit_s: Positive = 1.0
-    false_alarms_per_frame: NonNegative = 0.0
+    revisit_s: Positive | None = None
+    nei_look_down_w_m2: Positive | None = None
+    nei_limb_w_m2: Positive | None = None
+    pfa_look_down: Annotated[float, Field(gt=0.0, lt=0.5)] | None = None
+    pfa_limb: Annotated[float, Field(gt=0.0, lt=0.5)] | None = None
+    sun_exclusion_deg: Annotated[float, Field(ge=0.0, lt=180.0)] | None = None
+    zenith_optical_depth: NonNegative | None = None
+    absorber_scale_height_km: Annotated[float, Field(gt=0.1, le=100.0)] | None = None
+    source_temperature_k: Annotated[float, Field(ge=300.0, le=10_000.0)] | None = None
+    centroid_floor_px: NonNegative | None = None
+    max_targets_per_frame: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    pd: Probability | None = None
+    angle_noise_urad: Positive | None = None
+    false_alarms_per_frame: NonNegative | None = None
+
+    @field_validator("band_um")
+    @classmethod
+    def _band_order(cls, band: tuple[float, float] | None) -> tuple[float, float] | None:
+        if band is not None and band[0] >= band[1]:
+            raise ValueError(f"band_um: the lower edge {band[0]} must be below the upper edge {band[1]}")
+        return band
+
+    def value(self, key: str):
+        """A sensor parameter: the explicit field, else the preset's value."""
+        given = getattr(self, key)
+        return INFRARED_PRESETS[self.preset][key] if given is None else given
 
 
 class Constellation(_Model):
@@ -118,21 +154,46 @@ class Constellation(_Model):
         return lines
 
 
+class Motion(_Model):
+    """A ship's track: constant course and speed along a great circle from its site at the epoch."""
+
+    course_deg: Annotated[float, Field(ge=0.0, le=360.0)]
+    speed_kn: Annotated[float, Field(ge=0.0, le=60.0)]
+
+
 class Radar(_Model):
-    """Ground or sea radar at a fixed site measuring range, azimuth and elevation."""
+    """Ground or sea radar measuring range, azimuth, elevation and range rate (docs/sensing.md).
+
+    Detection follows the radar range equation: a target of ``reference_rcs_m2`` at
+    ``reference_range_km`` (default: ``max_range_km``) gives ``reference_snr_db`` per
+    look; Pd from the Swerling case at ``pfa``. ``pd`` replaces that by a constant.
+    The measurement noise values are 1-sigma at the reference SNR and scale as
+    1/sqrt(SNR), down to ``noise_floor_fraction`` of themselves.
+    """
 
     name: Annotated[str, Field(min_length=1)]
     nation: str
     site: Site
+    motion: Motion | None = None
     max_range_km: Positive
     min_range_km: NonNegative = 0.0
     min_elevation_deg: Annotated[float, Field(ge=-5.0, le=90.0)] = 1.0
     max_elevation_deg: Annotated[float, Field(gt=0.0, le=90.0)] = 90.0
+    refraction_k: Annotated[float, Field(ge=1.0, le=4.0)] = Field(
+        4.0 / 3.0, description="Effective Earth-radius factor of the horizon test (4/3: standard refraction, 1: none)."
+    )
     azimuth_center_deg: Annotated[float, Field(ge=0.0, le=360.0)] = 0.0
     azimuth_width_deg: Annotated[float, Field(gt=0.0, le=360.0)] = 360.0
+    reference_range_km: Positive | None = None
+    reference_rcs_m2: Positive = 0.1
+    reference_snr_db: Annotated[float, Field(ge=-20.0, le=60.0)] = 13.0
+    swerling: Literal[0, 1] = 1
+    pfa: Annotated[float, Field(gt=0.0, lt=0.5)] = 1e-6
     range_noise_m: Positive = 20.0
     angle_noise_mrad: Positive = 1.0
-    pd: Probability = 0.9
+    range_rate_noise_m_s: Positive = 2.0
+    noise_floor_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    pd: Probability | None = None
     revisit_s: Positive = 2.0
     over_the_horizon: bool = Field(
         False, description="Skywave radar: no line-of-sight test; min/max ground range and max target altitude apply."
@@ -148,63 +209,387 @@ class Radar(_Model):
         return self
 
 
+class Stage(_Model):
+    """One rocket stage."""
+
+    propellant_kg: Positive
+    dry_kg: Positive
+    isp_s: Annotated[float, Field(gt=50.0, le=500.0)]
+    burn_time_s: Annotated[float, Field(gt=1.0, le=600.0)]
+
+
+class Booster(_Model):
+    """A multi-stage rocket flying a gravity turn: a preset, or explicit stages."""
+
+    preset: Literal[tuple(BOOSTERS)] | None = None  # type: ignore[valid-type]
+    stages: Annotated[list[Stage], Field(min_length=1, max_length=4)] | None = None
+    drag_area_m2: Positive | None = None
+    vertical_rise_s: Annotated[float, Field(gt=0.0, le=60.0)] = 8.0
+    pitch_over_s: Annotated[float, Field(gt=0.5, le=60.0)] = 6.0
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Booster":
+        if (self.preset is None) == (self.stages is None):
+            raise ValueError("give exactly one of preset or stages")
+        return self
+
+
+class Waypoint(_Model):
+    lat_deg: Latitude
+    lon_deg: Longitude
+
+
+class Weave(_Model):
+    """Bank reversals: the commanded heading swings +/- amplitude, flipping every half period."""
+
+    amplitude_deg: Annotated[float, Field(gt=0.0, le=60.0)]
+    period_s: Annotated[float, Field(ge=20.0, le=3600.0)]
+
+
+class DogLeg(_Model):
+    """A lateral detour: a waypoint offset from the launch-aim great circle."""
+
+    offset_km: Annotated[float, Field(ge=-3000.0, le=3000.0)]
+    at_fraction: Annotated[float, Field(gt=0.05, lt=0.95)] = 0.5
+
+
+BandName = Literal[tuple(BANDS)]  # type: ignore[valid-type]
+PhaseName = Literal[tuple(PHASES)]  # type: ignore[valid-type]
+
+
 class _ThreatBase(_Model):
     name: Annotated[str, Field(min_length=1)]
     launch: Site
     aim: Site
     launch_time_s: NonNegative = 0.0
+    booster: Booster | None = None
+    payload_kg: Positive | None = None
+    burn_time_s: Annotated[float, Field(gt=10.0, le=600.0)] | None = None
     plume_kw_sr: Positive = 500.0
-    coast_kw_sr: Positive = 0.1
+    plume_band_kw_sr: dict[BandName, Positive] = {}
+    coast_kw_sr: NonNegative = 0.1
+    signature: Literal[tuple(SIGNATURES)] | None = None  # type: ignore[valid-type]
+    emitting_area_m2: Positive | None = None
+    heating_radius_m: Positive | None = None
+    emissivity: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    rcs_m2: dict[PhaseName, Positive] = {}
+    earth_rotation: bool = True
+    j2: bool = True
 
 
 class BallisticThreat(_ThreatBase):
-    """Ballistic missile: approximate boost, minimum-energy drag-free coast."""
+    """Ballistic missile: multi-stage boost, free flight with re-entry drag, to the aim point."""
 
     kind: Literal["ballistic"]
-    burn_time_s: Annotated[float, Field(gt=10.0, le=600.0)] = 120.0
-    burnout_altitude_km: Annotated[float, Field(gt=5.0, le=400.0)] = 100.0
-    burnout_downrange_km: Annotated[float, Field(gt=1.0, le=1000.0)] = 80.0
-    body_at_6kms_kw_sr: Positive = 50.0
+    preset: Literal[tuple(BALLISTIC_PRESETS)] = "mrbm"  # type: ignore[valid-type]
+    trajectory: Literal["minimum-energy", "lofted", "depressed"] = "minimum-energy"
+    loft_deg: Annotated[float, Field(gt=0.0, le=40.0)] = 10.0
+    beta_kg_m2: Positive | None = None
 
 
 class GlideThreat(_ThreatBase):
-    """Hypersonic glide vehicle: boost, glide with lift and drag, terminal dive."""
+    """Hypersonic glide vehicle: boost, pull-up and glide with lift and drag, terminal dive."""
 
     kind: Literal["hgv"]
     preset: Literal[tuple(GLIDE_PRESETS)] = "tw2020"  # type: ignore[valid-type]
     mass_kg: Positive | None = None
     beta_kg_m2: Positive | None = None
     lift_to_drag: Positive | None = None
-    body_at_6kms_kw_sr: Positive | None = None
-    burn_time_s: Annotated[float, Field(gt=10.0, le=600.0)] = 180.0
-    burnout_altitude_km: Annotated[float, Field(gt=20.0, le=200.0)] = 80.0
-    burnout_downrange_km: Annotated[float, Field(gt=1.0, le=2000.0)] = 400.0
-    burnout_gamma_deg: Annotated[float, Field(ge=-30.0, le=30.0)] = 0.0
-    burnout_speed_m_s: Annotated[float, Field(gt=1000.0, le=7500.0)] | None = None
+    max_lift_ratio: Annotated[float, Field(ge=1.0, le=4.0)] = 1.5
+    burnout_gamma_deg: Annotated[float, Field(ge=-10.0, le=45.0)] = 8.0
+    burnout_altitude_km: Annotated[float, Field(gt=20.0, le=400.0)] | None = None
+    burnout_speed_m_s: Annotated[float, Field(gt=1000.0, lt=7800.0)] | None = None
     dive_angle_deg: Annotated[float, Field(gt=1.0, lt=80.0)] = 15.0
+    dive_speed_m_s: Annotated[float, Field(gt=500.0, lt=7000.0)] = 2500.0
+    phugoid_damping: Annotated[float, Field(ge=0.0, le=2.0)] = 0.7
+    waypoints: Annotated[list[Waypoint], Field(max_length=6)] = []
+    weave: Weave | None = None
+    dogleg: DogLeg | None = None
 
-    def vehicle_value(self, key: str) -> float:
-        """A vehicle parameter: the explicit override, else the preset's value."""
-        value = getattr(self, key)
-        return float(GLIDE_PRESETS[self.preset][key] if value is None else value)
+    @model_validator(mode="after")
+    def _consistent(self) -> "GlideThreat":
+        if self.burnout_altitude_km is not None and self.burn_time_s is not None:
+            raise ValueError("give burnout_altitude_km or burn_time_s, not both (the altitude is hit by scaling the burn time)")
+        if self.preset == "cav-h" and (self.beta_kg_m2 is not None or self.lift_to_drag is not None):
+            raise ValueError("cav-h flies from its lift and drag tables: beta_kg_m2 and lift_to_drag do not apply")
+        if self.dogleg is not None and self.waypoints:
+            raise ValueError("give waypoints or dogleg, not both")
+        return self
 
 
 Threat = Annotated[Union[BallisticThreat, GlideThreat], Field(discriminator="kind")]
 
 
-class Tracker(_Model):
-    """Tracker settings: EKF in ECI with a ballistic (central gravity) motion model."""
+class CVMotion(_Model):
+    """Nearly-constant velocity (white acceleration noise)."""
 
+    model: Literal["cv"]
     process_noise_m2_s3: Positive = 400.0
+
+
+class CAMotion(_Model):
+    """Nearly-constant acceleration (white jerk noise)."""
+
+    model: Literal["ca"]
+    jerk_noise_m2_s5: Positive = 1.0
+
+
+class SingerMotion(_Model):
+    """Singer manoeuvre model: Gauss-Markov acceleration."""
+
+    model: Literal["singer"]
+    accel_sigma_m_s2: Positive = 10.0
+    tau_s: Positive = 30.0
+
+
+class BallisticMotion(_Model):
+    """Unpowered flight: central + J2 gravity, optional drag with a 1/beta state."""
+
+    model: Literal["ballistic"]
+    process_noise_m2_s3: Positive = 400.0
+    j2: bool = True
+    drag: bool = False
+    inv_beta_noise_m4_kg2_s: Positive = 1e-12
+
+
+class GlideMotion(_Model):
+    """Gravity plus a Gauss-Markov aerodynamic (lift/drag) acceleration state, for HGVs."""
+
+    model: Literal["glide"]
+    accel_sigma_m_s2: Positive = 10.0
+    tau_s: Positive = 60.0
+    j2: bool = True
+
+
+Motion = Annotated[Union[CVMotion, CAMotion, SingerMotion, BallisticMotion, GlideMotion], Field(discriminator="model")]
+
+
+class IMMSpec(_Model):
+    """Interacting multiple models: the models and the mean time spent in each."""
+
+    models: Annotated[list[Motion], Field(min_length=2, max_length=4)]
+    sojourn_s: list[Positive]
+    pad_accel_sigma_m_s2: Positive = Field(10.0, description="uncertainty of the acceleration a model without one hands over when mixing")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "IMMSpec":
+        if len(self.sojourn_s) != len(self.models):
+            raise ValueError(f"sojourn_s needs one value per model ({len(self.models)})")
+        if any(isinstance(m, BallisticMotion) and m.drag for m in self.models):
+            raise ValueError("a ballistic model with drag (1/beta state) cannot be mixed with other models")
+        return self
+
+
+class UKFSpec(_Model):
+    """Scaled unscented transform parameters (alpha=1, beta=0, kappa=0 is the cubature rule)."""
+
+    alpha: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    beta: NonNegative = 2.0
+    kappa: NonNegative = 0.0
+
+
+class ClutterDensity(_Model):
+    """False-alarm densities the tracker assumes (JPDA weights, likelihood costs, track score)."""
+
+    angles_per_sr: Positive = 1.0
+    radar_per_m_sr: Positive = 1e-6
+    position_per_m3: Positive = 1e-12
+
+
+class SingleSensorInit(_Model):
+    """Initiation from one angles-only sensor: range-parameterised hypotheses along the line
+    of sight, between the altitudes where the targets of interest fly (default: atmospheric
+    flight, where glide vehicles are)."""
+
+    enabled: bool = False
+    min_altitude_km: NonNegative = 15.0
+    max_altitude_km: Positive = 100.0
+    max_range_km: Positive = 6000.0
+    range_cv: Annotated[float, Field(gt=0.0, le=0.5)] = 0.1
+    max_hypotheses: Annotated[int, Field(ge=1, le=64)] = 24
+    hits: Annotated[int, Field(ge=2, le=100)] = 4
+    max_hold_s: Positive = 60.0
+
+
+class Tracker(_Model):
+    """Tracker settings: motion model(s), filter, gating, association, management
+    (docs/tracking.md)."""
+
+    process_noise_m2_s3: Positive = Field(400.0, description="white acceleration noise of the ballistic model in the default IMM")
+    motion: Motion | None = Field(None, description="a single motion model instead of the default IMM")
+    imm: IMMSpec | None = Field(
+        None, description="default: IMM of ballistic, quiet glide (3 m/s^2, 300 s) and manoeuvring glide (20 m/s^2, 30 s), sojourn 60/60/20 s"
+    )
+    filter: Literal["ekf", "ukf", "ckf"] = "ekf"
+    ukf: UKFSpec = UKFSpec()
     gate_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.9999
+    association: Literal["gnn", "jpda"] = "gnn"
+    gnn_cost: Literal["distance2", "distance", "likelihood"] = "distance2"
+    pd: Probability = 0.9
+    clutter_density: ClutterDensity = ClutterDensity()
+    jpda_max_events: Annotated[int, Field(ge=1)] = 20000
+    confirmation: Literal["m_of_n", "score"] = "m_of_n"
     confirm_hits: Annotated[int, Field(ge=1, le=100)] = 3
     confirm_window_s: Positive = 10.0
+    tentative_coast_s: Positive = 6.0
     coast_limit_s: Positive = 60.0
-    max_position_sigma_km: Positive = 30.0
+    false_track_probability: Annotated[float, Field(gt=0.0, lt=0.5)] = 1e-5
+    true_track_deletion_probability: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.05
+    score_drop: Positive = 10.0
+    new_target_ratio: Positive = Field(0.01, description="density of new targets over that of false alarms (initial score)")
+    max_position_sigma_km: Positive = 100.0
     init_velocity_sigma_m_s: Positive = 4000.0
     min_convergence_deg: Annotated[float, Field(ge=0.0, lt=90.0)] = 3.0
     triangulation_gate_sigma: Positive = 5.0
+    single_sensor_init: SingleSensorInit = SingleSensorInit()
+    reorder_buffer_s: NonNegative = Field(0.0, description="detections arriving later than this after their measurement time are dropped")
     truth_gate_km: Positive = 25.0
+
+    @model_validator(mode="after")
+    def _one_motion(self) -> "Tracker":
+        if self.motion is not None and self.imm is not None:
+            raise ValueError("give motion or imm, not both")
+        return self
+
+
+NodeId = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class Fusion(_Model):
+    """How a node builds its picture from its own tracks and the tracks it receives
+    (docs/network.md): track-to-track association, then fusion."""
+
+    method: Literal["ci", "fast_ci", "information"] = Field(
+        "ci", description="covariance intersection, fast CI (Franken & Hupper 2005) or information-matrix fusion"
+    )
+    gate_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.9999, description="chi-square gate (6 dof) of track-to-track association")
+    merge_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.99, description="two fused tracks closer than this gate are one target")
+    stale_s: Positive = Field(10.0, description="a received track not refreshed for this long leaves the picture")
+    unmap_after: Annotated[int, Field(ge=1, le=100)] = Field(3, description="consecutive inconsistent steps before an input leaves its fused track")
+    process_noise_m2_s3: Positive = Field(2000.0, description="white acceleration of the ballistic prediction of received tracks")
+
+
+class NetworkNode(_Model):
+    """A tracking node: a nation's (or the joint command's) tracker and picture."""
+
+    id: NodeId
+    nation: str | None = Field(None, description="owning nation; none for a combined (joint) node")
+    sensors: list[str] | None = Field(None, description="constellation and radar names it owns (default: all of its nation's)")
+    tracker: Tracker | None = Field(None, description="tracker settings (default: the scenario's tracker section)")
+    reorder_buffer_s: NonNegative | None = Field(None, description="overrides the tracker's reorder_buffer_s (raw data arriving late)")
+    fusion: Fusion = Fusion()
+    registration_bias_m: NonNegative = Field(0.0, description="1-sigma per axis of the constant Earth-fixed bias of the tracks it sends")
+
+
+class Outage(_Model):
+    start_s: NonNegative
+    end_s: Positive
+
+    @model_validator(mode="after")
+    def _order(self) -> "Outage":
+        if self.end_s <= self.start_s:
+            raise ValueError(f"end_s {self.end_s} must be after start_s {self.start_s}")
+        return self
+
+
+class Link(_Model):
+    """A one-way communication link: what it carries and how (latency, loss, bandwidth)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: NodeId = Field(alias="from")
+    target: NodeId = Field(alias="to")
+    content: Literal["tracks", "picture"] = Field("tracks", description="the sender's own tracks, or its fused picture")
+    report_interval_s: Positive | None = Field(None, description="period of each track's reports (default: every step)")
+    latency_s: NonNegative = 0.0
+    jitter_s: NonNegative = Field(0.0, description="mean of the exponential extra delay of each message")
+    loss: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    assumed_bias_m: NonNegative = Field(0.0, description="registration bias (1-sigma per axis) the receiver allows for in these tracks")
+    bandwidth_tracks_s: Positive | None = None
+    bandwidth_bytes_s: Positive | None = None
+    track_message_bytes: Annotated[int, Field(ge=1, le=100_000)] = 160
+    measurement_bandwidth_bytes_s: Positive | None = None
+    measurement_message_bytes: Annotated[int, Field(ge=1, le=100_000)] = 48
+    outages: list[Outage] = []
+
+    @model_validator(mode="after")
+    def _one_bandwidth(self) -> "Link":
+        if self.bandwidth_tracks_s is not None and self.bandwidth_bytes_s is not None:
+            raise ValueError("give bandwidth_tracks_s or bandwidth_bytes_s, not both")
+        if self.source == self.target:
+            raise ValueError(f"a link from node '{self.source}' to itself")
+        return self
+
+
+class ReleaseRule(_Model):
+    """Which nodes may receive data derived from some sources, and at what precision."""
+
+    sources: Annotated[list[str], Field(min_length=1)] = Field(description="constellation or radar names, or nation ids")
+    to: Annotated[list[NodeId], Field(min_length=1)]
+    level: Literal["tracks", "measurements"] = Field("tracks", description="measurements: raw detections too")
+    covariance_factor: Annotated[float, Field(ge=1.0, le=1e6)] = 1.0
+    position_quantum_m: NonNegative = 0.0
+    delay_s: NonNegative = 0.0
+
+
+class Network(_Model):
+    """National tracking nodes, the links between them and the release rules (docs/network.md).
+
+    Without a ``network`` section one node, ``joint``, tracks with every sensor's raw data."""
+
+    nodes: Annotated[list[NetworkNode], Field(min_length=1)]
+    links: list[Link] = []
+    release: list[ReleaseRule] = []
+    release_default: Literal["tracks", "none"] = Field("tracks", description="sources no rule names: releasable as tracks to all, or to none")
+    picture: NodeId | None = Field(None, description="the node the summary and report lead with (default: 'joint' if present, else the first)")
+
+    @model_validator(mode="after")
+    def _graph(self) -> "Network":
+        check_graph(self)
+        return self
+
+
+class CoverageTarget(_Model):
+    """Reference target of a coverage map: a radiant intensity held at one altitude."""
+
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    altitude_km: Annotated[float, Field(ge=0.0, le=1000.0)]
+    intensity_kw_sr: Positive
+
+
+class Coverage(_Model):
+    """Coverage figures of merit over a latitude/longitude grid (`tracklayer coverage`)."""
+
+    lon_min_deg: Longitude = 100.0
+    lon_max_deg: Longitude = 180.0
+    lat_min_deg: Latitude = -10.0
+    lat_max_deg: Latitude = 60.0
+    resolution_deg: Annotated[float, Field(ge=0.05, le=10.0)] = 1.0
+    duration_s: Annotated[float, Field(gt=0.0, le=30 * 86400.0)] = 86400.0
+    step_s: Annotated[float, Field(ge=1.0, le=3600.0)] = 60.0
+    pd_min: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    targets: Annotated[list[CoverageTarget], Field(min_length=1)] = [
+        CoverageTarget(name="hgv-dim", altitude_km=40.0, intensity_kw_sr=25.0),
+        CoverageTarget(name="hgv-bright", altitude_km=40.0, intensity_kw_sr=370.0),
+        CoverageTarget(name="boost-100km", altitude_km=100.0, intensity_kw_sr=500.0),
+        CoverageTarget(name="boost-15km", altitude_km=15.0, intensity_kw_sr=500.0),
+    ]
+
+    @model_validator(mode="after")
+    def _box(self) -> "Coverage":
+        if self.lon_min_deg >= self.lon_max_deg:
+            raise ValueError("lon_min_deg must be smaller than lon_max_deg")
+        if self.lat_min_deg >= self.lat_max_deg:
+            raise ValueError("lat_min_deg must be smaller than lat_max_deg")
+        if self.lon_max_deg - self.lon_min_deg > 360.0:
+            raise ValueError("the box spans more than 360 deg of longitude")
+        cells = ((self.lon_max_deg - self.lon_min_deg) / self.resolution_deg + 1) * ((self.lat_max_deg - self.lat_min_deg) / self.resolution_deg + 1)
+        if cells > 2_000_000:
+            raise ValueError(f"{cells:,.0f} grid points; at most 2,000,000 are allowed (coarsen resolution_deg)")
+        names = [t.name for t in self.targets]
+        if len(set(names)) != len(names):
+            raise ValueError("targets: names must be unique")
+        return self
 
 
 class Scenario(_Model):
@@ -223,6 +608,8 @@ class Scenario(_Model):
     radars: list[Radar] = []
     threats: Annotated[list[Threat], Field(min_length=1)]
     tracker: Tracker = Tracker()
+    coverage: Coverage = Coverage()
+    network: Network | None = None
 
     @field_validator("epoch")
     @classmethod
@@ -251,4 +638,6 @@ class Scenario(_Model):
                 raise ValueError(f"threats '{threat.name}': launch_time_s {threat.launch_time_s} is after the scenario ends ({self.duration_s} s)")
         if not self.constellations and not self.radars:
             raise ValueError("the scenario has no sensors: give constellations or radars")
+        if self.network is not None:
+            check_references(self)
         return self

@@ -10,13 +10,17 @@ Infrared access (space sensor -> target), all of:
   radius A; the segment's closest approach to the centre, at parameter
   u* = -T'.d'/|d'|^2, blocks the view iff 0 < u* < 1 and |T' + u* d'| < A.
   A target below g is therefore visible iff the sensor is above its horizon.
+
+Also here: the background of a line of sight (`look_down_numpy`: against the Earth or
+against the limb), sun blinding (`sun_blinded_numpy`) and the Earth's angular radius.
+Access to many fixed points (coverage grids) is in `tracklayer.sensors.static_access`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.earth.constants import WGS84_A_M, WGS84_B_M
+from tracklayer.earth.constants import R_EARTH_MEAN_M, WGS84_A_M, WGS84_B_M
 from tracklayer.kernels import engine
 
 
@@ -89,3 +93,54 @@ def infrared_access(
         sl = slice(start, start + chunk)
         infrared_access_numpy(r_sat[sl], r_tgt[sl], cos_half, rmax, a, k, out[sl])
     return out
+
+
+def look_down_numpy(r_sat: np.ndarray, r_tgt: np.ndarray) -> np.ndarray:
+    """Whether each line of sight sees its target against the Earth (look-down geometry).
+
+    The ray from the sensor through the target, continued beyond the target, meets
+    the WGS 84 ellipsoid (after scaling z by a/b, a sphere of radius a): closest
+    approach of the ray to the centre at u* = -S'.D'/|D'|^2 > 1 (beyond the target)
+    and |S' + u* D'| <= a. Otherwise the target is seen against the limb and space.
+
+    Parameters
+    ----------
+    r_sat, r_tgt : (..., 3) sensor and target positions, m, one common frame
+
+    Returns
+    -------
+    (...) bool
+    """
+    a, k = inflated_ellipsoid(0.0)
+    s = np.array(r_sat, dtype=np.float64, copy=True)
+    d = np.asarray(r_tgt, dtype=np.float64) - s
+    s[..., 2] *= k
+    d[..., 2] *= k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = -np.sum(s * d, axis=-1) / np.sum(d * d, axis=-1)
+        c = s + u[..., None] * d
+        return (u > 1.0) & (np.sum(c * c, axis=-1) <= a * a)
+
+
+def sun_blinded_numpy(r_sat: np.ndarray, los_unit: np.ndarray, sun_unit: np.ndarray, exclusion_rad: np.ndarray) -> np.ndarray:
+    """Whether each line of sight points within the sun-exclusion angle of a visible Sun.
+
+    The Sun counts as visible unless the Earth (a sphere of mean radius) hides it
+    from the sensor: r.s < 0 and |r - (r.s) s| < R.
+
+    Parameters
+    ----------
+    r_sat : (..., 3) sensor positions, m
+    los_unit : (..., 3) unit lines of sight
+    sun_unit : (..., 3) unit vectors towards the Sun
+    exclusion_rad : (...) sun-exclusion half-angle
+    """
+    along = np.sum(r_sat * sun_unit, axis=-1)
+    perp2 = np.sum(r_sat * r_sat, axis=-1) - along**2
+    hidden = (along < 0.0) & (perp2 < R_EARTH_MEAN_M**2)
+    return (np.sum(los_unit * sun_unit, axis=-1) > np.cos(exclusion_rad)) & ~hidden
+
+
+def earth_angular_radius_rad(r_sat_m: np.ndarray) -> np.ndarray:
+    """Half-angle of the Earth's disk (mean-radius sphere) seen from radius |r| (..., 3)."""
+    return np.arcsin(np.minimum(R_EARTH_MEAN_M / np.linalg.norm(r_sat_m, axis=-1), 1.0))

@@ -1,4 +1,10 @@
-"""The sensing stage: every sensor against every threat over the whole grid."""
+"""The sensing stage: every sensor against every threat over the whole grid.
+
+Geometry decides who could see what (`tracklayer.sensors.geometry`,
+`tracklayer.sensors.radar.radar_access`); radiometry and the radar range equation
+give each pair its SNR and Pd; noise, frames and false alarms make the detections
+(docs/sensing.md).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracklayer.earth.frames import ecef_to_geodetic
+from tracklayer.earth.sun import sun_direction_eci
 from tracklayer.earth.time import TimeGrid
 from tracklayer.io.tables import Table
 from tracklayer.orbits.constellation import Satellites
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.sensors.geometry import infrared_access
-from tracklayer.sensors.infrared import InfraredParams, frame_mask, observe_infrared
-from tracklayer.sensors.radar import RadarParams, observe_radar, radar_access
+from tracklayer.sensors.infrared import (
+    InfraredPairs,
+    InfraredParams,
+    able_to_detect,
+    assess_infrared,
+    frame_mask,
+    observe_infrared,
+    sensor_intensities,
+)
+from tracklayer.sensors.radar import RadarParams, observe_radar, radar_access, radar_pd, radar_snr
 from tracklayer.threats.fly import Truth
 
-DETECTION_COLUMNS = ("t_s", "sensor_id", "kind", "truth_id", "z", "R", "sensor_r_eci_m")
+DETECTION_COLUMNS = (
+    "t_s", "sensor_id", "kind", "truth_id", "z", "R", "sensor_r_eci_m", "sensor_v_eci_m_s", "snr", "range_rate_m_s",
+    "range_rate_sigma_m_s",
+)
 
 
 @dataclass(frozen=True)
@@ -46,15 +64,19 @@ class Sensing:
 
     Attributes
     ----------
-    detections : Table sorted by (t_s, sensor_id); columns in docs/outputs.md
-    ir_access : (T, S, N) geometric access of each satellite to each threat
-    radar_access : (T, R, N) geometric access of each radar
+    detections : Table sorted by (t_s, sensor_id, truth_id); columns in docs/outputs.md
+    ir_access : (T, S, N) satellites able to detect each threat: geometric access, not
+        blinded by the Sun, and single-frame Pd >= ``coverage.pd_min``
+    radar_access : (T, R, N) radars able to detect each threat (same rule)
+    ir_pairs : radiometry (range, background, transmission, SNR, Pd, angle noise) of
+        every satellite-threat pair with geometric access
     """
 
     catalogue: SensorCatalogue
     detections: Table
     ir_access: np.ndarray
     radar_access: np.ndarray
+    ir_pairs: InfraredPairs | None = None
 
 
 def catalogue(scenario, sats: Satellites) -> SensorCatalogue:
@@ -69,18 +91,23 @@ def catalogue(scenario, sats: Satellites) -> SensorCatalogue:
 
 
 def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: np.random.SeedSequence) -> Sensing:
-    """Geometric access, frames and noisy detections of every sensor."""
+    """Access, radiometry, frames and noisy detections of every sensor."""
     ir_seed, radar_seed = seed.spawn(2)
     n_t, n_n = len(grid), len(truth)
+    pd_min = scenario.coverage.pd_min
     ir = InfraredParams.from_constellations(scenario.constellations, sats.constellation)
+    pairs = None
     if len(sats):
-        ir_acc = infrared_access(sats.r_eci_m, truth.r_eci_m, ir.half_angle_rad, ir.max_range_m, ir.grazing_m)
+        geo = infrared_access(sats.r_eci_m, truth.r_eci_m, ir.half_angle_rad, ir.max_range_m, ir.grazing_m)
         with np.errstate(invalid="ignore"):
             _, _, alt = ecef_to_geodetic(truth.r_eci_m)  # altitude is rotation-invariant
-            ir_acc &= alt[:, None, :] >= ir.min_target_alt_m[None, :, None]
+            geo &= alt[:, None, :] >= ir.min_target_alt_m[None, :, None]
+        stack, row, ratio = sensor_intensities(ir, truth.intensity_w_sr, truth.intensity_band_w_sr)
+        pairs = assess_infrared(geo, sats.r_eci_m, truth.r_eci_m, alt, stack, row, ratio, sun_direction_eci(grid), ir)
+        ir_acc = able_to_detect(pairs, geo.shape, pd_min)
         ir_det = observe_infrared(
-            ir_acc, frame_mask(grid.t_s, ir.revisit_s), sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
-            [np.random.default_rng(s) for s in ir_seed.spawn(len(sats))],
+            pairs, frame_mask(grid.t_s, ir.revisit_s), sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
+            [np.random.default_rng(s) for s in ir_seed.spawn(len(sats))], v_sat=sats.v_eci_m_s,
         )
     else:
         ir_acc, ir_det = np.zeros((n_t, 0, n_n), dtype=bool), {}
@@ -88,9 +115,11 @@ def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: 
     if scenario.radars:
         rp = RadarParams.from_specs(scenario.radars)
         theta = grid.gmst_rad()
-        rad_acc, az, el, rng = radar_access(truth.r_eci_m, theta, rp)
+        geo_r, _, _, rng = radar_access(truth.r_eci_m, theta, rp, grid.t_s)
+        snr = radar_snr(rng, truth.rcs_m2[:, None, :], rp.reference_snr[None, :, None], rp.reference_rcs_m2[None, :, None], rp.reference_range_m[None, :, None])
+        rad_acc = geo_r & (radar_pd(snr, rp) >= pd_min)
         rad_det = observe_radar(
-            rad_acc, frame_mask(grid.t_s, rp.revisit_s), az, el, rng, theta, grid.t_s, rp,
+            geo_r, frame_mask(grid.t_s, rp.revisit_s), truth.r_eci_m, truth.v_eci_m_s, truth.rcs_m2, theta, grid.t_s, rp,
             [np.random.default_rng(s) for s in radar_seed.spawn(len(scenario.radars))], len(sats),
         )
     else:
@@ -103,8 +132,7 @@ def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: 
         cols = {k: v[order] for k, v in cols.items()}
     else:
         cols = _empty_detections()
-    cols["snr"] = np.full(cols["t_s"].shape[0], np.nan)
-    return Sensing(catalogue(scenario, sats), Table(cols), ir_acc, rad_acc)
+    return Sensing(catalogue(scenario, sats), Table(cols), ir_acc, rad_acc, pairs)
 
 
 def _empty_detections() -> dict[str, np.ndarray]:
@@ -116,4 +144,8 @@ def _empty_detections() -> dict[str, np.ndarray]:
         "z": np.zeros((0, 3)),
         "R": np.zeros((0, 3, 3)),
         "sensor_r_eci_m": np.zeros((0, 3)),
+        "sensor_v_eci_m_s": np.zeros((0, 3)),
+        "snr": np.zeros(0),
+        "range_rate_m_s": np.zeros(0),
+        "range_rate_sigma_m_s": np.zeros(0),
     }

@@ -129,11 +129,12 @@ def radar_position(z: np.ndarray, s: np.ndarray, m: np.ndarray, rz: np.ndarray) 
     return pos, 0.5 * (cov + np.swapaxes(cov, 1, 2))
 
 
-def initial_states(pos: np.ndarray, pos_cov: np.ndarray, velocity_sigma_m_s: float) -> tuple[np.ndarray, np.ndarray]:
+def initial_states(pos: np.ndarray, pos_cov: np.ndarray, velocity_sigma_m_s: float, earth_fixed: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """States (n, 6) and covariances (n, 6, 6) from positions: velocity prior = the
-    Earth-fixed velocity omega x r with ``velocity_sigma_m_s`` per axis."""
+    Earth-fixed velocity omega x r (ECI positions) or zero (``earth_fixed=False``, for
+    Cartesian scenarios without an Earth), with ``velocity_sigma_m_s`` per axis."""
     n = pos.shape[0]
-    vel = np.cross(np.array([0.0, 0.0, OMEGA_EARTH_RAD_S]), pos)
+    vel = np.cross(np.array([0.0, 0.0, OMEGA_EARTH_RAD_S]), pos) if earth_fixed else np.zeros_like(pos)
     x = np.concatenate([pos, vel], axis=1)
     p = np.zeros((n, 6, 6))
     p[:, :3, :3] = pos_cov

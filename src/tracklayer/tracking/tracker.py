@@ -1,11 +1,26 @@
-"""The multi-target tracker: one readable step function over tables.
+"""The multi-target tracker: one short step function over tables.
 
-Every grid step: predict all live tracks; for each sensor reporting at this time,
-gate and associate its detections to the tracks (GNN) and update the assigned
-tracks (batched EKF); start tentative tracks from what is left (triangulated lines of
-sight from two or more satellites, single radar detections); then confirm, delete
-and de-duplicate. Detections are processed in time order (the scenario's sensors
-report on the common grid, so there are no out-of-sequence measurements here).
+Each time step t, in Stone Soup's vocabulary:
+
+1. **predictor**: every live track (each of its IMM models) is predicted to t;
+2. for each sensor's scan at t (one sensor, one time), **hypothesiser/gater**: a coarse
+   gate then the chi-square gate give a sparse table of (track, detection) pairs;
+   **associator**: confirmed tracks take detections by GNN or JPDA, then tentative
+   tracks by GNN from what is left; **updater**: the filter updates them;
+3. **initiator**: tentative tracks start from the detections still unused
+   (triangulated lines of sight from two or more satellites, single radar plots,
+   Cartesian plots, and range-parameterised hypotheses from a single satellite);
+4. **deleter**: confirm, delete and de-duplicate (`tracking.management`).
+
+Time order: detections are processed in measurement-time order, sensor by sensor
+within a time. A detection table may carry ``arrival_t_s``; then the tracker behaves
+as if it waited ``reorder_buffer_s`` before processing each time, and drops (counts)
+the detections that arrive later than that: out-of-sequence measurements are
+explicitly buffered, never retrodicted.
+
+One `Tracker` holds one configuration; it is a pure function of the detections it is
+given, so a node tracker is the same tracker run on the detections of the node's
+sensors.
 """
 
 from __future__ import annotations
@@ -15,80 +30,19 @@ from typing import Callable
 
 import numpy as np
 
-from tracklayer.earth.constants import DEG
-from tracklayer.earth.frames import ecef_to_geodetic
 from tracklayer.io.tables import Table
 from tracklayer.sensors import ANGLES, RADAR
-from tracklayer.tracking import CONFIRMED, DELETED, TENTATIVE
-from tracklayer.tracking.association import gate_threshold, gnn
-from tracklayer.tracking.filters import ekf_update, innovation_covariance, mahalanobis2
+from tracklayer.tracking import CONFIRMED, TENTATIVE
+from tracklayer.tracking.association import gnn_pairs, jpda_pairs
+from tracklayer.tracking.config import TrackerConfig
+from tracklayer.tracking.gating import coarse_pairs, coarse_space, gate_threshold
 from tracklayer.tracking.initiation import initial_states, radar_position, triangulate
-from tracklayer.tracking.measurement_models import angles_model, radar_model
-from tracklayer.tracking.models import predict
+from tracklayer.tracking.management import manage, mark_deleted
+from tracklayer.tracking.measurement_models import POSITION, SensorView, model_for
+from tracklayer.tracking.single_sensor import Candidates, hold_and_promote
+from tracklayer.tracking.tracks import Tracks
 
-
-@dataclass(frozen=True)
-class TrackerConfig:
-    """Tracker parameters in SI units (from the scenario's ``tracker`` section)."""
-
-    q_m2_s3: float = 400.0
-    gate_probability: float = 0.9999
-    confirm_hits: int = 3
-    confirm_window_s: float = 10.0
-    coast_limit_s: float = 60.0
-    max_position_sigma_m: float = 30e3
-    init_velocity_sigma_m_s: float = 4000.0
-    min_convergence_rad: float = 3.0 * DEG
-    triangulation_gate_sigma: float = 5.0
-    duplicate_gate: float = 11.34  # chi-square(3 dof) at 0.99
-    min_altitude_m: float = -5e3  # a track predicted this far underground has impacted
-
-    @classmethod
-    def from_spec(cls, spec) -> "TrackerConfig":
-        return cls(
-            q_m2_s3=spec.process_noise_m2_s3,
-            gate_probability=spec.gate_probability,
-            confirm_hits=spec.confirm_hits,
-            confirm_window_s=spec.confirm_window_s,
-            coast_limit_s=spec.coast_limit_s,
-            max_position_sigma_m=spec.max_position_sigma_km * 1e3,
-            init_velocity_sigma_m_s=spec.init_velocity_sigma_m_s,
-            min_convergence_rad=spec.min_convergence_deg * DEG,
-            triangulation_gate_sigma=spec.triangulation_gate_sigma,
-        )
-
-
-@dataclass(frozen=True)
-class Tracks:
-    """Live tracks as parallel arrays (M rows)."""
-
-    track_id: np.ndarray  # (M,) int64
-    x: np.ndarray  # (M, 6) ECI state, m and m/s
-    p: np.ndarray  # (M, 6, 6)
-    status: np.ndarray  # (M,) int8
-    born_t_s: np.ndarray  # (M,)
-    last_hit_t_s: np.ndarray  # (M,)
-    hits: np.ndarray  # (M,) int32, scans with at least one update
-    recent_hits_t_s: np.ndarray  # (M, K) times of the last K hits, NaN-padded
-
-    @classmethod
-    def empty(cls, k: int) -> "Tracks":
-        return cls(
-            np.zeros(0, np.int64), np.zeros((0, 6)), np.zeros((0, 6, 6)), np.zeros(0, np.int8),
-            np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)),
-        )
-
-    def __len__(self) -> int:
-        return self.track_id.shape[0]
-
-    def take(self, index: np.ndarray) -> "Tracks":
-        return Tracks(*(getattr(self, f)[index] for f in _FIELDS))
-
-    def append(self, other: "Tracks") -> "Tracks":
-        return Tracks(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in _FIELDS))
-
-
-_FIELDS = ("track_id", "x", "p", "status", "born_t_s", "last_hit_t_s", "hits", "recent_hits_t_s")
+__all__ = ["Scan", "TrackerConfig", "Tracker", "run_tracker", "step"]
 
 
 @dataclass(frozen=True)
@@ -96,210 +50,282 @@ class Scan:
     """The detections of one sensor at one time (rows of the detections table)."""
 
     kind: int
-    z: np.ndarray  # (D, 3)
-    r: np.ndarray  # (D, 3, 3)
-    sensor_r_eci_m: np.ndarray  # (D, 3)
-    enu_eci: np.ndarray  # (D, 3, 3), radar only
-    sensor_id: np.ndarray  # (D,)
+    view: SensorView
+    z: np.ndarray  # (D, m) measured values
+    r: np.ndarray  # (D, m, m) noise covariances
+    sensor_id: int
+    range_rate: bool = False
+    source_bit: np.uint64 = np.uint64(0)
+
+    @property
+    def model(self):
+        return model_for(self.kind, self.range_rate)
 
 
-def _pair_model(tracks: Tracks, scan: Scan):
-    """Innovations, Jacobians and R for every (track, detection) pair, shape (M, D, ...)."""
-    r = tracks.x[:, None, :3]
-    if scan.kind == ANGLES:
-        sigma2 = 0.5 * np.trace(scan.r, axis1=1, axis2=2)
-        return angles_model(r, scan.z[None], scan.sensor_r_eci_m[None], sigma2[None])
-    return radar_model(r, scan.z[None], scan.sensor_r_eci_m[None], scan.enu_eci[None], scan.r[None])
+@dataclass(frozen=True)
+class State:
+    """What the tracker carries between steps."""
+
+    tracks: Tracks
+    candidates: Candidates
+    next_id: int
+    t_s: float
 
 
-def associate_and_update(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, np.ndarray]:
-    """GNN-associate one sensor's detections to the tracks and update them.
+def _gain(cfg: TrackerConfig, d2, log_lik, gamma: float, kind: int) -> np.ndarray:
+    """GNN benefit of a pair over leaving the track and the detection unassigned."""
+    if cfg.gnn_cost == "distance":
+        return np.sqrt(gamma) - np.sqrt(d2)
+    if cfg.gnn_cost == "likelihood":
+        return np.log(cfg.pd / cfg.clutter_density[kind]) + log_lik - np.log1p(-cfg.pd)
+    return gamma - d2
 
-    Returns the updated tracks and a (D,) mask of the detections that were used.
-    """
-    used = np.zeros(scan.z.shape[0], dtype=bool)
-    if len(tracks) == 0:
+
+def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, free: np.ndarray, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, np.ndarray]:
+    """Gate, associate and update the tracks of one ``status`` with the ``free``
+    detections of a scan. Returns the tracks and a mask of the detections used."""
+    used = np.zeros(free.shape[0], dtype=bool)
+    rows = np.nonzero(tracks.status == status)[0]
+    dets = np.nonzero(free)[0]
+    if rows.size == 0 or dets.size == 0:
         return tracks, used
-    nu, h, rm, valid = _pair_model(tracks, scan)
-    s = innovation_covariance(tracks.p[:, None], h, rm)
-    d2 = np.where(valid, mahalanobis2(nu, np.where(valid[..., None, None], s, np.eye(s.shape[-1]))), np.inf)
-    gate = gate_threshold(cfg.gate_probability, nu.shape[-1])
-    rows, cols = gnn(d2, d2 <= gate, miss_cost=gate / 2.0)
-    if rows.size == 0:
-        return tracks, used
-    x, p = ekf_update(tracks.x[rows], tracks.p[rows], nu[rows, cols], h[rows, cols], rm[rows, cols])
-    used[cols] = True
-    new_x, new_p = tracks.x.copy(), tracks.p.copy()
-    new_x[rows], new_p[rows] = x, p
-    last = tracks.last_hit_t_s.copy()
-    hits = tracks.hits.copy()
-    recent = tracks.recent_hits_t_s.copy()
-    first_this_scan = last[rows] < t_s
-    hit_rows = rows[first_this_scan]
-    hits[hit_rows] += 1
-    recent[hit_rows] = np.concatenate([recent[hit_rows, 1:], np.full((hit_rows.size, 1), t_s)], axis=1)
-    last[rows] = t_s
-    return replace(tracks, x=new_x, p=new_p, last_hit_t_s=last, hits=hits, recent_hits_t_s=recent), used
+    est, mm = cfg.estimator, scan.model
+    x, p, mu = tracks.x[rows], tracks.p[rows], tracks.mu[rows]
+    preds = est.predict_measurement(mm, x, p, scan.view, mu)
+    x6, p6 = est.combine(x, p, mu)
+    z, r = scan.z[dets], scan.r[dets]
+    gamma = gate_threshold(cfg.gate_probability, mm.dim)
+    s0_trace = np.max([np.trace(pr.s0, axis1=1, axis2=2) for pr in preds], axis=0)
+    ci, cj = coarse_pairs(*coarse_space(scan.kind, x6, p6, s0_trace, scan.view, z, r, gamma))
+    terms = est.pair_terms(mm, preds, z, r, ci, cj)
+    d2 = terms.d2.min(axis=1)
+    gated = np.nonzero(d2 <= gamma)[0]
+    ci, cj, terms, d2 = ci[gated], cj[gated], terms.take(gated), d2[gated]
+    log_lik = terms.mixture_log_lik(mu[ci])
+    lam = cfg.clutter_density[scan.kind]
+    score = tracks.score[rows] + np.log1p(-cfg.pd)  # a miss, unless updated below
+    if method == "gnn":
+        det_of = gnn_pairs(rows.size, dets.size, ci, cj, _gain(cfg, d2, log_lik, gamma, scan.kind))
+        e = np.nonzero(det_of[ci] == cj)[0]
+        hit = ci[e]
+        x, p, mu = est.update(x, p, mu, preds, terms.take(e), r, mm, hit, cj[e])
+        score[hit] = tracks.score[rows[hit]] + np.log(cfg.pd / lam) + log_lik[e]
+        used[dets[cj[e]]] = True
+    else:
+        w = cfg.pd / lam * np.exp(log_lik)
+        w0 = np.full(rows.size, 1.0 - cfg.pd * cfg.gate_probability)
+        beta, beta0, _ = jpda_pairs(rows.size, dets.size, ci, cj, w, w0, cfg.jpda_max_events)
+        hit = np.unique(ci)
+        model_lik = None
+        if est.r > 1:  # IMM-PDA mode likelihoods: w0 + sum_j Pd N_k(nu_j) / lambda
+            wk = cfg.pd / lam * np.exp(terms.log_lik)
+            model_lik = w0[hit, None] + np.add.reduceat(wk, np.searchsorted(ci, hit), axis=0)
+        x, p, mu = est.update(x, p, mu, preds, terms, r, mm, ci, cj, beta, beta0, model_lik)
+        score[hit] = tracks.score[rows[hit]] + np.log(w0[hit] + np.add.reduceat(w, np.searchsorted(ci, hit)))
+        used[dets[cj]] = True
+    peak = np.maximum(tracks.score_peak[rows], score)
+    sources = tracks.sources[rows].copy()
+    sources[hit] |= scan.source_bit
+    return tracks.record_hits(rows[hit], t_s, rows, x=x, p=p, mu=mu, score=score, score_peak=peak, sources=sources), used
 
 
-def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: TrackerConfig, next_id: int) -> Tracks:
-    """Tentative tracks from unused detections: triangulated lines of sight, radar plots."""
-    pos, cov = [np.zeros((0, 3))], [np.zeros((0, 3, 3))]
-    angle_scans = [(sc, m) for sc, m in zip(scans, leftovers) if sc.kind == ANGLES and m.any()]
-    if angle_scans:
-        u = np.concatenate([sc.z[m] for sc, m in angle_scans])
-        s = np.concatenate([sc.sensor_r_eci_m[m] for sc, m in angle_scans])
-        sigma = np.sqrt(0.5 * np.concatenate([np.trace(sc.r[m], axis1=1, axis2=2) for sc, m in angle_scans]))
-        sensor = np.concatenate([sc.sensor_id[m] for sc, m in angle_scans])
-        pts, pcov, _ = triangulate(u, s, sigma, sensor, cfg.triangulation_gate_sigma, cfg.min_convergence_rad)
-        pos.append(pts)
-        cov.append(pcov)
-    for sc, m in zip(scans, leftovers):
-        if sc.kind == RADAR and m.any():
-            p_r, c_r = radar_position(sc.z[m], sc.sensor_r_eci_m[m], sc.enu_eci[m], sc.r[m])
-            pos.append(p_r)
-            cov.append(c_r)
-    pos_all, cov_all = np.concatenate(pos), np.concatenate(cov)
-    n = pos_all.shape[0]
-    x, p = initial_states(pos_all, cov_all, cfg.init_velocity_sigma_m_s)
-    recent = np.full((n, cfg.confirm_hits), np.nan)
-    recent[:, -1] = t_s
+def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int,
+               sources: np.ndarray) -> Tracks:
+    """Tentative tracks at positions (n, 3) with covariances (n, 3, 3) and provenance (n,)."""
+    n = pos.shape[0]
+    x6, p6 = initial_states(pos, cov, cfg.init_velocity_sigma_m_s, earth_fixed)
+    x, p, mu = cfg.estimator.initial(x6, p6)
+    times = np.full((n, cfg.management.confirm_hits), np.nan)
+    times[:, max(0, times.shape[1] - hits):] = t_s
     return Tracks(
-        np.arange(next_id, next_id + n, dtype=np.int64), x, p, np.full(n, TENTATIVE, np.int8),
-        np.full(n, t_s), np.full(n, t_s), np.ones(n, np.int32), recent,
+        np.arange(next_id, next_id + n, dtype=np.int64), np.full(n, TENTATIVE, np.int8), x, p, mu,
+        np.full(n, cfg.initial_score), np.full(n, cfg.initial_score), np.full(n, t_s), np.full(n, t_s),
+        np.full(n, hits, np.int32), times, np.asarray(sources, np.uint64),
     )
 
 
-def manage(tracks: Tracks, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, Tracks]:
-    """Confirm (M hits within the window), delete (coasted too long, too uncertain, or
-    underground) and de-duplicate.
-
-    Returns (live tracks, tracks deleted at this step).
-    """
-    if len(tracks) == 0:
-        return tracks, tracks
-    span = t_s - tracks.recent_hits_t_s[:, 0]
-    status = tracks.status.copy()
-    status[(status == TENTATIVE) & (span <= cfg.confirm_window_s)] = CONFIRMED
-    pos_sigma = np.sqrt(np.trace(tracks.p[:, :3, :3], axis1=1, axis2=2))
-    silent = t_s - tracks.last_hit_t_s
-    _, _, alt = ecef_to_geodetic(tracks.x[:, :3])  # altitude does not depend on Earth rotation
-    dead = (
-        (alt < cfg.min_altitude_m)
-        | ((status == TENTATIVE) & (silent > cfg.confirm_window_s / 2))
-        | ((status == TENTATIVE) & (t_s - tracks.born_t_s > cfg.confirm_window_s))
-        | ((status == CONFIRMED) & (silent > cfg.coast_limit_s))
-        | (pos_sigma > cfg.max_position_sigma_m)
-    )
-    dead |= _duplicates(tracks, status, dead, cfg.duplicate_gate)
-    tracks = replace(tracks, status=status)
-    gone = tracks.take(dead)
-    return tracks.take(~dead), replace(gone, status=np.full(len(gone), DELETED, np.int8))
-
-
-def _duplicates(tracks: Tracks, status: np.ndarray, dead: np.ndarray, gate: float) -> np.ndarray:
-    """Tracks that duplicate a better one (position within the chi-square gate):
-    the lower-ranked of each pair goes (confirmed before tentative, then more hits,
-    then older)."""
-    alive = np.nonzero(~dead)[0]
-    out = np.zeros(len(tracks), dtype=bool)
-    if alive.size < 2:
-        return out
-    i, j = np.triu_indices(alive.size, k=1)
-    a, b = alive[i], alive[j]
-    diff = tracks.x[a, :3] - tracks.x[b, :3]
-    s = tracks.p[a, :3, :3] + tracks.p[b, :3, :3]
-    close = mahalanobis2(diff, s) < gate
-    rank = np.lexsort((-tracks.track_id, tracks.hits, status))  # ascending: worst first
-    score = np.empty(len(tracks), dtype=np.int64)
-    score[rank] = np.arange(len(tracks))
-    for ia, ib in zip(a[close], b[close]):
-        if not (out[ia] or out[ib]):
-            out[ia if score[ia] < score[ib] else ib] = True
-    return out
+def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: TrackerConfig, next_id: int) -> tuple[Tracks, list[np.ndarray]]:
+    """Tentative tracks from unused detections: triangulated lines of sight from two or
+    more satellites, single radar and Cartesian plots. Returns them and the angles
+    detections still unused (for the single-sensor initiator)."""
+    parts, earth = [], []
+    angle_scans = [k for k, sc in enumerate(scans) if sc.kind == ANGLES and leftovers[k].any()]
+    left = [m.copy() for m in leftovers]
+    if len(angle_scans) > 1:
+        idx = [np.nonzero(leftovers[k])[0] for k in angle_scans]
+        u = np.concatenate([scans[k].z[i] for k, i in zip(angle_scans, idx)])
+        s = np.concatenate([np.broadcast_to(scans[k].view.r_eci_m, (i.size, 3)) for k, i in zip(angle_scans, idx)])
+        sigma = np.sqrt(0.5 * np.concatenate([np.trace(scans[k].r[i], axis1=1, axis2=2) for k, i in zip(angle_scans, idx)]))
+        sensor = np.concatenate([np.full(i.size, scans[k].sensor_id) for k, i in zip(angle_scans, idx)])
+        pts, pcov, members = triangulate(u, s, sigma, sensor, cfg.triangulation_gate_sigma, cfg.min_convergence_rad)
+        owner = np.concatenate([np.full(i.size, k) for k, i in zip(angle_scans, idx)])
+        bits = np.concatenate([np.full(i.size, scans[k].source_bit, np.uint64) for k, i in zip(angle_scans, idx)])
+        parts.append((pts, pcov, True, np.array([np.bitwise_or.reduce(bits[mem]) for mem in members], dtype=np.uint64)))
+        local = np.concatenate(idx)
+        for mem in members:
+            for ray in mem:
+                left[owner[ray]][local[ray]] = False
+    for k, sc in enumerate(scans):
+        m = leftovers[k]
+        if sc.kind == RADAR and m.any():
+            n = int(m.sum())
+            pos, cov = radar_position(sc.z[m, :3], np.broadcast_to(sc.view.r_eci_m, (n, 3)), np.broadcast_to(sc.view.enu_eci, (n, 3, 3)), sc.r[m, :3, :3])
+            parts.append((pos, cov, True, np.full(n, sc.source_bit, np.uint64)))
+        elif sc.kind == POSITION and m.any():
+            parts.append((sc.z[m, :3], sc.r[m, :3, :3], False, np.full(int(m.sum()), sc.source_bit, np.uint64)))
+    born = Tracks.empty(cfg.estimator.r, cfg.estimator.n, cfg.management.confirm_hits)
+    for pos, cov, earth_fixed, sources in parts:
+        if pos.shape[0]:
+            born = born.append(new_tracks(pos, cov, earth_fixed, 1, t_s, cfg, next_id + len(born), sources))
+    unused_angles = [left[k] if sc.kind == ANGLES else np.zeros_like(left[k]) for k, sc in enumerate(scans)]
+    return born, unused_angles
 
 
-def _record(tracks: Tracks, t_s: float) -> dict[str, np.ndarray]:
+def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
+    """One tracker step at ``t_s``; returns the new state and the tracks deleted now."""
+    dt = t_s - state.t_s
+    x, p, mu = cfg.estimator.predict(state.tracks.x, state.tracks.p, state.tracks.mu, dt)
+    tracks = replace(state.tracks, x=x, p=p, mu=mu)
+    leftovers = []
+    for scan in scans:
+        free = np.ones(scan.z.shape[0], dtype=bool)
+        for status, method in ((CONFIRMED, cfg.association), (TENTATIVE, "gnn")):
+            tracks, used = associate_and_update(tracks, status, method, scan, free, t_s, cfg)
+            free &= ~used
+        leftovers.append(free)
+    born, unused_angles = initiate(scans, leftovers, t_s, cfg, state.next_id)
+    next_id = state.next_id + len(born)
+    candidates, promoted = hold_and_promote(state.candidates, scans, unused_angles, dt, t_s, cfg, next_id)
+    next_id += len(promoted)
+    tracks = tracks.append(born).append(promoted)
+    x6, p6 = cfg.estimator.combine(tracks.x, tracks.p, tracks.mu)
+    tracks, dead = manage(tracks, x6, p6, t_s, cfg.management)
+    return State(tracks.take(~dead), candidates, next_id, t_s), mark_deleted(tracks.take(dead))
+
+
+def _record(tracks: Tracks, t_s: float, cfg: TrackerConfig) -> dict[str, np.ndarray]:
+    x6, p6 = cfg.estimator.combine(tracks.x, tracks.p, tracks.mu)
     return {
         "t_s": np.full(len(tracks), t_s),
         "track_id": tracks.track_id,
         "status": tracks.status,
-        "x": tracks.x,
-        "P": tracks.p,
+        "x": np.ascontiguousarray(x6),
+        "P": np.ascontiguousarray(p6),
         "hits": tracks.hits,
         "last_update_t_s": tracks.last_hit_t_s,
+        "sources": tracks.sources,
     }
 
 
-def step(
-    tracks: Tracks, scans: list[Scan], t_s: float, dt: float, cfg: TrackerConfig, next_id: int
-) -> tuple[Tracks, Tracks]:
-    """One tracker step; returns (live tracks, tracks deleted at this step)."""
-    x, p = predict(tracks.x, tracks.p, dt, cfg.q_m2_s3)
-    tracks = replace(tracks, x=x, p=p)
-    leftovers = []
-    for scan in scans:
-        tracks, used = associate_and_update(tracks, scan, t_s, cfg)
-        leftovers.append(~used)
-    tracks = tracks.append(initiate(scans, leftovers, t_s, cfg, next_id))
-    return manage(tracks, t_s, cfg)
+@dataclass(frozen=True)
+class Tracker:
+    """A tracker: a configuration and the function that runs it over a detection table."""
+
+    config: TrackerConfig = TrackerConfig()
+
+    def start(self, t_s: float, first_id: int = 1) -> State:
+        est = self.config.estimator
+        k = self.config.management.confirm_hits
+        return State(Tracks.empty(est.r, est.n, k), Candidates.empty(est.r, est.n), first_id, float(t_s))
+
+    def run(
+        self,
+        detections: Table,
+        t_grid_s: np.ndarray,
+        enu_eci_of: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Table, dict]:
+        """Run over a detection table; returns the tracks table and run statistics.
+
+        Parameters
+        ----------
+        detections : columns t_s, sensor_id, kind, z (D, 3), R (D, 3, 3),
+            sensor_r_eci_m (D, 3); optional arrival_t_s, range_rate_m_s and
+            range_rate_sigma_m_s; any order
+        t_grid_s : (T,) times at which the track table is written (every detection
+            time is processed too)
+        enu_eci_of : maps (sensor_id (n,), t_s (n,)) to radar east/north/up rows in ECI
+            (n, 3, 3); needed only for radar detections
+        progress : called after every step with (steps done, steps total)
+
+        Returns
+        -------
+        The tracks table (one row per live track per grid time, plus one row at
+        deletion; columns in docs/outputs.md) and {"dropped_late": n}.
+        """
+        cfg = self.config
+        det, dropped = _in_time_order(detections, cfg.reorder_buffer_s)
+        times = np.union1d(t_grid_s, det["t_s"])
+        on_grid = np.isin(times, t_grid_s)
+        starts = np.searchsorted(det["t_s"], times, side="left")
+        ends = np.searchsorted(det["t_s"], times, side="right")
+        state = self.start(times[0] if times.size else 0.0)
+        rows: list[dict[str, np.ndarray]] = []
+        n_t = times.shape[0]
+        for k in range(n_t):
+            t = float(times[k])
+            if starts[k] == ends[k] and not len(state.tracks) and not len(state.candidates):
+                state = replace(state, t_s=t)  # nothing to predict, update or start: step() would change only the time
+                if progress is not None:
+                    progress(k + 1, n_t)
+                continue
+            scans = _scans(det, starts[k], ends[k], t, enu_eci_of)
+            state, gone = step(state, scans, t, cfg)
+            if len(gone):
+                rows.append(_record(gone, t, cfg))
+            if on_grid[k]:
+                rows.append(_record(state.tracks, t, cfg))
+            if progress is not None:
+                progress(k + 1, n_t)
+        empty = _record(Tracks.empty(cfg.estimator.r, cfg.estimator.n, 1), 0.0, cfg)
+        cols = {key: np.concatenate([r[key] for r in rows]) if rows else empty[key] for key in empty}
+        return Table(cols), {"dropped_late": dropped}
+
+
+def _in_time_order(det: Table, buffer_s: float) -> tuple[dict[str, np.ndarray], int]:
+    """Columns sorted by (t_s, sensor_id), without the detections arriving too late."""
+    keep = np.ones(det.num_rows, dtype=bool)
+    if "arrival_t_s" in det:
+        keep = det["arrival_t_s"] - det["t_s"] <= buffer_s
+    order = np.lexsort((det["sensor_id"][keep], det["t_s"][keep]))
+    cols = {k: np.asarray(v)[keep][order] for k, v in det.items()}
+    return cols, int((~keep).sum())
+
+
+def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -> list[Scan]:
+    """The scans (one per sensor) among detection rows lo:hi (all at time t)."""
+    if hi <= lo:
+        return []
+    sid = det["sensor_id"][lo:hi]
+    bounds = np.r_[0, np.nonzero(np.diff(sid))[0] + 1, hi - lo]
+    scans = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        sl = slice(lo + a, lo + b)
+        kind = int(det["kind"][lo + a])
+        z, r = det["z"][sl], det["R"][sl]
+        enu = np.eye(3)
+        if kind == RADAR:
+            enu = enu_eci_of(np.array([sid[a]]), np.array([t]))[0]
+        rr = kind == RADAR and "range_rate_m_s" in det and bool(np.all(np.isfinite(det["range_rate_m_s"][sl])))
+        if rr:
+            z = np.concatenate([z, det["range_rate_m_s"][sl, None]], axis=1)
+            r4 = np.zeros((z.shape[0], 4, 4))
+            r4[:, :3, :3] = r
+            r4[:, 3, 3] = det["range_rate_sigma_m_s"][sl] ** 2
+            r = r4
+        v_site = det["sensor_v_eci_m_s"][lo + a] if "sensor_v_eci_m_s" in det else None
+        view = SensorView(kind, det["sensor_r_eci_m"][lo + a], enu, v_site if v_site is not None and np.all(np.isfinite(v_site)) else None)
+        bit = np.uint64(det["source_bit"][lo + a]) if "source_bit" in det else np.uint64(0)
+        scans.append(Scan(kind, view, z, r, int(sid[a]), rr, bit))
+    return scans
 
 
 def run_tracker(
     detections: Table,
     t_grid_s: np.ndarray,
-    enu_eci_of: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    enu_eci_of: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
     cfg: TrackerConfig,
     progress: Callable[[int, int], None] | None = None,
 ) -> Table:
-    """Run the tracker over the whole grid.
-
-    Parameters
-    ----------
-    detections : table sorted by (t_s, sensor_id)
-    t_grid_s : (T,) the scenario's time grid
-    enu_eci_of : maps (sensor_id (n,), t_s (n,)) to the radar east/north/up rows in
-        ECI (n, 3, 3) (ignored for angle detections)
-    progress : called with (steps done, steps total)
-
-    Returns
-    -------
-    The tracks table: one row per live track per step, plus a row at deletion.
-    """
-    t_det = detections["t_s"]
-    enu = np.zeros((t_det.shape[0], 3, 3))
-    radar = detections["kind"] == RADAR
-    if radar.any():
-        enu[radar] = enu_eci_of(detections["sensor_id"][radar], t_det[radar])
-    starts = np.searchsorted(t_det, t_grid_s, side="left")
-    ends = np.searchsorted(t_det, t_grid_s, side="right")
-    tracks = Tracks.empty(cfg.confirm_hits)
-    next_id = 1
-    rows: list[dict[str, np.ndarray]] = []
-    t_prev = t_grid_s[0]
-    n_t = t_grid_s.shape[0]
-    for k in range(n_t):
-        t = float(t_grid_s[k])
-        lo, hi = starts[k], ends[k]
-        scans = []
-        if hi > lo:
-            sid = detections["sensor_id"][lo:hi]
-            bounds = np.nonzero(np.diff(sid))[0] + 1
-            for a, b in zip(np.r_[0, bounds], np.r_[bounds, hi - lo]):
-                sl = slice(lo + a, lo + b)
-                scans.append(
-                    Scan(int(detections["kind"][lo + a]), detections["z"][sl], detections["R"][sl],
-                         detections["sensor_r_eci_m"][sl], enu[sl], detections["sensor_id"][sl])
-                )
-        tracks, gone = step(tracks, scans, t, t - t_prev, cfg, next_id)
-        if len(tracks):
-            next_id = max(next_id, int(tracks.track_id.max()) + 1)
-        if len(gone):
-            next_id = max(next_id, int(gone.track_id.max()) + 1)
-            rows.append(_record(gone, t))
-        rows.append(_record(tracks, t))
-        t_prev = t
-        if progress is not None and (k % 50 == 0 or k == n_t - 1):
-            progress(k + 1, n_t)
-    cols = {key: np.concatenate([r[key] for r in rows]) for key in rows[0]} if rows else _record(Tracks.empty(1), 0.0)
-    return Table(cols)
+    """Run one tracker over a detection table; the tracks table (see `Tracker.run`)."""
+    return Tracker(cfg).run(detections, t_grid_s, enu_eci_of, progress)[0]

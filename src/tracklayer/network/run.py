@@ -1,0 +1,226 @@
+"""Run a network: raw-data sharing, one tracker per node, track exchange and fused pictures.
+
+1. **Raw data.** Each node's tracker gets the detections of the sensors it owns, plus
+   the raw detections other nodes release to it at measurement level, sent over the
+   link between them (measurement channel), with the arrival time the link gives
+   them; the tracker drops those arriving later than its reorder buffer.
+2. **Trackers.** One `tracklayer.tracking.tracker.Tracker` per node with data: the same
+   pure function of its detections as the single tracker, carrying provenance.
+3. **Exchange and fusion**, node by node in picture order: each link sends its
+   sender's confirmed tracks (``tracks``) or fused picture (``picture``) every report
+   interval, and a deletion notice when a track ends. Only messages whose every source
+   the receiver may have pass (release rules); they are coarsened and delayed as the
+   strictest of those rules says, offset by the sender's registration bias, and sent
+   over the link's track channel. The receiver fuses what arrives with its own
+   tracks (`tracklayer.network.picture`). A node that receives no tracks shows its own
+   tracker's picture.
+
+Everything random (link loss and jitter, registration biases) comes from streams
+keyed by link and node names under the run's network seed: deterministic, and the
+same for a link whichever other nodes are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+
+from tracklayer.earth.constants import OMEGA_EARTH_RAD_S
+from tracklayer.io.tables import Table
+from tracklayer.network.config import NetworkConfig, stream_seed
+from tracklayer.network.links import LOST_IN_TRANSIT, LOST_OUTAGE, SENT, transmit
+from tracklayer.network.messages import Messages, reports
+from tracklayer.network.picture import empty_picture, fuse_picture
+from tracklayer.tracking.tracker import Tracker
+
+LINK_COLUMNS = {
+    "link": "sender->receiver",
+    "source": "sending node",
+    "target": "receiving node",
+    "channel": "tracks (track reports) or measurements (raw detections)",
+    "content": "tracks: the sender's own tracks; picture: its fused picture",
+    "offered": "messages the sender had for the receiver",
+    "withheld": "messages not releasable to the receiver (release rules)",
+    "lost_outage": "messages sent while the link was down",
+    "lost_in_transit": "messages lost on the link",
+    "delivered": "messages that arrived",
+    "discarded": "delivered but unused: older than a report already held (tracks) or later than the tracker's reorder buffer (measurements)",
+    "latency_mean_s": "mean time from the data's time of validity to arrival, s",
+    "latency_p95_s": "95th percentile of that time, s",
+    "queue_max_s": "longest wait in the link's bandwidth queue, s",
+}
+
+
+def source_bits(source_of_sensor: np.ndarray) -> np.ndarray:
+    """Provenance bit (uint64) of each sensor from its source (sensor group) index.
+
+    A networked scenario has at most 64 sources (validated); without a network, where
+    provenance decides nothing, the groups beyond the 64th share the last bit."""
+    return np.left_shift(np.uint64(1), np.minimum(np.asarray(source_of_sensor), 63).astype(np.uint64))
+
+
+def run_trackers(
+    net: NetworkConfig,
+    detections: Table,
+    t_grid_s: np.ndarray,
+    enu_eci_of: Callable | None,
+    seed: np.random.SeedSequence,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Table | None], list[dict]]:
+    """Every node's tracker over its own and its received raw detections.
+
+    ``detections`` carries ``source_bit`` (uint64) per row. Returns the trackers'
+    tables (None for a node without data) and the measurement-channel statistics.
+    """
+    bits = detections["source_bit"]
+    inputs: list[list[Table]] = [[detections.take((bits & np.uint64(node.own)) != 0)] for node in net.nodes]
+    stats = []
+    for link in net.links:
+        sender = net.nodes[link.source]
+        mine = (bits & np.uint64(sender.own)) != 0
+        allowed, factor, _, delay = net.release.terms(bits[mine], link.target, "measurements")
+        offered = detections.take(np.nonzero(mine)[0][allowed])
+        send = offered["t_s"] + delay[allowed]
+        order = np.argsort(send, kind="stable")
+        offered, send, factor = offered.take(order), send[order], factor[allowed][order]
+        rng = np.random.default_rng(stream_seed(seed, link.name).spawn(2)[0])
+        sent = transmit(send, link.measurement_service_s, link.latency_s, link.jitter_s, link.loss, link.outages, rng)
+        ok = sent.fate == SENT
+        if ok.any():
+            got = offered.take(ok)
+            cols = dict(got)
+            cols["R"] = got["R"] * factor[ok][:, None, None]
+            cols["range_rate_sigma_m_s"] = got["range_rate_sigma_m_s"] * np.sqrt(factor[ok])
+            cols["arrival_t_s"] = sent.arrival_t_s[ok]
+            inputs[link.target].append(Table(cols))
+        buffer = net.nodes[link.target].tracker.reorder_buffer_s
+        late = int(np.sum(sent.arrival_t_s[ok] - offered["t_s"][ok] > buffer))
+        if net.release.measurements[link.target] & np.uint64(sender.own):
+            stats.append(_stats(link, net, "measurements", int(mine.sum()), int((~allowed).sum()), sent, offered["t_s"], late))
+    local: list[Table | None] = []
+    steps = np.union1d(t_grid_s, detections["t_s"]).size
+    with_data = [k for k, parts in enumerate(inputs) if sum(p.num_rows for p in parts) > 0]
+    for k, node in enumerate(net.nodes):
+        if k not in with_data:
+            local.append(None)
+            continue
+        parts = inputs[k]
+        if len(parts) > 1:
+            parts[0] = Table({**parts[0], "arrival_t_s": parts[0]["t_s"]})
+            det = Table({c: np.concatenate([p[c] for p in parts]) for c in parts[0]})
+        else:
+            det = parts[0]
+        done = with_data.index(k)
+        tick = None if progress is None else (lambda d, n, done=done: progress(done * steps + d, len(with_data) * steps))
+        local.append(Tracker(node.tracker).run(det, t_grid_s, enu_eci_of, tick)[0])
+    return local, stats
+
+
+def exchange(
+    net: NetworkConfig,
+    local: list[Table | None],
+    t_grid_s: np.ndarray,
+    gmst_of: Callable[[np.ndarray], np.ndarray],
+    seed: np.random.SeedSequence,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Table], list[dict]]:
+    """Track messages over the links and each node's picture, in picture order."""
+    n = len(net.nodes)
+    pictures: list[Table | None] = [None] * n
+    stats: list[dict] = []
+    bias = [_bias(node.registration_bias_m, stream_seed(seed, f"bias:{node.id}")) for node in net.nodes]
+    for done, b in enumerate(net.order):
+        node = net.nodes[b]
+        incoming = [link for link in net.links if link.target == b]
+        if not incoming:
+            pictures[b] = _as_picture(local[b])
+        else:
+            parts = []
+            if local[b] is not None:
+                parts.append(reports(local[b], t_grid_s, 1, node.tracker.reorder_buffer_s, stream=0))
+            link_stats = []
+            for s, link in enumerate(incoming, start=1):
+                sender = net.nodes[link.source]
+                table = local[link.source] if link.content == "tracks" else pictures[link.source]
+                ready_after = sender.tracker.reorder_buffer_s if link.content == "tracks" else 0.0
+                msgs = reports(table, t_grid_s, link.report_every, ready_after, stream=s) if table is not None else Messages.empty()
+                delivered, row = _send(link, net, msgs, bias[link.source], gmst_of, stream_seed(seed, link.name).spawn(2)[1])
+                parts.append(delivered)
+                link_stats.append(row)
+            bias_var = np.array([0.0] + [link.bias_var_m2 for link in incoming])
+            picture, info = fuse_picture(Messages.concat(parts), bias_var, t_grid_s, node.fusion)
+            for s, row in enumerate(link_stats, start=1):
+                row["discarded"] = int(info["discarded_by_stream"][s]) if s < info["discarded_by_stream"].size else 0
+            stats.extend(link_stats)
+            pictures[b] = picture
+        if progress is not None:
+            progress(done + 1, n)
+    return pictures, stats
+
+
+def _send(link, net: NetworkConfig, msgs: Messages, bias_ecef_m: np.ndarray, gmst_of, seed) -> tuple[Messages, dict]:
+    """Releasability, coarsening, bias and transport of one link's track messages."""
+    allowed, factor, quantum, delay = net.release.terms(msgs.sources, link.target)
+    offered = len(msgs)
+    m = msgs.take(allowed)
+    factor, quantum, delay = factor[allowed], quantum[allowed], delay[allowed]
+    x, p = m.x.copy(), m.p * factor[:, None, None]
+    coarse = quantum > 0
+    if coarse.any():
+        q = quantum[coarse, None]
+        x[coarse, :3] = np.round(x[coarse, :3] / q) * q
+        p[np.ix_(np.nonzero(coarse)[0], [0, 1, 2], [0, 1, 2])] += (quantum[coarse] ** 2 / 12.0)[:, None, None] * np.eye(3)
+    if np.any(bias_ecef_m):
+        theta = gmst_of(m.t_valid_s)
+        c, s = np.cos(theta), np.sin(theta)
+        b_eci = np.stack([c * bias_ecef_m[0] - s * bias_ecef_m[1], s * bias_ecef_m[0] + c * bias_ecef_m[1], np.full_like(c, bias_ecef_m[2])], axis=1)
+        x[:, :3] += b_eci
+        x[:, 3:] += np.cross(np.array([0.0, 0.0, OMEGA_EARTH_RAD_S]), b_eci)
+    send = m.arrival_t_s + delay
+    order = np.lexsort((m.track_id, send))
+    m = replace(m.take(order), x=x[order], p=p[order])
+    sent = transmit(send[order], link.track_service_s, link.latency_s, link.jitter_s, link.loss, link.outages, np.random.default_rng(seed))
+    ok = sent.fate == SENT
+    delivered = replace(m.take(ok), arrival_t_s=sent.arrival_t_s[ok])
+    return delivered, _stats(link, net, "tracks", offered, offered - len(m), sent, m.t_valid_s, 0)
+
+
+def _stats(link, net: NetworkConfig, channel: str, offered: int, withheld: int, sent, t_valid_s: np.ndarray, discarded: int) -> dict:
+    ok = sent.fate == SENT
+    age = sent.arrival_t_s[ok] - t_valid_s[ok]
+    queue = sent.queue_s[np.isfinite(sent.queue_s)]
+    return {
+        "link": link.name, "source": net.nodes[link.source].id, "target": net.nodes[link.target].id, "channel": channel,
+        "content": link.content if channel == "tracks" else "measurements", "offered": offered, "withheld": withheld,
+        "lost_outage": int(np.sum(sent.fate == LOST_OUTAGE)), "lost_in_transit": int(np.sum(sent.fate == LOST_IN_TRANSIT)),
+        "delivered": int(ok.sum()), "discarded": discarded,
+        "latency_mean_s": float(age.mean()) if age.size else np.nan,
+        "latency_p95_s": float(np.percentile(age, 95)) if age.size else np.nan,
+        "queue_max_s": float(queue.max()) if queue.size else 0.0,
+    }
+
+
+def link_table(rows: list[dict]) -> Table:
+    """The link statistics rows as a table (columns `LINK_COLUMNS`)."""
+    text = ("link", "source", "target", "channel", "content")
+    floats = ("latency_mean_s", "latency_p95_s", "queue_max_s")
+    return Table({
+        k: np.array([r[k] for r in rows], dtype=object if k in text else np.float64 if k in floats else np.int64)
+        for k in LINK_COLUMNS
+    })
+
+
+def _bias(sigma_m: float, seed: np.random.SeedSequence) -> np.ndarray:
+    """A node's constant Earth-fixed registration bias, (3,) m."""
+    if sigma_m <= 0.0:
+        return np.zeros(3)
+    return np.random.default_rng(seed).normal(0.0, sigma_m, 3)
+
+
+def _as_picture(table: Table | None) -> Table:
+    """A tracker's table as a picture (no fused inputs)."""
+    if table is None:
+        return empty_picture()
+    return Table({**table, "fused_inputs": np.zeros(table.num_rows, np.int32)})

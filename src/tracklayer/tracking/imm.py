@@ -1,0 +1,235 @@
+"""Interacting multiple model (IMM) estimation over batches of tracks; one model is the
+plain filter.
+
+Track states live in a *bank*: x (M, r, n), P (M, r, n, n) and model probabilities
+mu (M, r) for r motion models, n the largest state dimension. A model with fewer
+states (e.g. [r, v] next to [r, v, a]) keeps its extra components at zero with the
+variance ``pad_variance`` and no correlation, so mixing treats a missing acceleration
+as "zero, with this uncertainty" (the unbiased mixing of unequal state vectors in
+Granstrom, Willett & Bar-Shalom 2015, Sec. III-B, with a zero-mean prior).
+
+One IMM cycle (Blom & Bar-Shalom 1988; Bar-Shalom, Li & Kirubarajan 2001, Sec. 11.6.6):
+
+1. mixing: c_j = sum_i pi_ij mu_i, mu_i|j = pi_ij mu_i / c_j,
+   x0_j = sum_i mu_i|j x_i, P0_j = sum_i mu_i|j (P_i + (x_i - x0_j)(x_i - x0_j)^T);
+2. model-matched prediction and update with the chosen filter;
+3. mode probabilities mu_j = c_j Lambda_j / sum_k c_k Lambda_k with Lambda_j the
+   likelihood of the measurement(s) under model j;
+4. output: the moment-matched mixture.
+
+Mode switching is a continuous-time Markov chain: a track leaves model i at the rate
+1 / ``sojourn_s[i]`` towards the other models equally, so over dt the switching
+matrix is Pi(dt) = expm(Lambda dt) and does not depend on the frame rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from tracklayer.tracking.filters import EKF, UKF, MeasurementPrediction, innovations, symmetrise
+from tracklayer.tracking.measurement_models import SensorView
+
+LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+@lru_cache(maxsize=64)
+def _switching(sojourn_s: tuple[float, ...], dt: float) -> np.ndarray:
+    from scipy.linalg import expm
+
+    r = len(sojourn_s)
+    lam = np.zeros((r, r))
+    for i, t in enumerate(sojourn_s):
+        lam[i, :] = 1.0 / (t * (r - 1))
+        lam[i, i] = -1.0 / t
+    pi = expm(lam * dt)
+    pi /= pi.sum(axis=1, keepdims=True)
+    pi.setflags(write=False)
+    return pi
+
+
+@dataclass(frozen=True)
+class PairTerms:
+    """Per (track, detection) pair and model: innovation, its covariance, squared
+    Mahalanobis distance and Gaussian log-likelihood; plus the mixture over models."""
+
+    nu: np.ndarray  # (P, r, m)
+    s: np.ndarray  # (P, r, m, m)
+    d2: np.ndarray  # (P, r)
+    log_lik: np.ndarray  # (P, r) log N(nu; 0, S)
+    valid: np.ndarray  # (P,)
+
+    def take(self, index: np.ndarray) -> "PairTerms":
+        return PairTerms(self.nu[index], self.s[index], self.d2[index], self.log_lik[index], self.valid[index])
+
+    def mixture_log_lik(self, mu: np.ndarray) -> np.ndarray:
+        """log sum_k mu_k N_k, (P,), for the tracks' predicted mode probabilities mu (P, r)."""
+        if self.log_lik.shape[1] == 1:
+            return self.log_lik[:, 0]
+        top = self.log_lik.max(axis=1)
+        return top + np.log(np.sum(mu * np.exp(self.log_lik - top[:, None]), axis=1))
+
+
+@dataclass(frozen=True)
+class IMM:
+    """A bank of motion models run with one filter; r = 1 is the plain filter."""
+
+    models: tuple
+    filter: EKF | UKF = EKF()
+    sojourn_s: tuple[float, ...] = ()
+    pad_variance: float = 100.0
+
+    @property
+    def r(self) -> int:
+        return len(self.models)
+
+    @property
+    def n(self) -> int:
+        return max(m.ndim for m in self.models)
+
+    def initial(self, x6: np.ndarray, p6: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A bank from [r, v] estimates (N, 6), (N, 6, 6): every model starts there, its
+        extra states at the model's prior (``initial_extra``), equal model probabilities."""
+        n_tr = x6.shape[0]
+        n = self.n
+        x = np.zeros((n_tr, self.r, n))
+        p = np.zeros((n_tr, self.r, n, n))
+        x[:, :, :6] = x6[:, None]
+        p[:, :, :6, :6] = p6[:, None]
+        idx = np.arange(6, n)
+        p[:, :, idx, idx] = self.pad_variance
+        for k, m in enumerate(self.models):
+            if m.ndim > 6:
+                mean, var = m.initial_extra()
+                x[:, k, 6 : m.ndim] = mean
+                p[:, k, np.arange(6, m.ndim), np.arange(6, m.ndim)] = var
+        return x, p, np.full((n_tr, self.r), 1.0 / self.r)
+
+    def _reset_pads(self, x: np.ndarray, p: np.ndarray) -> None:
+        for k, m in enumerate(self.models):
+            if m.ndim < self.n:
+                x[:, k, m.ndim:] = 0.0
+                p[:, k, m.ndim:, :] = 0.0
+                p[:, k, :, m.ndim:] = 0.0
+                idx = np.arange(m.ndim, self.n)
+                p[:, k, idx, idx] = self.pad_variance
+
+    def predict(self, x: np.ndarray, p: np.ndarray, mu: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mix (IMM) and predict every model over ``dt``; returns the predicted bank and
+        the predicted mode probabilities c (M, r)."""
+        if x.shape[0] == 0 or dt == 0:
+            return x, p, mu
+        if self.r > 1:
+            pi = _switching(tuple(float(t) for t in self.sojourn_s), float(dt))
+            c = mu @ pi  # (M, r)
+            w = mu[:, :, None] * pi[None] / np.maximum(c[:, None, :], 1e-300)  # (M, i, j)
+            x0 = np.einsum("mij,min->mjn", w, x)
+            dev = x[:, :, None, :] - x0[:, None, :, :]  # (M, i, j, n)
+            p0 = np.einsum("mij,mikl->mjkl", w, p) + np.einsum("mij,mijk,mijl->mjkl", w, dev, dev)
+            x, p, mu = x0, symmetrise(p0), c
+            self._reset_pads(x, p)
+        else:
+            x, p = x.copy(), p.copy()
+        for k, m in enumerate(self.models):
+            d = m.ndim
+            x[:, k, :d], p[:, k, :d, :d] = self.filter.predict(m, x[:, k, :d], p[:, k, :d, :d], dt)
+        return x, p, mu
+
+    def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView, mu: np.ndarray | None = None) -> list[MeasurementPrediction]:
+        """One prediction per model (sized to the model's own states), all in the
+        measurement frame of the combined estimate (of ``mu``-weighted means)."""
+        frame = None
+        if self.r > 1:
+            weights = np.full(x.shape[:2], 1.0 / self.r) if mu is None else mu
+            frame = mm.frame(np.einsum("mk,mki->mi", weights, x[:, :, :6]), view)
+        return [
+            self.filter.predict_measurement(mm, x[:, k, : m.ndim], p[:, k, : m.ndim, : m.ndim], view, frame)
+            for k, m in enumerate(self.models)
+        ]
+
+    def pair_terms(self, mm, preds: list[MeasurementPrediction], z: np.ndarray, r_det: np.ndarray, i: np.ndarray, j: np.ndarray) -> PairTerms:
+        """Innovations, S = s0 + R, d^2 and log N for pairs (tracks i, detections j)."""
+        rj = mm.noise(r_det[j])
+        n_pairs, m = i.shape[0], mm.dim
+        nus, ss = np.empty((n_pairs, self.r, m)), np.empty((n_pairs, self.r, m, m))
+        d2, ll = np.empty((n_pairs, self.r)), np.empty((n_pairs, self.r))
+        valid = np.ones(n_pairs, dtype=bool)
+        for k, pred in enumerate(preds):
+            nu, ok = innovations(mm, pred, z, i, j)
+            s = pred.s0[i] + rj
+            valid &= ok
+            chol = np.linalg.cholesky(np.where(ok[:, None, None], s, np.eye(m)))
+            y = np.linalg.solve(chol, nu[..., None])[..., 0]
+            d2[:, k] = np.sum(y * y, axis=1)
+            logdet = 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
+            ll[:, k] = -0.5 * (d2[:, k] + logdet + m * LOG_2PI)
+            nus[:, k], ss[:, k] = nu, s
+        d2[~valid] = np.inf
+        return PairTerms(nus, ss, d2, ll, valid)
+
+    def update(
+        self,
+        x: np.ndarray,
+        p: np.ndarray,
+        mu: np.ndarray,
+        preds: list[MeasurementPrediction],
+        terms: PairTerms,
+        r_det: np.ndarray,
+        mm,
+        i: np.ndarray,
+        j: np.ndarray,
+        beta: np.ndarray | None = None,
+        beta0: np.ndarray | None = None,
+        model_lik: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Update the tracks of pairs (i, j).
+
+        Single assignment (GNN): every track in ``i`` appears once and ``beta`` is None.
+        Probabilistic (PDA/JPDA): ``i`` sorted, ``beta`` (P,) pair weights and ``beta0``
+        (M,) missed-detection weights; the posterior is the moment-matched mixture of
+        the missed hypothesis and the per-pair updates (Bar-Shalom & Li 1995, Sec. 6.4).
+        ``model_lik`` (M', r) gives the IMM mode likelihoods of the updated tracks
+        (default: N(nu) of the single assigned detection).
+        """
+        x, p = x.copy(), p.copy()
+        rj = mm.noise(r_det[j])
+        tracks = np.unique(i) if beta is not None else i
+        for k, m in enumerate(self.models):
+            d = m.ndim
+            pred = preds[k]
+            xu, pu = self.filter.update(
+                x[i, k, :d], p[i, k, :d, :d], terms.nu[:, k], terms.s[:, k], pred.c[i], pred.h[i], rj
+            )
+            if beta is None:
+                x[i, k, :d], p[i, k, :d, :d] = xu, pu
+                continue
+            xp, pp = x[tracks, k, :d], p[tracks, k, :d, :d]
+            first = np.searchsorted(i, tracks)
+            b0 = beta0[tracks]
+            mean = b0[:, None] * xp + np.add.reduceat(beta[:, None] * xu, first, axis=0)
+            dev = xu - mean[np.searchsorted(tracks, i)]
+            dp = xp - mean
+            cov = b0[:, None, None] * (pp + dp[:, :, None] * dp[:, None, :]) + np.add.reduceat(
+                beta[:, None, None] * (pu + dev[:, :, None] * dev[:, None, :]), first, axis=0
+            )
+            x[tracks, k, :d], p[tracks, k, :d, :d] = mean, symmetrise(cov)
+        if self.r > 1:
+            if model_lik is None:
+                model_lik = terms.log_lik
+                model_lik = np.exp(model_lik - model_lik.max(axis=1, keepdims=True))
+            post = mu[tracks] * model_lik
+            mu = mu.copy()
+            mu[tracks] = post / post.sum(axis=1, keepdims=True)
+        return x, p, mu
+
+    def combine(self, x: np.ndarray, p: np.ndarray, mu: np.ndarray, dims: int = 6) -> tuple[np.ndarray, np.ndarray]:
+        """Moment-matched [r, v] (or ``dims``) estimate of the bank: (M, dims), (M, dims, dims)."""
+        if self.r == 1:
+            return x[:, 0, :dims], p[:, 0, :dims, :dims]
+        xs = x[:, :, :dims]
+        mean = np.einsum("mk,mki->mi", mu, xs)
+        dev = xs - mean[:, None]
+        cov = np.einsum("mk,mkij->mij", mu, p[:, :, :dims, :dims] + dev[..., :, None] * dev[..., None, :])
+        return mean, symmetrise(cov)

@@ -1,0 +1,82 @@
+"""The live-track table the tracker carries from step to step (parallel arrays)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Tracks:
+    """Live tracks, M rows.
+
+    Attributes
+    ----------
+    track_id : (M,) int64, unique and stable within a tracker
+    status : (M,) int8, `tracklayer.tracking.TENTATIVE` or ``CONFIRMED``
+    x : (M, r, n) state of each of the r motion models (see `tracking.imm`)
+    p : (M, r, n, n) covariances
+    mu : (M, r) model probabilities
+    score : (M,) track score, the sequential log-likelihood ratio
+    score_peak : (M,) highest score so far
+    born_t_s, last_hit_t_s : (M,) s since epoch
+    hits : (M,) int32, steps with at least one associated detection
+    hit_times_s : (M, K) times of the last K hits, NaN-padded (M-of-N confirmation)
+    sources : (M,) uint64 provenance: bit i is set when a detection carrying bit i
+        (``source_bit`` of the detections table) initiated or updated the track
+    """
+
+    track_id: np.ndarray
+    status: np.ndarray
+    x: np.ndarray
+    p: np.ndarray
+    mu: np.ndarray
+    score: np.ndarray
+    score_peak: np.ndarray
+    born_t_s: np.ndarray
+    last_hit_t_s: np.ndarray
+    hits: np.ndarray
+    hit_times_s: np.ndarray
+    sources: np.ndarray
+
+    @classmethod
+    def empty(cls, r: int, n: int, k: int) -> "Tracks":
+        return cls(
+            np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)),
+            np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0, np.uint64),
+        )
+
+    def __len__(self) -> int:
+        return self.track_id.shape[0]
+
+    def take(self, index: np.ndarray) -> "Tracks":
+        return Tracks(*(getattr(self, f)[index] for f in _FIELDS))
+
+    def append(self, other: "Tracks") -> "Tracks":
+        if len(other) == 0:
+            return self
+        if len(self) == 0:
+            return other
+        return Tracks(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in _FIELDS))
+
+    def record_hits(self, hit_rows: np.ndarray, t_s: float, rows: np.ndarray | None = None, **columns: np.ndarray) -> "Tracks":
+        """Count a hit at ``t_s`` for ``hit_rows`` (once per time step), and replace the
+        given ``columns`` at ``rows`` (values for those rows only)."""
+        hit_rows = hit_rows[self.last_hit_t_s[hit_rows] < t_s]
+        new = {}
+        for name, values in columns.items():
+            col = getattr(self, name).copy()
+            col[rows] = values
+            new[name] = col
+        hits = self.hits.copy()
+        hits[hit_rows] += 1
+        times = self.hit_times_s.copy()
+        times[hit_rows, :-1] = times[hit_rows, 1:]
+        times[hit_rows, -1] = t_s
+        last = self.last_hit_t_s.copy()
+        last[hit_rows] = t_s
+        return replace(self, hits=hits, hit_times_s=times, last_hit_t_s=last, **new)
+
+
+_FIELDS = tuple(f.name for f in fields(Tracks))

@@ -9,6 +9,8 @@
 `partner_value` reruns it without each partner nation and compares the pictures.
 `coverage` computes coverage figures of merit over the scenario's coverage grid;
 `write_coverage` writes them (Parquet, maps, HTML).
+`sweep` runs a campaign (many seeded runs over a parameter grid) into a results
+folder, locally or on a Dask cluster; `analyze` summarises that folder.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from tracklayer.io.tables import Table
 from tracklayer.scenario.loader import ScenarioError, builtin_names, load_scenario
 from tracklayer.scenario.schema import Scenario
 
-__all__ = ["run", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage", "RunResult", "ScenarioError", "Scenario", "STAGES"]
+__all__ = [
+    "run", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
+    "RunResult", "ScenarioError", "Scenario", "STAGES", "load_campaign", "sweep", "analyze",
+]
 
 STAGES = ("orbits", "threats", "sensing", "tracking", "network", "metrics")
 """Pipeline stages, in order; progress callbacks receive these names."""
@@ -167,6 +172,37 @@ def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict 
     from tracklayer.io.coverage_outputs import write_coverage as _write
 
     return _write(result, scenario, Path(out_dir), extra)
+
+
+def load_campaign(source: str | Path):
+    """Load and validate a campaign file or built-in campaign (`tracklayer.campaign.spec.Campaign`);
+    raises `tracklayer.campaign.spec.CampaignError` (a `ScenarioError`) naming file and field."""
+    from tracklayer.campaign.spec import load_campaign as _load
+
+    return _load(source)
+
+
+def sweep(campaign, out_dir: str | Path, workers: int | None = None, scheduler: str | None = None,
+          retry_failed: bool = False, progress: Callable[[int, int, int], None] | None = None):
+    """Run a campaign's runs that ``out_dir`` does not hold yet; see `tracklayer.campaign.executor.sweep`.
+
+    ``campaign``: a `Campaign`, a campaign file path or a built-in campaign name.
+    ``workers``: local worker processes (default one per CPU; 0: in this process);
+    ``scheduler``: address of an existing Dask scheduler instead. Returns a `SweepSummary`.
+    """
+    from tracklayer.campaign.executor import sweep as _sweep
+    from tracklayer.campaign.spec import Campaign
+
+    camp = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
+    return _sweep(camp, out_dir, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=progress)
+
+
+def analyze(out_dir: str | Path, report: str | Path | None = None, ci: str = "t", level: float = 0.95):
+    """Statistics per design point, Parquet exports and the HTML report of a campaign's
+    results folder; see `tracklayer.campaign.analysis.analyze`."""
+    from tracklayer.campaign.analysis import analyze as _analyze
+
+    return _analyze(out_dir, report=report, ci=ci, level=level)  # type: ignore[arg-type]
 
 
 def _clock() -> float:

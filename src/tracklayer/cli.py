@@ -196,13 +196,160 @@ def info() -> None:
     from tracklayer.kernels import engine
 
     out.print(f"tracklayer {tracklayer.__version__}  (Python {platform.python_version()}, {platform.machine()})")
-    for pkg in ("numpy", "scipy", "numba", "sgp4", "pydantic", "pyarrow", "matplotlib", "typer", "rich"):
+    for pkg in ("numpy", "scipy", "numba", "sgp4", "pydantic", "pyarrow", "matplotlib", "typer", "rich", "duckdb", "distributed"):
         try:
             version = md.version(pkg)
         except md.PackageNotFoundError:
             version = "not installed"
         out.print(f"  {pkg:<11} {version}")
     out.print(f"compute engine: {engine()}  (set TRACKLAYER_ENGINE=numpy to use the NumPy reference kernels)")
+
+
+def _load_campaign(source: str):
+    from tracklayer.campaign.spec import load_campaign
+    from tracklayer.scenario.loader import ScenarioError
+
+    try:
+        return load_campaign(source)
+    except ScenarioError as exc:  # CampaignError, or a YAML error of the file
+        _fail(exc.lines)
+
+
+def _dry_run(campaign) -> None:
+    from tracklayer.scenario.loader import ScenarioError
+
+    points = campaign.points
+    invalid = 0
+    for point in points:
+        try:
+            campaign.scenario(point)
+            status = "ok"
+        except ScenarioError as exc:
+            invalid += 1
+            status = "invalid: " + "; ".join(line.split(": ", 1)[-1] for line in exc.lines)
+        if point.index < 50 or status != "ok":
+            out.print(f"  {point.index:>4}  {point.key}  {point.label()}  [{status}]", markup=False, highlight=False)
+    if len(points) > 50:
+        out.print(f"  ... {len(points) - 50} more point(s)")
+    out.print(f"{invalid} invalid point(s): their runs will be stored as failed" if invalid else "every point's scenario is valid")
+
+
+@app.command()
+def sweep(
+    campaign: str = typer.Argument(..., help="Campaign file path or built-in name (see `tracklayer campaigns`)."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Results folder (created if needed); the same command again resumes."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0, help="Local worker processes (default: one per CPU; 0: run in this process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Run the runs stored as failed again."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate the campaign, list its design points, run nothing."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Run a campaign: every design point x Monte Carlo repetition, into a results store in --out."""
+    import signal
+
+    camp = _load_campaign(campaign)
+    if workers is not None and scheduler is not None:
+        _fail(["--workers and --scheduler exclude each other: give one"])
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail([f"--out {out_dir}: exists and is not a folder"])
+    spec = camp.spec
+    out.print(f"{spec.name}: {len(camp.points)} design point(s) x {spec.repetitions} repetition(s) = {len(camp.runs)} runs -> {out_dir}/",
+              markup=False, highlight=False)
+    if dry_run:
+        _dry_run(camp)
+        return
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from tracklayer import api
+    from tracklayer.campaign.executor import SweepError
+    from tracklayer.campaign.store import Store, StoreError
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, disable=quiet,
+        ) as bar:
+            task: list = []
+
+            def on_progress(stored: int, total: int, failed: int) -> None:
+                if not task:
+                    task.append(bar.add_task(spec.name, total=total, completed=stored, failed=failed))
+                bar.update(task[0], completed=stored, failed=failed)
+
+            summary = api.sweep(camp, out_dir, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=on_progress)
+    except StoreError as exc:
+        _fail(exc.lines)
+    except SweepError as exc:
+        _fail(exc.lines, exc.exit_code)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if summary.interrupted:
+        _fail([f"interrupted: {summary.stored} of {summary.total} runs are stored in {out_dir}/; run the same command again to resume"], 130)
+    out.print(
+        f"{summary.stored} of {summary.total} runs stored in {out_dir}/: {summary.ok} ok and {summary.failed} failed in "
+        f"{summary.wall_s:.0f} s on {summary.backend}, {summary.skipped} already stored", markup=False, highlight=False, soft_wrap=True,
+    )
+    with Store.open(out_dir, read_only=True) as store:
+        errors = store.query("SELECT error, count(*) AS n FROM runs WHERE status <> 'ok' GROUP BY error ORDER BY n DESC, error LIMIT 3")
+    for error, n in zip(errors["error"].tolist(), errors["n"].tolist()):
+        out.print(f"  failed x{n}: {error}", markup=False, highlight=False, soft_wrap=True)
+    out.print(f"next: tracklayer analyze {out_dir}", markup=False, highlight=False)
+
+
+@app.command()
+def analyze(
+    results: Path = typer.Argument(..., help="Results folder written by `tracklayer sweep`."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Path of the HTML report (default: RESULTS/report.html)."),
+    ci: str = typer.Option("t", "--ci", help="Confidence intervals of the means: t (Student) or bootstrap."),
+    level: float = typer.Option(0.95, "--level", min=0.5, max=0.999, help="Confidence level."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
+) -> None:
+    """Statistics per design point with confidence intervals, Parquet exports and an HTML report."""
+    if ci not in ("t", "bootstrap"):
+        _fail([f"--ci {ci}: choose t or bootstrap"])
+    if report is not None and not report.parent.is_dir():
+        _fail([f"--report {report}: folder {report.parent} does not exist"])
+
+    from tracklayer import api
+    from tracklayer.campaign.report import summary_rows
+    from tracklayer.campaign.store import StoreError
+
+    try:
+        result = api.analyze(results, report=report, ci=ci, level=level)
+    except StoreError as exc:
+        _fail(exc.lines)
+    if not quiet and result.data.ok.any():
+        from rich import box
+        from rich.table import Table as RichTable
+
+        headers, rows = summary_rows(result.data, level, ci, metrics=("custody_fraction", "warning_time_s"))
+        table = RichTable(title=f"{result.data.name}: means over runs [{100 * level:.0f} % CI]", title_justify="left",
+                          box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+        for text, numeric in headers:
+            table.add_column(text, justify="right" if numeric else "left")
+        for row in rows:
+            table.add_row(*row)
+        if not out.is_terminal:
+            out.width = max(out.width, 160)
+        out.print(table)
+    names = ", ".join(p.name for p in result.files.values())
+    out.print(f"wrote {names} to {results}/ (open {result.files['report']} in a browser)", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def campaigns() -> None:
+    """List the built-in campaigns."""
+    from tracklayer.campaign.spec import builtin_campaigns, load_campaign
+
+    for name in builtin_campaigns():
+        camp = load_campaign(name)
+        out.print(f"{name:<20} {len(camp.points)} design points x {camp.spec.repetitions} repetitions = {len(camp.runs)} runs "
+                  f"of scenario {camp.spec.scenario}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _check_without(scn, scenario: str, nations: list[str]) -> None:

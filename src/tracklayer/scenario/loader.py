@@ -101,6 +101,15 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
+def error_lines(exc: ValidationError, filename: str) -> list[str]:
+    """One ``FILE: field.path: problem`` line per pydantic error."""
+    lines = []
+    for err in exc.errors():
+        where = format_location(tuple(err["loc"]))
+        lines.append(f"{filename}: {where + ': ' if where else ''}{_message(err)}")
+    return lines
+
+
 def parse_scenario(data: Any, filename: str) -> Scenario:
     """Validate already-parsed YAML data; raise ScenarioError naming ``filename``."""
     if not isinstance(data, dict):
@@ -108,11 +117,7 @@ def parse_scenario(data: Any, filename: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = format_location(tuple(err["loc"]))
-            lines.append(f"{filename}: {where + ': ' if where else ''}{_message(err)}")
-        raise ScenarioError(lines) from None
+        raise ScenarioError(error_lines(exc, filename)) from None
 
 
 def read_yaml(path: Path) -> Any:

@@ -1,0 +1,1 @@
+"""Built-in campaign files (YAML); `tracklayer sweep NAME` accepts their names."""

@@ -1,0 +1,64 @@
+"""Deterministic keys and seeds for campaign runs.
+
+Every run of a campaign is named by a key derived from what it computes, never from
+when or where it ran, so that a re-run of the same campaign finds the runs it has
+already stored, and so that its random numbers are the same on any executor.
+
+* **point key**: the first 16 hex digits of the SHA-256 of the point's canonical
+  JSON: the sorted list of ``[field path, value]`` scenario edits of the design
+  point (`canonical_json`). Extending a grid or adding a parameter value keeps the
+  keys, and so the stored results, of the points that were already there.
+* **run key**: ``"<point key>-r<repetition>"``, the repetition numbered from 0.
+* **seed** of a run::
+
+      words = (int(point_key[:8], 16), int(point_key[8:16], 16))
+      ss = numpy.random.SeedSequence(campaign_seed, spawn_key=(*words, repetition))
+      seed = int(ss.generate_state(1, numpy.uint64)[0] >> 1)
+
+  i.e. the run's own child of the campaign's SeedSequence, addressed by its key
+  rather than by a spawn counter, reduced to a 63-bit integer that the pipeline
+  expands again with its own SeedSequence. SeedSequence hashes entropy and spawn key
+  together, so distinct keys give independent streams, and the seed depends on
+  nothing but (campaign seed, point key, repetition).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import numpy as np
+
+__all__ = ["canonical_json", "point_key", "run_key", "run_seed", "sampling_seed_sequence"]
+
+SAMPLING_STREAM = 0x5A4D_504C  # spawn key of the design-sampling stream ("ZMPL")
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys, no spaces and shortest round-trip floats (Python's
+    ``repr``), so equal values always give the same text on every platform."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def point_key(edits: list[tuple[str, Any]]) -> str:
+    """Key of a design point from its scenario edits ``[(path, value), ...]``."""
+    text = canonical_json(sorted([path, value] for path, value in edits))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+
+
+def run_key(point: str, repetition: int) -> str:
+    """Key of one Monte Carlo repetition of a design point."""
+    return f"{point}-r{repetition}"
+
+
+def run_seed(campaign_seed: int, point: str, repetition: int) -> int:
+    """The seed of a run (see the module docstring), a non-negative 63-bit integer."""
+    words = (int(point[:8], 16), int(point[8:16], 16))
+    ss = np.random.SeedSequence(int(campaign_seed), spawn_key=(*words, int(repetition)))
+    return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def sampling_seed_sequence(campaign_seed: int) -> np.random.SeedSequence:
+    """The stream that draws random and Latin-hypercube design points."""
+    return np.random.SeedSequence(int(campaign_seed), spawn_key=(SAMPLING_STREAM,))

@@ -151,7 +151,10 @@ def test_killed_driver_and_ctrl_c_resume_without_duplicates(campaign_file, seria
     env = {**os.environ, "PYTHONPATH": SRC}
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # SIGINT back to its default before exec: a test run started in the background
+        # (nohup, `&` in a script) inherits SIGINT ignored, and Python then keeps ignoring it
+        return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     proc = start()
     _wait_stored(proc, out, 10)  # the 8 invalid runs, then 2 computed ones

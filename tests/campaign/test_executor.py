@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import tracklayer
 from tracklayer import api
 from tracklayer.campaign.executor import PROGRESS_FILE, sweep
 from tracklayer.campaign.spec import load_campaign
-from tracklayer.campaign.store import Store
+from tracklayer.campaign.store import Store, is_interrupt
 
 
 SRC = str(Path(tracklayer.__file__).parents[1])
@@ -203,3 +204,53 @@ def test_a_partner_mix_run_is_the_scenario_run_without_the_other_nations(campaig
     assert np.array_equal(np.array([stored[k] for k in expected]), np.array(list(expected.values())), equal_nan=True)
     full = next(r for r in camp.runs if r.point.key != run.point.key and dict(r.point.edits)[PLANES] == 3 and r.repetition == run.repetition)
     assert stored_runs(serial_store)[full.key]["metrics"] != stored  # Japan's sensors change the picture
+
+
+def test_duckdb_turns_sigint_into_an_exception_that_counts_as_ctrl_c():
+    """What DuckDB really raises when SIGINT arrives during a statement."""
+    import duckdb
+
+    con = duckdb.connect()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        con.execute("SELECT count(*) FROM range(10000000000000) t(x) WHERE x % 7 = 3").fetchall()
+    except BaseException as exc:  # noqa: BLE001 - the point is which exception it is
+        raised = exc
+    else:
+        raised = None
+    finally:
+        timer.cancel()
+        con.close()
+    assert raised is not None and is_interrupt(raised), repr(raised)
+    assert not is_interrupt(RuntimeError("another error"))
+
+
+def test_ctrl_c_inside_a_store_commit_loses_nothing(campaign_file, serial_store, tmp_path, monkeypatch):
+    """SIGINT while DuckDB executes a statement surfaces as DuckDB's own exception, not
+    KeyboardInterrupt: the sweep stops as interrupted, the interrupted run is not
+    half-stored, and the next sweep stores every run exactly once."""
+    camp = load_campaign(campaign_file)
+    real_add = Store.add
+    calls = []
+
+    def interrupted_add(store, outcome):
+        calls.append(outcome.run_key)
+        if outcome.status == "ok" and len(calls) > 6:
+            with store._transaction():
+                store._con.execute("INSERT INTO runs (run_key, point_key, repetition, seed, status) VALUES (?, ?, ?, ?, 'ok')",
+                                   [outcome.run_key, outcome.point_key, outcome.repetition, outcome.seed])
+                raise RuntimeError("Query interrupted")
+        real_add(store, outcome)
+
+    monkeypatch.setattr(Store, "add", interrupted_add)
+    first = sweep(camp, tmp_path / "out", workers=0)
+    assert first.interrupted and first.stored < len(camp.runs)
+    with Store.open(tmp_path / "out", read_only=True) as store:
+        assert calls[-1] not in set(store.runs()["run_key"].tolist())  # rolled back whole
+    assert _progress(tmp_path / "out")["state"] == "interrupted"
+    monkeypatch.setattr(Store, "add", real_add)
+    second = sweep(camp, tmp_path / "out", workers=0)
+    assert not second.interrupted and second.skipped == first.stored
+    assert_exactly_once(tmp_path / "out", camp)
+    assert_same_results(stored_runs(serial_store), stored_runs(tmp_path / "out"))

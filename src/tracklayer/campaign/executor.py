@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from tracklayer.campaign.spec import Campaign, RunSpec
-from tracklayer.campaign.store import Store
+from tracklayer.campaign.store import Store, is_interrupt
 from tracklayer.scenario.loader import ScenarioError
 
 __all__ = ["RunTask", "RunOutcome", "SweepSummary", "SweepError", "execute", "plan", "sweep", "local_cluster", "PROGRESS_FILE"]
@@ -405,11 +405,11 @@ def sweep(
             for outcome in outcomes:
                 store.add(outcome)
                 tracker.record(outcome)
-        except KeyboardInterrupt:
+        except BaseException as exc:
+            if not is_interrupt(exc):
+                state = "stopped"
+                raise
             state = "interrupted"
-        except BaseException:
-            state = "stopped"
-            raise
         finally:
             tracker.record(None, state)
             if outcomes is not None:

@@ -330,9 +330,32 @@ class _Transaction:
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
         if kind is None:
-            self._con.execute("COMMIT")
+            try:
+                self._con.execute("COMMIT")
+            except BaseException:  # e.g. Ctrl-C during the commit: it went through whole or not at all
+                self._rollback()
+                raise
         else:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        import duckdb
+
+        try:
             self._con.execute("ROLLBACK")
+        except duckdb.Error:  # no transaction left: the interrupted commit had finished or was aborted
+            pass
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Ctrl-C: a KeyboardInterrupt, or what DuckDB raises instead when SIGINT arrives
+    while one of its statements runs (``RuntimeError('Query interrupted')`` in DuckDB
+    1.x-2.x; ``InterruptException`` after ``Connection.interrupt``)."""
+    import duckdb
+
+    if isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException)):
+        return True
+    return type(exc) is RuntimeError and str(exc) == "Query interrupted"
 
 
 def _quote(name: str) -> str:

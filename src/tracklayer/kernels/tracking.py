@@ -374,25 +374,33 @@ def jpda_clusters_kernel(n_tracks, n_dets, pi, pj, w, w0, max_events, tol, max_i
 
 @jit
 def linear_predict_kernel(x, p, f, q, x_out, p_out):
-    """x_out = F x, p_out = sym(F P F^T + Q) for states (M, n) and covariances (M, n, n)."""
+    """x_out = F x, p_out = sym(F P F^T + Q) for states (M, n) and covariances (M, n, n)
+    (sums over the non-zero entries of F only, in ascending column order)."""
     n = x.shape[1]
+    cnt = np.zeros(n, np.int64)
+    col = np.empty((n, n), np.int64)
+    for a in range(n):
+        for k in range(n):
+            if f[a, k] != 0.0:
+                col[a, cnt[a]] = k
+                cnt[a] += 1
     fp = np.empty((n, n))
     for t in range(x.shape[0]):
         for a in range(n):
             acc = 0.0
-            for k in range(n):
-                acc += f[a, k] * x[t, k]
+            for c in range(cnt[a]):
+                acc += f[a, col[a, c]] * x[t, col[a, c]]
             x_out[t, a] = acc
             for b in range(n):
                 acc = 0.0
-                for k in range(n):
-                    acc += f[a, k] * p[t, k, b]
+                for c in range(cnt[a]):
+                    acc += f[a, col[a, c]] * p[t, col[a, c], b]
                 fp[a, b] = acc
         for a in range(n):
             for b in range(n):
                 acc = 0.0
-                for k in range(n):
-                    acc += fp[a, k] * f[b, k]
+                for c in range(cnt[b]):
+                    acc += fp[a, col[b, c]] * f[b, col[b, c]]
                 p_out[t, a, b] = acc + q[a, b]
         for a in range(n):
             for b in range(a + 1, n):
@@ -474,10 +482,12 @@ def linear_gate_kernel(x, p, z, r, gamma):
 
 
 @jit
-def _joseph(x, p, z, r, xu, pu, el, kt, ikh, tmp):
+def _joseph(x, p, z, r, xu, pu, el, kt, ikh, kr, tmp):
     """Kalman update of one track (x (n,), P (n, n)) with one position detection (z, R):
     K = P H^T S^-1 from the Cholesky factor of S, x + K nu and the Joseph form
-    (I - K H) P (I - K H)^T + K R K^T, symmetrised, into xu, pu."""
+    A P A^T + K R K^T with A = I - K H, symmetrised, into xu, pu. With H = [I 0] the
+    columns of A beyond the third are those of I: ``ikh`` (n, 3) holds the first three,
+    ``kr`` (n, 3) K R and ``tmp`` (n, n) A P."""
     n = x.shape[0]
     _innovation_chol(p, r, el)
     for c in range(n):  # K^T = S^-1 (P H^T)^T: two triangular solves per column of K^T
@@ -496,25 +506,28 @@ def _joseph(x, p, z, r, xu, pu, el, kt, ikh, tmp):
         for k in range(3):
             acc += kt[k, a] * (z[k] - x[k])
         xu[a] = x[a] + acc
-        for b in range(n):
-            ikh[a, b] = (1.0 if a == b else 0.0) - (kt[b, a] if b < 3 else 0.0)
+        for b in range(3):
+            ikh[a, b] = (1.0 if a == b else 0.0) - kt[b, a]
+            acc = 0.0
+            for k in range(3):
+                acc += kt[k, a] * r[k, b]
+            kr[a, b] = acc
     for a in range(n):
         for b in range(n):
             acc = 0.0
-            for k in range(n):
+            for k in range(3):
                 acc += ikh[a, k] * p[k, b]
-            tmp[a, b] = acc
+            tmp[a, b] = acc + p[a, b] if a >= 3 else acc
     for a in range(n):
         for b in range(n):
             acc = 0.0
-            for k in range(n):
+            for k in range(3):
                 acc += tmp[a, k] * ikh[b, k]
+            if b >= 3:
+                acc += tmp[a, b]
             krk = 0.0
             for k in range(3):
-                kr = 0.0
-                for l in range(3):
-                    kr += kt[l, a] * r[l, k]
-                krk += kr * kt[k, b]
+                krk += kr[a, k] * kt[k, b]
             pu[a, b] = acc + krk
     for a in range(n):
         for b in range(a + 1, n):
@@ -557,7 +570,8 @@ def _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, want, jpda
         lj[q] = local_d[cj[sel[q]]]
     el = np.empty((3, 3))
     kt = np.empty((3, n))
-    ikh = np.empty((n, n))
+    ikh = np.empty((n, 3))
+    kr = np.empty((n, 3))
     tmp = np.empty((n, n))
     if not jpda:
         g = np.empty(npair)
@@ -571,7 +585,7 @@ def _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, want, jpda
             if det_of[li[q]] == lj[q]:
                 e = sel[q]
                 i, j = ci[e], cj[e]
-                _joseph(x[i], p[i], z[j], r[j], xu, pu, el, kt, ikh, tmp)
+                _joseph(x[i], p[i], z[j], r[j], xu, pu, el, kt, ikh, kr, tmp)
                 x[i] = xu
                 p[i] = pu
                 score[i] = score[i] + log_hit + log_lik[e]
@@ -600,7 +614,7 @@ def _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, want, jpda
             sum_w = 0.0
             for u in range(q, end):
                 j = cj[sel[u]]
-                _joseph(x[i], p[i], z[j], r[j], xu[u], pu[u], el, kt, ikh, tmp)
+                _joseph(x[i], p[i], z[j], r[j], xu[u], pu[u], el, kt, ikh, kr, tmp)
                 for a in range(n):
                     mix[a] += beta[u] * xu[u, a]
                 sum_w += wl[u]

@@ -25,6 +25,8 @@ the same order of operations, and both engines give bit-identical results.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from tracklayer.kernels import engine
@@ -50,13 +52,19 @@ def _kernel(name: str):
     return globals()[name + "_numpy"]
 
 
+@lru_cache(maxsize=256)
+def _transition_and_noise(model, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """F and Q (n, n) of a linear motion model over dt (the same for every track)."""
+    x = np.zeros((1, model.ndim))
+    return np.ascontiguousarray(model.transition(x, dt)[0]), np.ascontiguousarray(model.noise(x, dt))
+
+
 def linear_predict(model, x: np.ndarray, p: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
     """Predict a one-model bank x (M, 1, n), P (M, 1, n, n) over ``dt`` with a linear model."""
     if x.shape[0] == 0 or dt == 0:
         return x, p
     m, n = x.shape[0], x.shape[2]
-    f = np.ascontiguousarray(model.transition(x[:1, 0], dt)[0])
-    q = np.ascontiguousarray(model.noise(x, dt))
+    f, q = _transition_and_noise(model, float(dt))
     x_out, p_out = np.empty((m, 1, n)), np.empty((m, 1, n, n))
     _kernel("linear_predict")(np.ascontiguousarray(x).reshape(m, n), np.ascontiguousarray(p).reshape(m, n, n), f, q,
                               x_out.reshape(m, n), p_out.reshape(m, n, n))
@@ -84,10 +92,12 @@ def linear_predict_numpy(x, p, f, q, x_out, p_out) -> None:
     fp = np.zeros_like(p)
     po = np.zeros_like(p)
     for k in range(n):
-        xo += f[None, :, k] * x[:, k, None]
-        fp += f[None, :, k, None] * p[:, None, k, :]
+        a = np.nonzero(f[:, k])[0]
+        xo[:, a] += f[a, k] * x[:, k, None]
+        fp[:, a, :] += f[a, k, None] * p[:, None, k, :]
     for k in range(n):
-        po += fp[:, :, k, None] * f[None, None, :, k]
+        b = np.nonzero(f[:, k])[0]
+        po[:, :, b] += fp[:, :, k, None] * f[b, k]
     po = po + q
     x_out[:] = xo
     p_out[:] = 0.5 * (po + np.swapaxes(po, 1, 2))
@@ -143,20 +153,21 @@ def _joseph_numpy(x, p, z, r):
     for k in range(3):
         acc += kt[:, k, :] * (z[:, k] - x[:, k])[:, None]
     xu = x + acc
-    ikh = np.broadcast_to(np.eye(n), (g, n, n)).copy()
-    ikh[:, :, :3] -= np.swapaxes(kt, 1, 2)
+    ikh = np.eye(n)[None, :, :3] - np.swapaxes(kt, 1, 2)  # first three columns of A = I - K H
+    kr = np.zeros((g, n, 3))
+    for k in range(3):
+        kr += kt[:, k, :, None] * r[:, None, k, :]
     tmp = np.zeros((g, n, n))
-    for k in range(n):
+    for k in range(3):
         tmp += ikh[:, :, k, None] * p[:, None, k, :]
+    tmp[:, 3:] = tmp[:, 3:] + p[:, 3:]
     pu = np.zeros((g, n, n))
-    for k in range(n):
+    for k in range(3):
         pu += tmp[:, :, k, None] * ikh[:, None, :, k]
+    pu[:, :, 3:] = pu[:, :, 3:] + tmp[:, :, 3:]
     krk = np.zeros((g, n, n))
     for k in range(3):
-        kr = np.zeros((g, n))
-        for m in range(3):
-            kr += kt[:, m, :] * r[:, m, k, None]
-        krk += kr[:, :, None] * kt[:, None, k, :]
+        krk += kr[:, :, k, None] * kt[:, None, k, :]
     pu = pu + krk
     return xu, 0.5 * (pu + np.swapaxes(pu, 1, 2))
 

@@ -25,6 +25,7 @@ sensors.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -146,18 +147,25 @@ def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> t
     lam = cfg.clutter_density[scan.kind]
     jpda = cfg.association == "jpda"
     w = cfg.pd / lam * np.exp(log_lik) if jpda else d2
-    w0 = 1.0 - cfg.pd * cfg.gate_probability
     score = tracks.score.copy()
     hit = np.zeros(len(tracks), dtype=bool)
     lik_sum = np.ones(len(tracks))
-    linear_update(x, p, tracks.status, score, ci, cj, log_lik, _gain(cfg, d2, log_lik, gamma, scan.kind), w, z, r, jpda, w0,
-                  float(cfg.jpda_max_events), 1e-10, 200, float(np.log(cfg.pd / lam)), float(np.log1p(-cfg.pd)), hit, used, lik_sum)
+    linear_update(x, p, tracks.status, score, ci, cj, log_lik, _gain(cfg, d2, log_lik, gamma, scan.kind), w, z, r, jpda,
+                  1.0 - cfg.pd * cfg.gate_probability, float(cfg.jpda_max_events), 1e-10, 200, math.log(cfg.pd / lam),
+                  math.log1p(-cfg.pd), hit, used, lik_sum)
     if jpda:
         score += np.log(lik_sum)  # JPDA-updated tracks: + ln(w0 + sum w); 0 elsewhere
-    sources = tracks.sources.copy()
-    sources[hit] |= scan.source_bit
-    tracks = replace(tracks, x=x[:, None], p=p[:, None], score=score, score_peak=np.maximum(tracks.score_peak, score), sources=sources)
-    return tracks.record_hits(np.nonzero(hit)[0], t_s), used
+    sources = tracks.sources
+    if scan.source_bit:
+        sources = sources | np.where(hit, scan.source_bit, np.uint64(0))
+    first = hit & (tracks.last_hit_t_s < t_s)  # a hit counts once per time step (`Tracks.record_hits`)
+    times = tracks.hit_times_s
+    if first.any():
+        times = times.copy()
+        times[first, :-1] = times[first, 1:]
+        times[first, -1] = t_s
+    return Tracks(tracks.track_id, tracks.status, x[:, None], p[:, None], tracks.mu, score, np.maximum(tracks.score_peak, score),
+                  tracks.born_t_s, np.where(first, t_s, tracks.last_hit_t_s), tracks.hits + first, times, sources), used
 
 
 def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int,
@@ -240,6 +248,8 @@ def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tup
     tracks = tracks.append(born).append(promoted)
     x6, p6 = cfg.estimator.combine(tracks.x, tracks.p, tracks.mu)
     tracks, dead = manage(tracks, x6, p6, t_s, cfg.management)
+    if not dead.any():
+        return State(tracks, candidates, next_id, t_s), tracks.take(dead)
     return State(tracks.take(~dead), candidates, next_id, t_s), mark_deleted(tracks.take(dead))
 
 
@@ -337,7 +347,10 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -
     if hi <= lo:
         return []
     sid = det["sensor_id"][lo:hi]
-    bounds = np.r_[0, np.nonzero(np.diff(sid))[0] + 1, hi - lo]
+    if sid[0] == sid[-1]:  # one sensor (sorted by sensor within a time)
+        bounds = (0, hi - lo)
+    else:
+        bounds = np.concatenate([[0], np.nonzero(np.diff(sid))[0] + 1, [hi - lo]])
     scans = []
     for a, b in zip(bounds[:-1], bounds[1:]):
         sl = slice(lo + a, lo + b)

@@ -50,6 +50,8 @@ class Tracks:
         return self.track_id.shape[0]
 
     def take(self, index: np.ndarray) -> "Tracks":
+        if isinstance(index, np.ndarray) and index.dtype == bool:
+            index = np.flatnonzero(index)  # one nonzero for all columns
         return Tracks(*(getattr(self, f)[index] for f in _FIELDS))
 
     def append(self, other: "Tracks") -> "Tracks":

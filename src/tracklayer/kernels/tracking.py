@@ -1,6 +1,8 @@
 """numba kernels for tracking (references with the same signatures:
 `tracklayer.tracking.gating.sweep_pairs_numpy`, `tracklayer.tracking.association.gnn_clusters_numpy`,
-`tracklayer.tracking.association.jpda_clusters_numpy`)."""
+`tracklayer.tracking.association.jpda_clusters_numpy`, and for the linear-Gaussian path
+`tracklayer.tracking.linear.linear_predict_numpy`, ``linear_gate_numpy`` and
+``linear_update_numpy``)."""
 
 from __future__ import annotations
 
@@ -361,3 +363,301 @@ def jpda_clusters_kernel(n_tracks, n_dets, pi, pj, w, w0, max_events, tol, max_i
         for q in range(nd):
             local_d[dets[q]] = -1
         k = end
+
+
+# ----------------------------------------------------------------- linear-Gaussian path
+# Kalman filter with a linear motion model (F, Q the same for every track) and Cartesian
+# position measurements (H = [I 0]). Only + - * / and sqrt are used, in a fixed order
+# that the NumPy references repeat, so the two engines agree bit for bit; logarithms and
+# exponentials are left to NumPy in the caller.
+
+
+@jit
+def linear_predict_kernel(x, p, f, q, x_out, p_out):
+    """x_out = F x, p_out = sym(F P F^T + Q) for states (M, n) and covariances (M, n, n)
+    (sums over the non-zero entries of F only, in ascending column order)."""
+    n = x.shape[1]
+    cnt = np.zeros(n, np.int64)
+    col = np.empty((n, n), np.int64)
+    for a in range(n):
+        for k in range(n):
+            if f[a, k] != 0.0:
+                col[a, cnt[a]] = k
+                cnt[a] += 1
+    fp = np.empty((n, n))
+    for t in range(x.shape[0]):
+        for a in range(n):
+            acc = 0.0
+            for c in range(cnt[a]):
+                acc += f[a, col[a, c]] * x[t, col[a, c]]
+            x_out[t, a] = acc
+            for b in range(n):
+                acc = 0.0
+                for c in range(cnt[a]):
+                    acc += f[a, col[a, c]] * p[t, col[a, c], b]
+                fp[a, b] = acc
+        for a in range(n):
+            for b in range(n):
+                acc = 0.0
+                for c in range(cnt[b]):
+                    acc += fp[a, col[b, c]] * f[b, col[b, c]]
+                p_out[t, a, b] = acc + q[a, b]
+        for a in range(n):
+            for b in range(a + 1, n):
+                v = 0.5 * (p_out[t, a, b] + p_out[t, b, a])
+                p_out[t, a, b] = v
+                p_out[t, b, a] = v
+
+
+@jit
+def _innovation_chol(p, r, el):
+    """Lower Cholesky factor of S = sym(P[:3, :3]) + R into el (3, 3)."""
+    for a in range(3):
+        for b in range(a + 1):
+            s = 0.5 * (p[a, b] + p[b, a]) + r[a, b]
+            for k in range(b):
+                s -= el[a, k] * el[b, k]
+            if a == b:
+                el[a, a] = math.sqrt(s)
+            else:
+                el[a, b] = s / el[b, b]
+        for b in range(a + 1, 3):
+            el[a, b] = 0.0
+
+
+@jit
+def linear_gate_kernel(x, p, z, r, gamma):
+    """Chi-square-gated (track, detection) pairs of a position scan.
+
+    Coarse gate (`tracklayer.tracking.gating.coarse_space` for position: radius
+    sqrt(gamma (trace P_rr + max trace R)) (1 + 1e-9)) by sort and sweep, then
+    d^2 = nu^T S^-1 nu <= gamma with S = P_rr + R. Returns the pairs sorted by (i, j):
+    track index (G,), detection index (G,), d^2 (G,) and the diagonal of the Cholesky
+    factor of S (G, 3) (for log det S).
+    """
+    m = x.shape[0]
+    d = z.shape[0]
+    r_max = -np.inf
+    for j in range(d):
+        r_max = max(r_max, r[j, 0, 0] + r[j, 1, 1] + r[j, 2, 2])
+    pts = np.ascontiguousarray(x[:, :3])
+    det = np.ascontiguousarray(z[:, :3])
+    radius = np.empty(m)
+    for i in range(m):
+        radius[i] = math.sqrt(gamma * (p[i, 0, 0] + p[i, 1, 1] + p[i, 2, 2] + r_max)) * (1.0 + 1e-9)
+    order = np.argsort(det[:, 0], kind="mergesort")
+    xs = np.empty(d)
+    for k in range(d):
+        xs[k] = det[order[k], 0]
+    counts = np.zeros(m, np.int64)
+    offsets = np.zeros(m, np.int64)
+    sweep_pairs_kernel(pts, radius, det, order, xs, True, offsets, offsets, offsets, counts)
+    for i in range(1, m):
+        offsets[i] = offsets[i - 1] + counts[i - 1]
+    total = offsets[m - 1] + counts[m - 1] if m else 0
+    ci = np.empty(total, np.int64)
+    cj = np.empty(total, np.int64)
+    sweep_pairs_kernel(pts, radius, det, order, xs, False, offsets, ci, cj, counts)
+    d2 = np.empty(total)
+    diag = np.empty((total, 3))
+    el = np.empty((3, 3))
+    y = np.empty(3)
+    g = 0
+    for e in range(total):
+        i, j = ci[e], cj[e]
+        _innovation_chol(p[i], r[j], el)
+        acc = 0.0
+        for a in range(3):
+            s = z[j, a] - x[i, a]
+            for k in range(a):
+                s -= el[a, k] * y[k]
+            y[a] = s / el[a, a]
+            acc += y[a] * y[a]
+        if acc <= gamma:
+            ci[g], cj[g], d2[g] = i, j, acc
+            for a in range(3):
+                diag[g, a] = el[a, a]
+            g += 1
+    return ci[:g], cj[:g], d2[:g], diag[:g]
+
+
+@jit
+def _joseph(x, p, z, r, xu, pu, el, kt, ikh, kr, tmp):
+    """Kalman update of one track (x (n,), P (n, n)) with one position detection (z, R):
+    K = P H^T S^-1 from the Cholesky factor of S, x + K nu and the Joseph form
+    A P A^T + K R K^T with A = I - K H, symmetrised, into xu, pu. With H = [I 0] the
+    columns of A beyond the third are those of I: ``ikh`` (n, 3) holds the first three,
+    ``kr`` (n, 3) K R and ``tmp`` (n, n) A P."""
+    n = x.shape[0]
+    _innovation_chol(p, r, el)
+    for c in range(n):  # K^T = S^-1 (P H^T)^T: two triangular solves per column of K^T
+        for a in range(3):
+            s = p[c, a]
+            for k in range(a):
+                s -= el[a, k] * kt[k, c]
+            kt[a, c] = s / el[a, a]
+        for a in range(2, -1, -1):
+            s = kt[a, c]
+            for k in range(a + 1, 3):
+                s -= el[k, a] * kt[k, c]
+            kt[a, c] = s / el[a, a]
+    for a in range(n):
+        acc = 0.0
+        for k in range(3):
+            acc += kt[k, a] * (z[k] - x[k])
+        xu[a] = x[a] + acc
+        for b in range(3):
+            ikh[a, b] = (1.0 if a == b else 0.0) - kt[b, a]
+            acc = 0.0
+            for k in range(3):
+                acc += kt[k, a] * r[k, b]
+            kr[a, b] = acc
+    for a in range(n):
+        for b in range(n):
+            acc = 0.0
+            for k in range(3):
+                acc += ikh[a, k] * p[k, b]
+            tmp[a, b] = acc + p[a, b] if a >= 3 else acc
+    for a in range(n):
+        for b in range(n):
+            acc = 0.0
+            for k in range(3):
+                acc += tmp[a, k] * ikh[b, k]
+            if b >= 3:
+                acc += tmp[a, b]
+            krk = 0.0
+            for k in range(3):
+                krk += kr[a, k] * kt[k, b]
+            pu[a, b] = acc + krk
+    for a in range(n):
+        for b in range(a + 1, n):
+            v = 0.5 * (pu[a, b] + pu[b, a])
+            pu[a, b] = v
+            pu[b, a] = v
+
+
+@jit
+def _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, want, jpda, w0, max_events, tol, max_iter,
+                 log_hit, log_miss, free, hit, used, lik_sum):
+    """Associate the tracks of one status with the free detections and update them."""
+    m_all = x.shape[0]
+    d_all = z.shape[0]
+    n = x.shape[1]
+    local_t = np.full(m_all, -1, np.int64)
+    local_d = np.full(d_all, -1, np.int64)
+    m = 0
+    for i in range(m_all):
+        if status[i] == want:
+            local_t[i] = m
+            m += 1
+    nd = 0
+    for j in range(d_all):
+        if free[j]:
+            local_d[j] = nd
+            nd += 1
+    if m == 0 or nd == 0:
+        return
+    sel = np.empty(ci.shape[0], np.int64)
+    npair = 0
+    for e in range(ci.shape[0]):
+        if local_t[ci[e]] >= 0 and local_d[cj[e]] >= 0:
+            sel[npair] = e
+            npair += 1
+    li = np.empty(npair, np.int64)
+    lj = np.empty(npair, np.int64)
+    for q in range(npair):
+        li[q] = local_t[ci[sel[q]]]
+        lj[q] = local_d[cj[sel[q]]]
+    el = np.empty((3, 3))
+    kt = np.empty((3, n))
+    ikh = np.empty((n, 3))
+    kr = np.empty((n, 3))
+    tmp = np.empty((n, n))
+    if not jpda:
+        g = np.empty(npair)
+        for q in range(npair):
+            g[q] = gain[sel[q]]
+        det_of = np.full(m, -1, np.int64)
+        gnn_clusters_kernel(m, nd, li, lj, g, det_of)
+        xu = np.empty(n)
+        pu = np.empty((n, n))
+        for q in range(npair):
+            if det_of[li[q]] == lj[q]:
+                e = sel[q]
+                i, j = ci[e], cj[e]
+                _joseph(x[i], p[i], z[j], r[j], xu, pu, el, kt, ikh, kr, tmp)
+                x[i] = xu
+                p[i] = pu
+                score[i] = score[i] + log_hit + log_lik[e]
+                hit[i] = True
+                used[j] = True
+    else:
+        wl = np.empty(npair)
+        for q in range(npair):
+            wl[q] = w[sel[q]]
+        beta = np.zeros(npair)
+        beta0 = np.ones(m)
+        exact = np.ones(m, np.bool_)
+        jpda_clusters_kernel(m, nd, li, lj, wl, np.full(m, w0), max_events, tol, max_iter, beta, beta0, exact)
+        xu = np.empty((npair, n))
+        pu = np.empty((npair, n, n))
+        mix = np.empty(n)
+        cov = np.empty((n, n))
+        q = 0
+        while q < npair:  # pairs sorted by track: one track's pairs at a time
+            i = ci[sel[q]]
+            end = q
+            while end < npair and ci[sel[end]] == i:
+                end += 1
+            b0 = beta0[li[q]]
+            mix[:] = 0.0
+            sum_w = 0.0
+            for u in range(q, end):
+                j = cj[sel[u]]
+                _joseph(x[i], p[i], z[j], r[j], xu[u], pu[u], el, kt, ikh, kr, tmp)
+                for a in range(n):
+                    mix[a] += beta[u] * xu[u, a]
+                sum_w += wl[u]
+                used[j] = True
+            for a in range(n):
+                mix[a] = b0 * x[i, a] + mix[a]
+            cov[:, :] = 0.0
+            for u in range(q, end):
+                for a in range(n):
+                    for b in range(n):
+                        cov[a, b] += beta[u] * (pu[u, a, b] + (xu[u, a] - mix[a]) * (xu[u, b] - mix[b]))
+            for a in range(n):
+                for b in range(n):
+                    cov[a, b] = b0 * (p[i, a, b] + (x[i, a] - mix[a]) * (x[i, b] - mix[b])) + cov[a, b]
+            x[i] = mix
+            for a in range(n):
+                for b in range(n):
+                    p[i, a, b] = 0.5 * (cov[a, b] + cov[b, a])
+            lik_sum[i] = w0 + sum_w
+            hit[i] = True
+            q = end
+    for i in range(m_all):
+        if local_t[i] >= 0 and not hit[i]:
+            score[i] = score[i] + log_miss
+
+
+@jit
+def linear_update_kernel(x, p, status, score, ci, cj, log_lik, gain, w, z, r, jpda, w0, max_events, tol, max_iter,
+                         log_hit, log_miss, hit, used, lik_sum):
+    """Association and Kalman update of one position scan, in place.
+
+    Confirmed tracks take detections first (GNN on ``gain`` or, with ``jpda``, JPDA on
+    the likelihood ratios ``w`` with missed weight ``w0``), then tentative tracks by GNN
+    from what is left. Inputs are the gated pairs (sorted by track) of
+    `linear_gate_kernel` with their log-likelihoods, GNN gains and JPDA weights. Scores
+    change by ``log_miss`` for a miss and by ``log_hit + log_lik`` for a GNN update; a
+    JPDA-updated track keeps its score and gets ``lik_sum`` = w0 + sum w (the caller adds
+    its log). Marks ``hit`` tracks and ``used`` detections.
+    """
+    free = np.ones(z.shape[0], np.bool_)
+    _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, 1, jpda, w0, max_events, tol, max_iter,
+                 log_hit, log_miss, free, hit, used, lik_sum)
+    for j in range(z.shape[0]):
+        free[j] = not used[j]
+    _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, 0, False, w0, max_events, tol, max_iter,
+                 log_hit, log_miss, free, hit, used, lik_sum)

@@ -56,9 +56,9 @@ def sweep_pairs_numpy(track_pts, radius, det_pts, order, det_x_sorted, counts_on
     return det_pts.shape[0]
 
 
-def coarse_pairs(track_pts: np.ndarray, radius: np.ndarray, det_pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def coarse_pairs(track_pts: np.ndarray, radius: np.ndarray, det_pts: np.ndarray, kernel=None) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i, j) with |track_pts[i] - det_pts[j]| <= radius[i], sorted by
-    (i, j), with the active engine.
+    (i, j), with the active engine (or the given sweep ``kernel``).
 
     Parameters
     ----------
@@ -69,9 +69,9 @@ def coarse_pairs(track_pts: np.ndarray, radius: np.ndarray, det_pts: np.ndarray)
     m, d = track_pts.shape[0], det_pts.shape[0]
     if m == 0 or d == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if engine() == "numba":
+    if kernel is None and engine() == "numba":
         from tracklayer.kernels.tracking import sweep_pairs_kernel as kernel
-    else:
+    elif kernel is None:
         kernel = sweep_pairs_numpy
     track_pts = np.ascontiguousarray(track_pts, dtype=np.float64)
     det_pts = np.ascontiguousarray(det_pts, dtype=np.float64)

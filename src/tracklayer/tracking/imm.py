@@ -94,6 +94,8 @@ class IMM:
         extra states at the model's prior (``initial_extra``), equal model probabilities."""
         n_tr = x6.shape[0]
         n = self.n
+        if self.r == 1 and n == 6:
+            return x6[:, None].copy(), p6[:, None].copy(), np.ones((n_tr, 1))
         x = np.zeros((n_tr, self.r, n))
         p = np.zeros((n_tr, self.r, n, n))
         x[:, :, :6] = x6[:, None]

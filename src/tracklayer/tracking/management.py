@@ -80,7 +80,8 @@ def manage(tracks: Tracks, x6: np.ndarray, p6: np.ndarray, t_s: float, cfg: Mana
         dead = (status == TENTATIVE) & (t_s - tracks.born_t_s > cfg.confirm_window_s)
     dead |= (status == TENTATIVE) & (silent >= cfg.tentative_coast_s)
     dead |= (status == CONFIRMED) & (silent >= cfg.coast_limit_s)
-    dead |= np.trace(p6[:, :3, :3], axis1=1, axis2=2) > cfg.max_position_sigma_m**2
+    if np.isfinite(cfg.max_position_sigma_m):
+        dead |= np.trace(p6[:, :3, :3], axis1=1, axis2=2) > cfg.max_position_sigma_m**2
     if cfg.min_altitude_m is not None and len(tracks):
         dead |= ellipsoid_height_m(x6[:, :3]) < cfg.min_altitude_m  # rotation-invariant
     if cfg.duplicate_gate is not None:

@@ -25,6 +25,7 @@ sensors.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -36,7 +37,9 @@ from tracklayer.tracking import CONFIRMED, TENTATIVE
 from tracklayer.tracking.association import gnn_pairs, jpda_pairs
 from tracklayer.tracking.config import TrackerConfig
 from tracklayer.tracking.gating import coarse_pairs, coarse_space, gate_threshold
+from tracklayer.tracking.imm import LOG_2PI
 from tracklayer.tracking.initiation import initial_states, radar_position, triangulate
+from tracklayer.tracking.linear import is_linear, linear_gate, linear_predict, linear_update
 from tracklayer.tracking.management import manage, mark_deleted
 from tracklayer.tracking.measurement_models import POSITION, SensorView, model_for
 from tracklayer.tracking.single_sensor import Candidates, hold_and_promote
@@ -129,6 +132,42 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
     return tracks.record_hits(rows[hit], t_s, rows, x=x, p=p, mu=mu, score=score, score_peak=peak, sources=sources), used
 
 
+def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, np.ndarray]:
+    """`associate_and_update` of confirmed then tentative tracks for a position scan and
+    a linear estimator (`tracking.linear`), in two fused kernels. Returns the tracks and
+    a mask of the detections used."""
+    used = np.zeros(scan.z.shape[0], dtype=bool)
+    if len(tracks) == 0 or used.size == 0:
+        return tracks, used
+    x, p = tracks.x[:, 0].copy(), tracks.p[:, 0].copy()
+    z, r = np.ascontiguousarray(scan.z, dtype=np.float64), np.ascontiguousarray(scan.r, dtype=np.float64)
+    gamma = gate_threshold(cfg.gate_probability, 3)
+    ci, cj, d2, diag = linear_gate(x, p, z, r, gamma)
+    log_lik = -0.5 * (d2 + 2.0 * np.sum(np.log(diag), axis=1) + 3 * LOG_2PI)
+    lam = cfg.clutter_density[scan.kind]
+    jpda = cfg.association == "jpda"
+    w = cfg.pd / lam * np.exp(log_lik) if jpda else d2
+    score = tracks.score.copy()
+    hit = np.zeros(len(tracks), dtype=bool)
+    lik_sum = np.ones(len(tracks))
+    linear_update(x, p, tracks.status, score, ci, cj, log_lik, _gain(cfg, d2, log_lik, gamma, scan.kind), w, z, r, jpda,
+                  1.0 - cfg.pd * cfg.gate_probability, float(cfg.jpda_max_events), 1e-10, 200, math.log(cfg.pd / lam),
+                  math.log1p(-cfg.pd), hit, used, lik_sum)
+    if jpda:
+        score += np.log(lik_sum)  # JPDA-updated tracks: + ln(w0 + sum w); 0 elsewhere
+    sources = tracks.sources
+    if scan.source_bit:
+        sources = sources | np.where(hit, scan.source_bit, np.uint64(0))
+    first = hit & (tracks.last_hit_t_s < t_s)  # a hit counts once per time step (`Tracks.record_hits`)
+    times = tracks.hit_times_s
+    if first.any():
+        times = times.copy()
+        times[first, :-1] = times[first, 1:]
+        times[first, -1] = t_s
+    return Tracks(tracks.track_id, tracks.status, x[:, None], p[:, None], tracks.mu, score, np.maximum(tracks.score_peak, score),
+                  tracks.born_t_s, np.where(first, t_s, tracks.last_hit_t_s), tracks.hits + first, times, sources), used
+
+
 def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int,
                sources: np.ndarray) -> Tracks:
     """Tentative tracks at positions (n, 3) with covariances (n, 3, 3) and provenance (n,)."""
@@ -184,10 +223,19 @@ def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: Tr
 def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
     """One tracker step at ``t_s``; returns the new state and the tracks deleted now."""
     dt = t_s - state.t_s
-    x, p, mu = cfg.estimator.predict(state.tracks.x, state.tracks.p, state.tracks.mu, dt)
-    tracks = replace(state.tracks, x=x, p=p, mu=mu)
+    linear = is_linear(cfg.estimator)
+    if linear:
+        x, p = linear_predict(cfg.estimator.models[0], state.tracks.x, state.tracks.p, dt)
+        tracks = replace(state.tracks, x=x, p=p)
+    else:
+        x, p, mu = cfg.estimator.predict(state.tracks.x, state.tracks.p, state.tracks.mu, dt)
+        tracks = replace(state.tracks, x=x, p=p, mu=mu)
     leftovers = []
     for scan in scans:
+        if linear and scan.kind == POSITION:
+            tracks, used = linear_scan(tracks, scan, t_s, cfg)
+            leftovers.append(~used)
+            continue
         free = np.ones(scan.z.shape[0], dtype=bool)
         for status, method in ((CONFIRMED, cfg.association), (TENTATIVE, "gnn")):
             tracks, used = associate_and_update(tracks, status, method, scan, free, t_s, cfg)
@@ -200,6 +248,8 @@ def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tup
     tracks = tracks.append(born).append(promoted)
     x6, p6 = cfg.estimator.combine(tracks.x, tracks.p, tracks.mu)
     tracks, dead = manage(tracks, x6, p6, t_s, cfg.management)
+    if not dead.any():
+        return State(tracks, candidates, next_id, t_s), tracks.take(dead)
     return State(tracks.take(~dead), candidates, next_id, t_s), mark_deleted(tracks.take(dead))
 
 
@@ -297,7 +347,10 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -
     if hi <= lo:
         return []
     sid = det["sensor_id"][lo:hi]
-    bounds = np.r_[0, np.nonzero(np.diff(sid))[0] + 1, hi - lo]
+    if sid[0] == sid[-1]:  # one sensor (sorted by sensor within a time)
+        bounds = (0, hi - lo)
+    else:
+        bounds = np.concatenate([[0], np.nonzero(np.diff(sid))[0] + 1, [hi - lo]])
     scans = []
     for a, b in zip(bounds[:-1], bounds[1:]):
         sl = slice(lo + a, lo + b)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,15 +43,15 @@ class Tracks:
 
     @classmethod
     def empty(cls, r: int, n: int, k: int) -> "Tracks":
-        return cls(
-            np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)),
-            np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0, np.uint64),
-        )
+        """No tracks (read-only arrays, shared between calls)."""
+        return _empty(cls, r, n, k)
 
     def __len__(self) -> int:
         return self.track_id.shape[0]
 
     def take(self, index: np.ndarray) -> "Tracks":
+        if isinstance(index, np.ndarray) and index.dtype == bool:
+            index = np.flatnonzero(index)  # one nonzero for all columns
         return Tracks(*(getattr(self, f)[index] for f in _FIELDS))
 
     def append(self, other: "Tracks") -> "Tracks":
@@ -80,3 +81,12 @@ class Tracks:
 
 
 _FIELDS = tuple(f.name for f in fields(Tracks))
+
+
+@lru_cache(maxsize=16)
+def _empty(cls, r: int, n: int, k: int) -> Tracks:
+    cols = (np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)),
+            np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0, np.uint64))
+    for c in cols:
+        c.setflags(write=False)
+    return cls(*cols)

@@ -128,14 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     w_g, c_g, vis_tl = timed(lambda: static_access(r_ecef_m, tgt_m, half, rmax, graze), args.repeat)
     record("tracklayer: geometry only (numba, 1 thread, culled)", w_g, c_g, int(vis_tl.sum()))
 
-    cl = TargetClusters.build(tgt_m, np.array([ref.GRAZE_KM * 1e3]))
-    # One cluster holding every target, with bounds that never cull nor shortcut.
+    cl = TargetClusters.blocks(tgt_m, np.array([ref.GRAZE_KM * 1e3]))
+    # One block holding every target, with bounds that never cull nor shortcut: every pair is tested.
     never = np.zeros((1, 2, 4))
     never[..., 0] = never[..., 2] = 2.0
 
     def no_cull():
         out = np.zeros((t, n, m), dtype=bool)
-        static_access_kernel(r_ecef_m, np.ascontiguousarray(tgt_m), np.arange(m), np.array([0, m]), np.zeros((2, 3)), np.full(2, 1e12),
+        static_access_kernel(r_ecef_m, np.ascontiguousarray(tgt_m.T), np.array([0, m]), np.zeros((2, 3)), np.full(2, 1e12),
                              np.zeros((1, 2, 3)) + [1.0, 0.0, 0.0], np.full((1, 2), -1.0), np.zeros((1, 2)), np.zeros((1, 2)),
                              np.full((1, 2), 1e30), never, cl.inflated_a_m, cl.z_scale, np.zeros(n, dtype=np.int64), np.cos(half), rmax, out)
         return out

@@ -2,15 +2,15 @@
 
 The pair test is that of `tracklayer.sensors.geometry` (range, field of regard,
 line of sight clear of the WGS 84 ellipsoid inflated by the grazing altitude). For
-many fixed points the numba engine prunes work with exact, conservative bounds:
-points are binned into clusters (cells of latitude and longitude), each with a
-bounding sphere and, in the z-scaled space where the inflated ellipsoid is a sphere
-of radius A, a centre direction, an angular radius alpha and the smallest and
-largest point radius r_lo, r_hi. In that space a point at radius r > A is visible
-from a sensor at |S'| exactly when the central angle between them is at most
-acos(A/|S'|) + acos(A/r), and a point at r <= A (below the grazing margin) when it
-is at most acos(r/|S'|) (the sensor above its horizon plane). For each sensor at
-each time, first the whole set and then each cluster is
+many fixed points the numba engines prune work with exact, conservative bounds:
+points are grouped into clusters, each with a bounding sphere and, in the z-scaled
+space where the inflated ellipsoid is a sphere of radius A, a centre direction, an
+angular radius alpha and the smallest and largest point radius r_lo, r_hi. In that
+space a point at radius r > A is visible from a sensor at |S'| exactly when the
+central angle between them is at most acos(A/|S'|) + acos(A/r), and a point at
+r <= A (below the grazing margin) when it is at most acos(r/|S'|) (the sensor above
+its horizon plane). For each sensor at each time, first the whole set and then each
+cluster is
 
 * skipped when its bounding sphere lies beyond the maximum range, or its centre
   direction is further from the sensor than the largest visible angle plus alpha;
@@ -20,7 +20,13 @@ each time, first the whole set and then each cluster is
 * otherwise tested pair by pair.
 
 The bounds are widened by 1e-12 relative, so rounding never flips a decision:
-the kernel gives exactly the NumPy reference's answer, which tests every pair.
+the kernels give exactly the NumPy references' answers, which test every pair.
+
+Two groupings: `TargetClusters.build` sorts points into latitude/longitude cells
+(coverage counts, which stay in that sorted order until the end), and
+`TargetClusters.blocks` keeps the caller's order in runs of consecutive indices, so
+that `static_access` writes its dense (T, S, P) answer in contiguous, vectorised
+stores (docs/design/sensing.md).
 """
 
 from __future__ import annotations
@@ -87,7 +93,32 @@ class TargetClusters:
         key = np.floor((lat + 90.0) / cell_deg).astype(np.int64) * 100_000 + np.floor((lon + 180.0) / cell_deg).astype(np.int64)
         order = np.argsort(key, kind="stable")
         _, first = np.unique(key[order], return_index=True)
-        starts = np.r_[first, t.shape[0]].astype(np.int64)
+        return cls._bounded(t, order, np.r_[first, t.shape[0]].astype(np.int64), grazing_m)
+
+    @classmethod
+    def blocks(cls, targets_m: np.ndarray, grazing_m: np.ndarray, size: int = 16) -> "TargetClusters":
+        """Fixed ECEF points (P, 3), P > 0, in blocks of ``size`` consecutive indices (``order`` is the identity).
+
+        A kernel can then write each block's results to a contiguous range of the
+        caller's point order. Blocks pay for their tests only when that order is
+        spatially coherent (grids, sites sorted by region): when the blocks' median
+        angular radius exceeds half the whole set's, as it does for points in random
+        order, the set is one block, swept pair by pair whenever the whole-set test
+        does not decide it. Speed only: every choice gives the same answer.
+        """
+        t = np.asarray(targets_m, dtype=np.float64)
+        n = t.shape[0]
+        order = np.arange(n)
+        cl = cls._bounded(t, order, np.r_[np.arange(0, n, size), n].astype(np.int64), grazing_m)
+        alpha = np.arccos(cl.cos_alpha[0])
+        if alpha.size > 2 and np.median(alpha[:-1]) > 0.5 * alpha[-1]:
+            cl = cls._bounded(t, order, np.array([0, n], dtype=np.int64), grazing_m)
+        return cl
+
+    @classmethod
+    def _bounded(cls, t: np.ndarray, order: np.ndarray, starts: np.ndarray, grazing_m: np.ndarray) -> "TargetClusters":
+        """Bounds of the clusters ``t[order][starts[c]:starts[c+1]]`` and of the whole set."""
+        first = starts[:-1]
         n_c = first.size + 1
         seg = np.concatenate([np.repeat(np.arange(first.size), np.diff(starts)), np.full(t.shape[0], first.size)])
         ts = np.concatenate([t[order], t[order]])  # every point also belongs to the whole set (row C)
@@ -134,8 +165,23 @@ def group_of(grazing_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, index.astype(np.int64)
 
 
+def static_access_numpy(r_sat, tgt_xyz, starts, centre, radius, direction, cos_alpha, sin_alpha, r_lo, r_hi, bounds, inflated_a,
+                        z_scale, group, cos_half, max_range, out) -> None:
+    """NumPy reference of `tracklayer.kernels.coverage.static_access_kernel` (same
+    signature; the block arrays are unused: every pair is tested, by
+    `tracklayer.sensors.geometry.infrared_access_numpy`, in time chunks of about
+    4 M pairs)."""
+    n_t, n_s, _ = r_sat.shape
+    tgt = np.ascontiguousarray(tgt_xyz.T)
+    a, k = inflated_a[group], z_scale[group]
+    chunk = max(1, (1 << 22) // max(n_s * tgt.shape[0], 1))
+    for start in range(0, n_t, chunk):
+        sl = slice(start, start + chunk)
+        infrared_access_numpy(r_sat[sl], np.broadcast_to(tgt, (r_sat[sl].shape[0],) + tgt.shape), cos_half, max_range, a, k, out[sl])
+
+
 def static_access(r_sat_m: np.ndarray, targets_m: np.ndarray, half_angle_rad: np.ndarray, max_range_m: np.ndarray,
-                  grazing_m: np.ndarray, chunk: int = 64) -> np.ndarray:
+                  grazing_m: np.ndarray) -> np.ndarray:
     """Access (T, S, P) bool of sensors to fixed points, with the active engine.
 
     Parameters
@@ -144,24 +190,21 @@ def static_access(r_sat_m: np.ndarray, targets_m: np.ndarray, half_angle_rad: np
     targets_m : (P, 3) fixed points, m
     half_angle_rad, max_range_m, grazing_m : (S,) field-of-regard half-angle, maximum
         range and grazing altitude of each sensor
-    chunk : time steps per NumPy block (the reference broadcasts (chunk, S, P))
     """
     n_t, n_s, _ = r_sat_m.shape
     out = np.zeros((n_t, n_s, targets_m.shape[0]), dtype=np.bool_)
-    cos_half = np.cos(np.asarray(half_angle_rad, dtype=np.float64))
-    rmax = np.asarray(max_range_m, dtype=np.float64)
+    if targets_m.shape[0] == 0:
+        return out
+    values, group = group_of(grazing_m)
+    cl = TargetClusters.blocks(targets_m, values)
+    args = (np.ascontiguousarray(r_sat_m, dtype=np.float64), np.ascontiguousarray(np.asarray(targets_m, dtype=np.float64).T),
+            cl.starts, cl.centre_m, cl.radius_m, cl.direction, cl.cos_alpha, cl.sin_alpha, cl.r_lo, cl.r_hi, cl.bounds,
+            cl.inflated_a_m, cl.z_scale, group, np.cos(np.asarray(half_angle_rad, dtype=np.float64)),
+            np.asarray(max_range_m, dtype=np.float64), out)
     if engine() == "numba":
         from tracklayer.kernels.coverage import static_access_kernel
 
-        values, group = group_of(grazing_m)
-        cl = TargetClusters.build(targets_m, values)
-        static_access_kernel(np.ascontiguousarray(r_sat_m), np.ascontiguousarray(targets_m[cl.order]), cl.order, cl.starts,
-                             cl.centre_m, cl.radius_m, cl.direction, cl.cos_alpha, cl.sin_alpha, cl.r_lo, cl.r_hi, cl.bounds,
-                             cl.inflated_a_m, cl.z_scale, group, cos_half, rmax, out)
-        return out
-    a, k = inflated_ellipsoid(np.asarray(grazing_m, dtype=np.float64))
-    for start in range(0, n_t, chunk):
-        sl = slice(start, start + chunk)
-        tgt = np.broadcast_to(targets_m, (r_sat_m[sl].shape[0],) + targets_m.shape)
-        infrared_access_numpy(r_sat_m[sl], tgt, cos_half, rmax, a, k, out[sl])
+        static_access_kernel(*args)
+    else:
+        static_access_numpy(*args)
     return out

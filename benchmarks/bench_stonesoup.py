@@ -11,10 +11,12 @@ both computed by the same metric code (the Stone Soup benchmark script's
 
     python benchmarks/bench_stonesoup.py --growth --scans 30   # tracklayer only: time vs targets x clutter
 
-Needs a Python with Stone Soup (``--stonesoup-python``, default
-``/work/venvs/stonesoup/bin/python``) and the Stone Soup benchmark script
-``stonesoup_bench.py`` (``--stonesoup-bench`` or ``$TRACKLAYER_STONESOUP_BENCH``), which
-generates the scenario files, runs Stone Soup and scores tracks. Stone Soup is never
+Needs a Python with Stone Soup (``--stonesoup-python`` or ``$TRACKLAYER_STONESOUP_PYTHON``,
+default ``venvs/stonesoup/bin/python`` beside the repository: ``python -m venv
+../venvs/stonesoup && ../venvs/stonesoup/bin/pip install stonesoup``) and the Stone Soup
+benchmark script ``stonesoup_bench.py`` (``--stonesoup-bench`` or
+``$TRACKLAYER_STONESOUP_BENCH``, default ``shared/bench/stonesoup/`` beside the
+repository), which generates the scenario files, runs Stone Soup and scores tracks. Stone Soup is never
 imported by tracklayer. Each tracker runs in its own process so peak memory (ru_maxrss)
 is comparable; tracklayer's time excludes numba compilation (a warm-up run on the first
 scans) and is the median of ``--repeat`` runs.
@@ -43,8 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-SS_PY = "/work/venvs/stonesoup/bin/python"
-SS_BENCH = os.environ.get("TRACKLAYER_STONESOUP_BENCH", "/work/shared/bench/stonesoup/stonesoup_bench.py")
+_BESIDE = Path(__file__).resolve().parents[2]  # the folder that holds the repository
+SS_PY = os.environ.get("TRACKLAYER_STONESOUP_PYTHON", str(_BESIDE / "venvs" / "stonesoup" / "bin" / "python"))
+SS_BENCH = os.environ.get("TRACKLAYER_STONESOUP_BENCH", str(_BESIDE / "shared" / "bench" / "stonesoup" / "stonesoup_bench.py"))
 VARIANTS = {"standard": ["--gating", "all", "--transition", "combined"], "fastest": ["--gating", "kdtree", "--transition", "matrix"]}
 
 
@@ -253,6 +256,10 @@ def main() -> None:
     ap.add_argument("--association", default="gnn", help=argparse.SUPPRESS)
     ap.add_argument("--tracks-out", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if not args.run_tracklayer:
+        for flag, path in (("--stonesoup-python", args.stonesoup_python), ("--stonesoup-bench", args.stonesoup_bench)):
+            if not Path(path).is_file():
+                ap.error(f"{flag} {path}: no such file (set-up in this script's docstring)")
     if args.run_tracklayer:
         res = run_tracklayer(args.run_tracklayer, args.association, args.repeat, args.tracks_out)
     elif args.growth:

@@ -25,7 +25,7 @@ by M-of-N logic or by the track score, plus de-duplication.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -86,7 +86,7 @@ def manage(tracks: Tracks, x6: np.ndarray, p6: np.ndarray, t_s: float, cfg: Mana
         dead |= ellipsoid_height_m(x6[:, :3]) < cfg.min_altitude_m  # rotation-invariant
     if cfg.duplicate_gate is not None:
         dead |= duplicates(x6, p6, status, tracks.hits, tracks.track_id, dead, cfg.duplicate_gate)
-    return replace(tracks, status=status), dead
+    return tracks.with_columns(status=status), dead
 
 
 def duplicates(x6, p6, status, hits, track_id, dead, gate: float) -> np.ndarray:
@@ -115,4 +115,4 @@ def duplicates(x6, p6, status, hits, track_id, dead, gate: float) -> np.ndarray:
 
 
 def mark_deleted(tracks: Tracks) -> Tracks:
-    return replace(tracks, status=np.full(len(tracks), DELETED, np.int8))
+    return tracks.with_columns(status=np.full(len(tracks), DELETED, np.int8))

@@ -678,3 +678,31 @@ def linear_update_kernel(x, p, status, score, ci, cj, log_lik, gain, w, z, r, jp
         free[j] = not used[j]
     _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, 0, False, w0, max_events, tol, max_iter,
                  log_hit, log_miss, free, hit, used, lik_sum)
+
+
+@jit
+def linear_hits_kernel(hit, t_s, score, score_peak, last_hit_t_s, hits, hit_times_s):
+    """Hit bookkeeping of a scan (`tracklayer.tracking.tracks.Tracks.record_hits`): a
+    ``hit`` track whose last hit is before ``t_s`` counts one more hit, its last hit
+    time becomes ``t_s`` and its hit-time window (M, K) shifts left with ``t_s`` last;
+    the peak score is max(score_peak, score) (NaN-propagating like `numpy.maximum`).
+    Returns new score_peak, last_hit_t_s, hits and hit_times_s."""
+    m, k = hit_times_s.shape
+    peak = np.empty(m)
+    last = np.empty(m)
+    count = np.empty_like(hits)
+    times = np.empty((m, k))
+    for i in range(m):
+        a, b = score_peak[i], score[i]
+        peak[i] = a if a >= b or a != a else b
+        first = hit[i] and last_hit_t_s[i] < t_s
+        last[i] = t_s if first else last_hit_t_s[i]
+        count[i] = hits[i] + 1 if first else hits[i]
+        if first:
+            for c in range(k - 1):
+                times[i, c] = hit_times_s[i, c + 1]
+            times[i, k - 1] = t_s
+        else:
+            for c in range(k):
+                times[i, c] = hit_times_s[i, c]
+    return peak, last, count, times

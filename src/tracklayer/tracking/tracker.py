@@ -39,7 +39,7 @@ from tracklayer.tracking.config import TrackerConfig
 from tracklayer.tracking.gating import coarse_pairs, coarse_space, gate_threshold
 from tracklayer.tracking.imm import LOG_2PI
 from tracklayer.tracking.initiation import initial_states, radar_position, triangulate
-from tracklayer.tracking.linear import is_linear, linear_gate, linear_predict, linear_update
+from tracklayer.tracking.linear import is_linear, linear_gate, linear_hits, linear_predict, linear_update
 from tracklayer.tracking.management import manage, mark_deleted
 from tracklayer.tracking.measurement_models import POSITION, SensorView, model_for
 from tracklayer.tracking.single_sensor import Candidates, hold_and_promote
@@ -158,14 +158,9 @@ def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> t
     sources = tracks.sources
     if scan.source_bit:
         sources = sources | np.where(hit, scan.source_bit, np.uint64(0))
-    first = hit & (tracks.last_hit_t_s < t_s)  # a hit counts once per time step (`Tracks.record_hits`)
-    times = tracks.hit_times_s
-    if first.any():
-        times = times.copy()
-        times[first, :-1] = times[first, 1:]
-        times[first, -1] = t_s
-    return Tracks(tracks.track_id, tracks.status, x[:, None], p[:, None], tracks.mu, score, np.maximum(tracks.score_peak, score),
-                  tracks.born_t_s, np.where(first, t_s, tracks.last_hit_t_s), tracks.hits + first, times, sources), used
+    peak, last, hits, times = linear_hits(hit, t_s, score, tracks.score_peak, tracks.last_hit_t_s, tracks.hits, tracks.hit_times_s)
+    return Tracks(tracks.track_id, tracks.status, x[:, None], p[:, None], tracks.mu, score, peak, tracks.born_t_s, last, hits, times,
+                  sources), used
 
 
 def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int,

@@ -390,12 +390,14 @@ class Tracker:
 
 def _in_time_order(det: Table, buffer_s: float) -> tuple[dict[str, np.ndarray], int]:
     """Columns sorted by (t_s, sensor_id), without the detections arriving too late."""
-    keep = np.ones(det.num_rows, dtype=bool)
+    cols = {k: np.asarray(v) for k, v in det.items()}
+    dropped = 0
     if "arrival_t_s" in det:
         keep = det["arrival_t_s"] - det["t_s"] <= buffer_s
-    order = np.lexsort((det["sensor_id"][keep], det["t_s"][keep]))
-    cols = {k: np.asarray(v)[keep][order] for k, v in det.items()}
-    return cols, int((~keep).sum())
+        cols = {k: v[keep] for k, v in cols.items()}
+        dropped = int((~keep).sum())
+    order = np.lexsort((cols["sensor_id"], cols["t_s"]))
+    return {k: v.take(order, axis=0) for k, v in cols.items()}, dropped
 
 
 def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -> list[Scan]:

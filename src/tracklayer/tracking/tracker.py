@@ -143,7 +143,8 @@ def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> t
     z, r = np.ascontiguousarray(scan.z, dtype=np.float64), np.ascontiguousarray(scan.r, dtype=np.float64)
     gamma = gate_threshold(cfg.gate_probability, 3)
     ci, cj, d2, diag = linear_gate(x, p, z, r, gamma)
-    log_lik = -0.5 * (d2 + 2.0 * np.sum(np.log(diag), axis=1) + 3 * LOG_2PI)
+    ln = np.log(diag)
+    log_lik = -0.5 * (d2 + 2.0 * (ln[:, 0] + ln[:, 1] + ln[:, 2]) + 3 * LOG_2PI)  # = np.sum(ln, axis=1), term by term
     lam = cfg.clutter_density[scan.kind]
     jpda = cfg.association == "jpda"
     w = cfg.pd / lam * np.exp(log_lik) if jpda else d2

@@ -75,7 +75,7 @@ class Tracks:
     def with_columns(self, **columns: np.ndarray) -> "Tracks":
         """These tracks with some columns replaced (`dataclasses.replace`, without its
         per-call field introspection)."""
-        return Tracks(*(columns[f] if f in columns else getattr(self, f) for f in _FIELDS))
+        return Tracks(**(self.__dict__ | columns))
 
     def record_hits(self, hit_rows: np.ndarray, t_s: float, rows: np.ndarray | None = None, **columns: np.ndarray) -> "Tracks":
         """Count a hit at ``t_s`` for ``hit_rows`` (once per time step), and replace the

@@ -249,8 +249,9 @@ def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tup
 def _linear_step(state: State, scans: list[Scan], t_s: float, dt: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
     """`step` when every scan is a position scan, the estimator is linear and no
     single-sensor candidates are held: `linear_scan` per scan, then one-point initiation
-    of every scan's unused detections in one `new_tracks` call (the same rows and ids as
-    `initiate`, which starts them scan by scan), one append, management."""
+    of every scan's unused detections in one pass written straight into the grown track
+    columns (the same rows and ids as `initiate`, which starts them scan by scan and
+    appends), management. The same result as `step`'s general sequence."""
     old = state.tracks
     x, p = linear_predict(cfg.estimator.models[0], old.x, old.p, dt)
     tracks = old.with_columns(x=x, p=p)

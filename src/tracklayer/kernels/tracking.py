@@ -375,8 +375,10 @@ def jpda_clusters_kernel(n_tracks, n_dets, pi, pj, w, w0, max_events, tol, max_i
 @jit
 def linear_predict_kernel(x, p, f, q, x_out, p_out):
     """x_out = F x, p_out = sym(F P F^T + Q) for states (M, n) and covariances (M, n, n)
-    (sums over the non-zero entries of F only, in ascending column order)."""
-    n = x.shape[1]
+    (sums over the non-zero entries of F only, in ascending column order). Every sum
+    runs over all tracks in its innermost loop, which keeps the loop overhead of the
+    one or two terms per entry off each track."""
+    m, n = x.shape[0], x.shape[1]
     cnt = np.zeros(n, np.int64)
     col = np.empty((n, n), np.int64)
     for a in range(n):
@@ -384,24 +386,39 @@ def linear_predict_kernel(x, p, f, q, x_out, p_out):
             if f[a, k] != 0.0:
                 col[a, cnt[a]] = k
                 cnt[a] += 1
-    fp = np.empty((n, n))
-    for t in range(x.shape[0]):
-        for a in range(n):
-            acc = 0.0
+    acc = np.empty(m)
+    for a in range(n):
+        acc[:] = 0.0
+        for c in range(cnt[a]):
+            k = col[a, c]
+            fk = f[a, k]
+            for t in range(m):
+                acc[t] += fk * x[t, k]
+        for t in range(m):
+            x_out[t, a] = acc[t]
+    fp = np.empty((m, n, n))
+    for a in range(n):
+        for b in range(n):
+            acc[:] = 0.0
             for c in range(cnt[a]):
-                acc += f[a, col[a, c]] * x[t, col[a, c]]
-            x_out[t, a] = acc
-            for b in range(n):
-                acc = 0.0
-                for c in range(cnt[a]):
-                    acc += f[a, col[a, c]] * p[t, col[a, c], b]
-                fp[a, b] = acc
-        for a in range(n):
-            for b in range(n):
-                acc = 0.0
-                for c in range(cnt[b]):
-                    acc += fp[a, col[b, c]] * f[b, col[b, c]]
-                p_out[t, a, b] = acc + q[a, b]
+                k = col[a, c]
+                fk = f[a, k]
+                for t in range(m):
+                    acc[t] += fk * p[t, k, b]
+            for t in range(m):
+                fp[t, a, b] = acc[t]
+    for a in range(n):
+        for b in range(n):
+            acc[:] = 0.0
+            for c in range(cnt[b]):
+                k = col[b, c]
+                fk = f[b, k]
+                for t in range(m):
+                    acc[t] += fp[t, a, k] * fk
+            qab = q[a, b]
+            for t in range(m):
+                p_out[t, a, b] = acc[t] + qab
+    for t in range(m):
         for a in range(n):
             for b in range(a + 1, n):
                 v = 0.5 * (p_out[t, a, b] + p_out[t, b, a])
@@ -661,3 +678,31 @@ def linear_update_kernel(x, p, status, score, ci, cj, log_lik, gain, w, z, r, jp
         free[j] = not used[j]
     _linear_pass(x, p, status, score, ci, cj, log_lik, gain, w, z, r, 0, False, w0, max_events, tol, max_iter,
                  log_hit, log_miss, free, hit, used, lik_sum)
+
+
+@jit
+def linear_hits_kernel(hit, t_s, score, score_peak, last_hit_t_s, hits, hit_times_s):
+    """Hit bookkeeping of a scan (`tracklayer.tracking.tracks.Tracks.record_hits`): a
+    ``hit`` track whose last hit is before ``t_s`` counts one more hit, its last hit
+    time becomes ``t_s`` and its hit-time window (M, K) shifts left with ``t_s`` last;
+    the peak score is max(score_peak, score) (NaN-propagating like `numpy.maximum`).
+    Returns new score_peak, last_hit_t_s, hits and hit_times_s."""
+    m, k = hit_times_s.shape
+    peak = np.empty(m)
+    last = np.empty(m)
+    count = np.empty_like(hits)
+    times = np.empty((m, k))
+    for i in range(m):
+        a, b = score_peak[i], score[i]
+        peak[i] = a if a >= b or a != a else b
+        first = hit[i] and last_hit_t_s[i] < t_s
+        last[i] = t_s if first else last_hit_t_s[i]
+        count[i] = hits[i] + 1 if first else hits[i]
+        if first:
+            for c in range(k - 1):
+                times[i, c] = hit_times_s[i, c + 1]
+            times[i, k - 1] = t_s
+        else:
+            for c in range(k):
+                times[i, c] = hit_times_s[i, c]
+    return peak, last, count, times

@@ -82,6 +82,12 @@ def linear_update(*args) -> None:
     _kernel("linear_update")(*args)
 
 
+def linear_hits(hit, t_s, score, score_peak, last_hit_t_s, hits, hit_times_s):
+    """`tracklayer.kernels.tracking.linear_hits_kernel` with the active engine: new
+    score_peak, last_hit_t_s, hits and hit_times_s after a scan."""
+    return _kernel("linear_hits")(hit, float(t_s), score, score_peak, last_hit_t_s, hits, hit_times_s)
+
+
 # ------------------------------------------------------------------ NumPy references
 
 
@@ -231,3 +237,12 @@ def linear_update_numpy(x, p, status, score, ci, cj, log_lik, gain, w, z, r, jpd
                        log_hit, log_miss, free, hit, used, lik_sum)
     _linear_pass_numpy(x, p, status, score, ci, cj, log_lik, gain, w, z, r, TENTATIVE, False, w0, max_events, tol, max_iter,
                        log_hit, log_miss, ~used, hit, used, lik_sum)
+
+
+def linear_hits_numpy(hit, t_s, score, score_peak, last_hit_t_s, hits, hit_times_s):
+    """Reference for `tracklayer.kernels.tracking.linear_hits_kernel` (same signature)."""
+    first = hit & (last_hit_t_s < t_s)  # a hit counts once per time step
+    times = hit_times_s.copy()
+    times[first, :-1] = hit_times_s[first, 1:]
+    times[first, -1] = t_s
+    return np.maximum(score_peak, score), np.where(first, t_s, last_hit_t_s), hits + first.astype(hits.dtype), times

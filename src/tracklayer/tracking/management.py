@@ -25,7 +25,7 @@ by M-of-N logic or by the track score, plus de-duplication.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -74,19 +74,24 @@ def manage(tracks: Tracks, x6: np.ndarray, p6: np.ndarray, t_s: float, cfg: Mana
         dead = (tent & (tracks.score <= cfg.score_reject) & (t_s > tracks.born_t_s)) | (
             (status == CONFIRMED) & (tracks.score < tracks.score_peak - cfg.score_drop)
         )
+        tent = status == TENTATIVE
     else:
         span = t_s - tracks.hit_times_s[:, 0]  # NaN until confirm_hits hits
         status[tent & (span <= cfg.confirm_window_s)] = CONFIRMED
-        dead = (status == TENTATIVE) & (t_s - tracks.born_t_s > cfg.confirm_window_s)
-    dead |= (status == TENTATIVE) & (silent >= cfg.tentative_coast_s)
+        tent = status == TENTATIVE
+        if cfg.confirm_window_s == math.inf:  # no age limit: t - born > inf never holds
+            dead = np.zeros(status.shape[0], dtype=bool)
+        else:
+            dead = tent & (t_s - tracks.born_t_s > cfg.confirm_window_s)
+    dead |= tent & (silent >= cfg.tentative_coast_s)
     dead |= (status == CONFIRMED) & (silent >= cfg.coast_limit_s)
-    if np.isfinite(cfg.max_position_sigma_m):
+    if math.isfinite(cfg.max_position_sigma_m):
         dead |= np.trace(p6[:, :3, :3], axis1=1, axis2=2) > cfg.max_position_sigma_m**2
     if cfg.min_altitude_m is not None and len(tracks):
         dead |= ellipsoid_height_m(x6[:, :3]) < cfg.min_altitude_m  # rotation-invariant
     if cfg.duplicate_gate is not None:
         dead |= duplicates(x6, p6, status, tracks.hits, tracks.track_id, dead, cfg.duplicate_gate)
-    return replace(tracks, status=status), dead
+    return tracks.with_columns(status=status), dead
 
 
 def duplicates(x6, p6, status, hits, track_id, dead, gate: float) -> np.ndarray:
@@ -115,4 +120,4 @@ def duplicates(x6, p6, status, hits, track_id, dead, gate: float) -> np.ndarray:
 
 
 def mark_deleted(tracks: Tracks) -> Tracks:
-    return replace(tracks, status=np.full(len(tracks), DELETED, np.int8))
+    return tracks.with_columns(status=np.full(len(tracks), DELETED, np.int8))

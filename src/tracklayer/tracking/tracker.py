@@ -39,7 +39,7 @@ from tracklayer.tracking.config import TrackerConfig
 from tracklayer.tracking.gating import coarse_pairs, coarse_space, gate_threshold
 from tracklayer.tracking.imm import LOG_2PI
 from tracklayer.tracking.initiation import initial_states, radar_position, triangulate
-from tracklayer.tracking.linear import is_linear, linear_gate, linear_predict, linear_update
+from tracklayer.tracking.linear import is_linear, linear_gate, linear_hits, linear_predict, linear_update
 from tracklayer.tracking.management import manage, mark_deleted
 from tracklayer.tracking.measurement_models import POSITION, SensorView, model_for
 from tracklayer.tracking.single_sensor import Candidates, hold_and_promote
@@ -143,7 +143,8 @@ def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> t
     z, r = np.ascontiguousarray(scan.z, dtype=np.float64), np.ascontiguousarray(scan.r, dtype=np.float64)
     gamma = gate_threshold(cfg.gate_probability, 3)
     ci, cj, d2, diag = linear_gate(x, p, z, r, gamma)
-    log_lik = -0.5 * (d2 + 2.0 * np.sum(np.log(diag), axis=1) + 3 * LOG_2PI)
+    ln = np.log(diag)
+    log_lik = -0.5 * (d2 + 2.0 * (ln[:, 0] + ln[:, 1] + ln[:, 2]) + 3 * LOG_2PI)  # = np.sum(ln, axis=1), term by term
     lam = cfg.clutter_density[scan.kind]
     jpda = cfg.association == "jpda"
     w = cfg.pd / lam * np.exp(log_lik) if jpda else d2
@@ -158,14 +159,9 @@ def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> t
     sources = tracks.sources
     if scan.source_bit:
         sources = sources | np.where(hit, scan.source_bit, np.uint64(0))
-    first = hit & (tracks.last_hit_t_s < t_s)  # a hit counts once per time step (`Tracks.record_hits`)
-    times = tracks.hit_times_s
-    if first.any():
-        times = times.copy()
-        times[first, :-1] = times[first, 1:]
-        times[first, -1] = t_s
-    return Tracks(tracks.track_id, tracks.status, x[:, None], p[:, None], tracks.mu, score, np.maximum(tracks.score_peak, score),
-                  tracks.born_t_s, np.where(first, t_s, tracks.last_hit_t_s), tracks.hits + first, times, sources), used
+    peak, last, hits, times = linear_hits(hit, t_s, score, tracks.score_peak, tracks.last_hit_t_s, tracks.hits, tracks.hit_times_s)
+    return Tracks(tracks.track_id, tracks.status, x[:, None], p[:, None], tracks.mu, score, peak, tracks.born_t_s, last, hits, times,
+                  sources), used
 
 
 def new_tracks(pos: np.ndarray, cov: np.ndarray, earth_fixed: bool, hits: int, t_s: float, cfg: TrackerConfig, next_id: int,
@@ -224,12 +220,14 @@ def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tup
     """One tracker step at ``t_s``; returns the new state and the tracks deleted now."""
     dt = t_s - state.t_s
     linear = is_linear(cfg.estimator)
+    if linear and not len(state.candidates) and all(scan.kind == POSITION for scan in scans):
+        return _linear_step(state, scans, t_s, dt, cfg)
     if linear:
         x, p = linear_predict(cfg.estimator.models[0], state.tracks.x, state.tracks.p, dt)
-        tracks = replace(state.tracks, x=x, p=p)
+        tracks = state.tracks.with_columns(x=x, p=p)
     else:
         x, p, mu = cfg.estimator.predict(state.tracks.x, state.tracks.p, state.tracks.mu, dt)
-        tracks = replace(state.tracks, x=x, p=p, mu=mu)
+        tracks = state.tracks.with_columns(x=x, p=p, mu=mu)
     leftovers = []
     for scan in scans:
         if linear and scan.kind == POSITION:
@@ -245,12 +243,72 @@ def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tup
     next_id = state.next_id + len(born)
     candidates, promoted = hold_and_promote(state.candidates, scans, unused_angles, dt, t_s, cfg, next_id)
     next_id += len(promoted)
-    tracks = tracks.append(born).append(promoted)
+    return _manage(tracks.append(born).append(promoted), candidates, next_id, t_s, cfg)
+
+
+def _linear_step(state: State, scans: list[Scan], t_s: float, dt: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
+    """`step` when every scan is a position scan, the estimator is linear and no
+    single-sensor candidates are held: `linear_scan` per scan, then one-point initiation
+    of every scan's unused detections in one pass written straight into the grown track
+    columns (the same rows and ids as `initiate`, which starts them scan by scan and
+    appends), management. The same result as `step`'s general sequence."""
+    old = state.tracks
+    x, p = linear_predict(cfg.estimator.models[0], old.x, old.p, dt)
+    tracks = old.with_columns(x=x, p=p)
+    unused = []
+    for scan in scans:
+        tracks, used = linear_scan(tracks, scan, t_s, cfg)
+        if not used.all():
+            unused.append((scan, ~used))
+    next_id = state.next_id
+    if unused:
+        if len(unused) == 1:
+            scan, m = unused[0]
+            pos, cov, sources = scan.z[m, :3], scan.r[m, :3, :3], np.full(int(m.sum()), scan.source_bit, np.uint64)
+        else:
+            pos = np.concatenate([sc.z[m, :3] for sc, m in unused])
+            cov = np.concatenate([sc.r[m, :3, :3] for sc, m in unused])
+            sources = np.concatenate([np.full(int(m.sum()), sc.source_bit, np.uint64) for sc, m in unused])
+        tracks = _append_one_point(tracks, pos, cov, sources, t_s, cfg, next_id)
+        next_id += pos.shape[0]
+    return _manage(tracks, state.candidates, next_id, t_s, cfg)
+
+
+def _append_one_point(tracks: Tracks, pos: np.ndarray, cov: np.ndarray, sources: np.ndarray, t_s: float, cfg: TrackerConfig,
+                      next_id: int) -> Tracks:
+    """``tracks.append(new_tracks(pos, cov, False, 1, t_s, cfg, next_id, sources))``
+    with one allocation per column: the new rows are written straight into the grown
+    columns (same values: zero velocity, [P_pos 0; 0 sigma_v^2 I], one hit now)."""
+    m, n = len(tracks), pos.shape[0]
+    if m == 0 or cfg.estimator.r != 1 or cfg.estimator.n != 6:
+        return tracks.append(new_tracks(pos, cov, False, 1, t_s, cfg, next_id, sources))
+
+    def grown(col: np.ndarray, value) -> np.ndarray:
+        out = np.empty((m + n,) + col.shape[1:], col.dtype)
+        out[:m] = col
+        out[m:] = value
+        return out
+
+    x = grown(tracks.x, 0.0)
+    x[m:, 0, :3] = pos
+    p = grown(tracks.p, 0.0)
+    p[m:, 0, :3, :3] = cov
+    p[m:, 0, 3:, 3:] = np.eye(3) * cfg.init_velocity_sigma_m_s**2
+    times = grown(tracks.hit_times_s, np.nan)
+    times[m:, -1] = t_s
+    return Tracks(grown(tracks.track_id, np.arange(next_id, next_id + n)), grown(tracks.status, TENTATIVE), x, p, grown(tracks.mu, 1.0),
+                  grown(tracks.score, cfg.initial_score), grown(tracks.score_peak, cfg.initial_score), grown(tracks.born_t_s, t_s),
+                  grown(tracks.last_hit_t_s, t_s), grown(tracks.hits, 1), times, grown(tracks.sources, sources))
+
+
+def _manage(tracks: Tracks, candidates: Candidates, next_id: int, t_s: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
+    """Confirm, delete and split off the deleted tracks: the new state and the tracks deleted now."""
     x6, p6 = cfg.estimator.combine(tracks.x, tracks.p, tracks.mu)
     tracks, dead = manage(tracks, x6, p6, t_s, cfg.management)
     if not dead.any():
         return State(tracks, candidates, next_id, t_s), tracks.take(dead)
-    return State(tracks.take(~dead), candidates, next_id, t_s), mark_deleted(tracks.take(dead))
+    kept, gone = tracks.split(dead)
+    return State(kept, candidates, next_id, t_s), mark_deleted(gone)
 
 
 def _record(tracks: Tracks, t_s: float, cfg: TrackerConfig) -> dict[str, np.ndarray]:
@@ -334,12 +392,14 @@ class Tracker:
 
 def _in_time_order(det: Table, buffer_s: float) -> tuple[dict[str, np.ndarray], int]:
     """Columns sorted by (t_s, sensor_id), without the detections arriving too late."""
-    keep = np.ones(det.num_rows, dtype=bool)
+    cols = {k: np.asarray(v) for k, v in det.items()}
+    dropped = 0
     if "arrival_t_s" in det:
         keep = det["arrival_t_s"] - det["t_s"] <= buffer_s
-    order = np.lexsort((det["sensor_id"][keep], det["t_s"][keep]))
-    cols = {k: np.asarray(v)[keep][order] for k, v in det.items()}
-    return cols, int((~keep).sum())
+        cols = {k: v[keep] for k, v in cols.items()}
+        dropped = int((~keep).sum())
+    order = np.lexsort((cols["sensor_id"], cols["t_s"]))
+    return {k: v.take(order, axis=0) for k, v in cols.items()}, dropped
 
 
 def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -> list[Scan]:

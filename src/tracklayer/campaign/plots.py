@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from tracklayer.report.style import NATION_COLORS, TRACK_COLORS, figure, png_bytes
+from tracklayer.report.style import TRACK_COLORS, figure, png_bytes
 
 __all__ = ["Series", "Panel", "lines_png", "heatmap_png", "pareto_png", "bars_png"]
 
@@ -159,7 +159,7 @@ def bars_png(panels: Sequence[tuple[str, Sequence[str], Sequence[tuple[str, np.n
                 x = np.arange(len(groups)) - 0.4 + width * (i + 0.5)
                 err = np.vstack([mean - lo, hi - mean])
                 err = np.where(np.isfinite(err), err, 0.0)
-                ax.bar(x, np.nan_to_num(mean), width * 0.92, color=NATION_COLORS[i % len(NATION_COLORS)], label=label)
+                ax.bar(x, np.nan_to_num(mean), width * 0.92, color=TRACK_COLORS[i % len(TRACK_COLORS)], label=label)
                 ax.errorbar(x, np.nan_to_num(mean), yerr=err, fmt="none", ecolor="#222222", elinewidth=1, capsize=3)
             ax.axhline(0.0, color="#888888", lw=0.8)
             ax.set_xticks(range(len(groups)), list(groups))

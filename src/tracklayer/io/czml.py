@@ -19,18 +19,20 @@ from pathlib import Path
 
 import numpy as np
 
+from tracklayer import palette
 from tracklayer.earth.constants import DEG, MU_EARTH_M3_S2
 from tracklayer.earth.frames import eci_to_ecef
 from tracklayer.orbits.kepler import kepler_propagate, rv_to_elements
 from tracklayer.viewer.geometry import radar_fan_angles_rad
 
-NATION_COLOURS = {"US": [60, 130, 255, 255], "JP": [230, 60, 60, 255], "AU": [40, 180, 90, 255]}
-"""Nation colours (RGBA) shared with the viewer."""
-_THREAT_COLOURS = [[255, 140, 0, 255], [255, 60, 200, 255], [255, 220, 0, 255], [0, 220, 220, 255], [180, 120, 255, 255]]
-PHASE_COLOURS = {"boost": [255, 90, 40, 255], "coast": [255, 200, 40, 255], "glide": [220, 80, 255, 255], "terminal": [255, 40, 80, 255]}
-"""Flight-phase colours (RGBA) shared with the viewer."""
-STATUS_COLOURS = {"tentative": [255, 210, 80, 255], "confirmed": [80, 230, 160, 255], "deleted": [150, 150, 150, 255]}
+NATION_COLOURS = {k: palette.rgba(v) for k, v in palette.NATIONS.items()}
+"""Nation colours (RGBA) shared with the viewer and the report (`tracklayer.palette`)."""
+_THREAT_COLOURS = [palette.rgba(c) for c in palette.THREATS]
+PHASE_COLOURS = {k: palette.rgba(v) for k, v in palette.PHASES.items()}
+"""Flight-phase colours (RGBA) shared with the viewer and the report."""
+STATUS_COLOURS = {k: palette.rgba(v) for k, v in palette.STATUSES.items()}
 """Track-status colours (RGBA) shared with the viewer."""
+_UNKNOWN = palette.rgba(palette.UNKNOWN)
 ORBIT_POINTS = 90
 """Points of the one-period orbit ring stored with each satellite."""
 
@@ -64,12 +66,12 @@ def _every(t_s: np.ndarray, period_s: float) -> np.ndarray:
     return np.nonzero(keep)[0]
 
 
-def _interval_colours(grid, t_s: np.ndarray, labels: np.ndarray, palette: dict, t_end: float) -> list[dict]:
+def _interval_colours(grid, t_s: np.ndarray, labels: np.ndarray, colours: dict, t_end: float) -> list[dict]:
     """Time-interval colours: one interval per run of equal ``labels`` over sorted ``t_s``."""
     change = np.r_[0, np.nonzero(labels[1:] != labels[:-1])[0] + 1]
     bounds = np.r_[t_s[change], t_end]
     return [
-        {"interval": _interval(grid, float(bounds[k]), float(bounds[k + 1])), "rgba": palette.get(str(labels[i]), [200, 200, 200, 255])}
+        {"interval": _interval(grid, float(bounds[k]), float(bounds[k + 1])), "rgba": colours.get(str(labels[i]), _UNKNOWN)}
         for k, i in enumerate(change)
     ]
 
@@ -94,7 +96,7 @@ def _satellite_packets(result, grid, t_end: float, period_s: float) -> list[dict
     packets = []
     for s in range(len(sats)):
         spec = scn.constellations[int(sats.constellation[s])]
-        colour = NATION_COLOURS.get(spec.nation, [200, 200, 200, 255])
+        colour = NATION_COLOURS.get(spec.nation, _UNKNOWN)
         sensor = spec.sensor
         packets.append(
             {
@@ -121,7 +123,7 @@ def _satellite_packets(result, grid, t_end: float, period_s: float) -> list[dict
 
 
 def _radar_packet(radar) -> dict:
-    colour = NATION_COLOURS.get(radar.nation, [200, 200, 200, 255])
+    colour = NATION_COLOURS.get(radar.nation, _UNKNOWN)
     fan = radar_fan_angles_rad(
         np.array([radar.azimuth_center_deg * DEG]), np.array([radar.azimuth_width_deg * DEG]),
         np.array([radar.min_elevation_deg * DEG]), np.array([radar.max_elevation_deg * DEG]),

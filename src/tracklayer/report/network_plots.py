@@ -7,19 +7,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tracklayer.report.style import NATION_COLORS, PHASE_COLORS, figure, png_bytes
+from tracklayer import palette
+from tracklayer.report.style import PHASE_COLORS, figure, png_bytes
 
 if TYPE_CHECKING:
     from tracklayer.api import RunResult
 
 __all__ = ["network_png", "node_timeline_png", "node_summary"]
 
-JOINT_COLOR = "#2b5d8a"
-
-
 def _node_color(result: "RunResult", nation: str | None) -> str:
-    ids = [n.id for n in result.scenario.nations]
-    return NATION_COLORS[ids.index(nation) % len(NATION_COLORS)] if nation in ids else JOINT_COLOR
+    return palette.nation_color(nation, [n.id for n in result.scenario.nations])
 
 
 def _count(n: int, noun: str) -> str:

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracklayer import palette
 from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef
 from tracklayer.report.basemap import DEFAULT_BOX, Box, draw_basemap, fit_box, split_at_jumps, wrap_lon
 from tracklayer.report.coverage_plots import coverage_png, coverage_series_png
-from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, NATION_COLORS, PHASE_COLORS, RADAR_COLOR, TRACK_COLORS, figure, png_bytes
+from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, PHASE_COLORS, RADAR_COLOR, TRACK_COLORS, figure, png_bytes
 from tracklayer.threats import PHASES
 
 if TYPE_CHECKING:
@@ -121,7 +122,8 @@ def picture_tracks(result: "RunResult"):
 
 
 def _nation_colors(result: "RunResult") -> dict[str, str]:
-    return {n.id: NATION_COLORS[k % len(NATION_COLORS)] for k, n in enumerate(result.scenario.nations)}
+    ids = [n.id for n in result.scenario.nations]
+    return {nation: palette.nation_color(nation, ids) for nation in ids}
 
 
 def _place_labels(ax: "Axes", items: list[tuple[float, float, str]], fontsize: float, **text_kw) -> None:

@@ -12,19 +12,20 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from tracklayer import palette
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["DPI", "PHASE_COLORS", "NATION_COLORS", "IR_COLOR", "RADAR_COLOR", "CUSTODY_COLORS", "TRACK_COLORS", "figure", "png_bytes"]
+__all__ = ["DPI", "PHASE_COLORS", "IR_COLOR", "RADAR_COLOR", "CUSTODY_COLORS", "TRACK_COLORS", "figure", "png_bytes"]
 
 DPI = 110
-PHASE_COLORS = {"boost": "#f28e2b", "coast": "#4e79a7", "glide": "#9467bd", "terminal": "#b2182b"}
-"""Colour of each flight phase, shared by every figure."""
-NATION_COLORS = ("#2e8b57", "#d4a017", "#17a2b8", "#8c564b", "#e377c2", "#7f7f7f")
-IR_COLOR = "#d62728"
-RADAR_COLOR = "#1f77b4"
-CUSTODY_COLORS = ("#2ca02c", "#1b5e20", "#7bc96f")
-TRACK_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+PHASE_COLORS = palette.PHASES
+"""Colour of each flight phase, shared by every figure (and the viewer: `tracklayer.palette`)."""
+IR_COLOR = palette.IR
+RADAR_COLOR = palette.RADAR
+CUSTODY_COLORS = palette.CUSTODY
+TRACK_COLORS = palette.TRACKS
 _RC = {
     "font.size": 9,
     "axes.titlesize": 10,
@@ -65,20 +66,20 @@ def png_bytes(fig: "Figure") -> bytes:
 
     fig.canvas.draw()
     rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-    named = list(PHASE_COLORS.values()) + [*NATION_COLORS, IR_COLOR, RADAR_COLOR, *CUSTODY_COLORS, *TRACK_COLORS, "#000000", "#ffffff"]
+    named = [*palette.named(), "#000000", "#ffffff"]
     keys = np.unique((np.array([to_rgb(c) for c in named]) * 255).round().astype(np.int32), axis=0)
     n_free = 256 - keys.shape[0]
     adaptive = Image.fromarray(rgb).quantize(colors=n_free, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    palette = np.vstack([np.array(adaptive.getpalette()[: 3 * n_free], dtype=np.int32).reshape(-1, 3), keys])
+    colours = np.vstack([np.array(adaptive.getpalette()[: 3 * n_free], dtype=np.int32).reshape(-1, 3), keys])
     code = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
     colors, inverse = np.unique(code.reshape(-1), return_inverse=True)
     c = np.stack([colors >> 16, (colors >> 8) & 255, colors & 255], axis=1)
     nearest = np.empty(colors.shape[0], dtype=np.uint8)
     for lo in range(0, colors.shape[0], 4096):  # (4096, 256) distance blocks
-        d = ((c[lo : lo + 4096, None, :] - palette[None, :, :]) ** 2).sum(axis=2)
+        d = ((c[lo : lo + 4096, None, :] - colours[None, :, :]) ** 2).sum(axis=2)
         nearest[lo : lo + 4096] = d.argmin(axis=1)
     image = Image.frombytes("P", (code.shape[1], code.shape[0]), nearest[inverse].tobytes())
-    image.putpalette(palette.astype(np.uint8).reshape(-1).tolist())
+    image.putpalette(colours.astype(np.uint8).reshape(-1).tolist())
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=True)
     return buf.getvalue()

@@ -24,7 +24,8 @@ import numpy as np
 from tracklayer.earth.constants import DEG, TWO_PI, WGS84_A_M
 from tracklayer.earth.frames import aer_to_enu, ecef_to_geodetic, enu_basis, geodetic_to_ecef
 from tracklayer.earth.time import TimeGrid, parse_epoch
-from tracklayer.io.czml import NATION_COLOURS, PHASE_COLOURS, STATUS_COLOURS
+from tracklayer import palette
+from tracklayer.io.czml import PHASE_COLOURS, STATUS_COLOURS
 from tracklayer.io.tables import Table, read_parquet
 from tracklayer.viewer.geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
 
@@ -494,7 +495,7 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
         },
         "earth": {"theta0_rad": float(frame.theta(np.array([0.0]))[0]), "theta_rate_rad_s": frame.rate_rad_s()},
         "layers": {"nodes": nodes, "truth": TRUTH_LAYER, "default": "joint" if "joint" in nodes else (nodes[0] if nodes else TRUTH_LAYER)},
-        "palette": {"phases": PHASE_COLOURS, "statuses": STATUS_COLOURS, "nations": NATION_COLOURS},
+        "palette": {"phases": PHASE_COLOURS, "statuses": STATUS_COLOURS, "nations": _nation_colours(sensors["nation"])},
         "sensors": {k: [_clean(v) for v in sensors[k].tolist()] for k in ("sensor_id", "sensor", "kind", "nation", "platform")},
         "satellites": _satellites(scene, budget, detected, notes),
         "radars": radars,
@@ -510,3 +511,9 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
 def view_json(run_dir: Path, budget: Budget = Budget()) -> bytes:
     """`build_view` serialised (UTF-8 JSON, no NaN)."""
     return json.dumps(build_view(run_dir, budget), separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _nation_colours(nations: np.ndarray) -> dict[str, list[int]]:
+    """RGBA of every nation with a sensor, as the report colours them (`tracklayer.palette`)."""
+    ids = [str(n) for n in dict.fromkeys(nations.tolist())]
+    return {n: palette.rgba(palette.nation_color(n, ids)) for n in ids}

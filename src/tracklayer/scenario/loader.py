@@ -128,6 +128,11 @@ def resolve(source: str | Path) -> Path:
     )
 
 
+def printable(text: str) -> str:
+    """``text`` with non-printing characters escaped (``\\x1b``), safe to print."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 def format_location(loc: tuple[Any, ...]) -> str:
     """Pydantic error location -> ``threats[1].aim.lat_deg`` (union tags dropped)."""
     out = ""
@@ -138,7 +143,7 @@ def format_location(loc: tuple[Any, ...]) -> str:
         elif isinstance(part, str) and isinstance(previous, int) and part in _UNION_TAGS:
             pass
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + printable(str(part))
         previous = part
     return out
 
@@ -154,7 +159,8 @@ def _message(err: dict[str, Any]) -> str:
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
     if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
-        msg += f" (got {err['input']!r})"
+        got = repr(err["input"])
+        msg += f" (got {got if len(got) <= 80 else got[:77] + '...'})"
     return msg
 
 

@@ -33,9 +33,15 @@ def _load(source: str):
     from tracklayer.scenario.loader import ScenarioError, load_scenario
 
     try:
-        return load_scenario(source)
+        scn = load_scenario(source)
     except ScenarioError as exc:
         _fail(exc.lines)
+    from tracklayer.scenario.budget import estimate
+
+    warning = estimate(scn).warning()
+    if warning is not None:
+        console.print(f"warning: {source}: {warning}", markup=False, highlight=False, soft_wrap=True)
+    return scn
 
 
 def _fmt(value: float, kind: str) -> str:

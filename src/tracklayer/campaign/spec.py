@@ -16,6 +16,7 @@ planned like any other point and recorded as a failed run with its error.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 import hashlib
 import itertools
 import json
@@ -31,7 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tracklayer.campaign.seeds import canonical_json, point_key, run_key, run_seed, sampling_seed_sequence
 from tracklayer.scenario.loader import ScenarioError, builtin_names, builtin_path, error_lines, parse_scenario, read_yaml
-from tracklayer.scenario.schema import Scenario
+from tracklayer.scenario.schema import Name as PrintableName
+from tracklayer.scenario.schema import Scenario, Text
 
 __all__ = [
     "CampaignError", "CampaignSpec", "Parameter", "Sampling", "Campaign", "Point", "RunSpec",
@@ -42,6 +44,9 @@ PARTNERS = "partners"
 """Virtual field path: the nation ids whose constellations and radars the scenario keeps."""
 
 MAX_RUNS = 1_000_000
+MAX_POINTS = 10_000
+"""Most design points (values of a parameter, samples, grid size): each point's scenario
+is validated when the campaign is planned."""
 _BUILTIN_PACKAGE = "tracklayer.campaign.builtin"
 RESERVED_NAMES = frozenset(
     {"run_key", "point_key", "point_index", "repetition", "seed", "status", "error", "satellites", "radars",
@@ -138,7 +143,7 @@ def value_number(value: Any) -> float | None:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=40)]
@@ -156,8 +161,8 @@ class Parameter(_Model):
     vehicle's signature preset): Pareto fronts of designs average over it.
     """
 
-    path: str | Annotated[list[str], Field(min_length=1)]
-    values: Annotated[list[Any], Field(min_length=1)] | None = None
+    path: PrintableName | Annotated[list[PrintableName], Field(min_length=1)]
+    values: Annotated[list[Any], Field(min_length=1, max_length=MAX_POINTS)] | None = None
     range: tuple[float, float] | None = None
     integer: bool = False
     group: Name | None = None
@@ -177,8 +182,11 @@ class Parameter(_Model):
         if (self.values is None) == (self.range is None):
             raise ValueError("give exactly one of values (a grid or list) or range (sampled)")
         if self.values is not None:
-            texts = [canonical_json(v) for v in self.values]
-            dup = sorted({t for t in texts if texts.count(t) > 1})
+            try:
+                texts = Counter(canonical_json(v) for v in self.values)
+            except (ValueError, TypeError):
+                raise ValueError("values must be finite numbers, strings, booleans, or lists and mappings of them") from None
+            dup = sorted(t for t, k in texts.items() if k > 1)
             if dup:
                 raise ValueError(f"values repeat: {', '.join(dup)}")
             if self.integer:
@@ -204,18 +212,18 @@ class Sampling(_Model):
     """How the ``range`` parameters are sampled: ``n`` points, Latin hypercube or random."""
 
     method: Literal["lhs", "random"] = "lhs"
-    n: Annotated[int, Field(ge=1, le=MAX_RUNS)]
+    n: Annotated[int, Field(ge=1, le=MAX_POINTS)]
 
 
 class CampaignSpec(_Model):
     """A campaign file, as written."""
 
-    name: Annotated[str, Field(min_length=1)]
-    description: str = ""
-    scenario: Annotated[str, Field(min_length=1)]
+    name: Annotated[PrintableName, Field(min_length=1)]
+    description: Text = ""
+    scenario: Annotated[PrintableName, Field(min_length=1)]
     seed: Annotated[int, Field(ge=0)] = 0
     repetitions: Annotated[int, Field(ge=1, le=100_000)] = 1
-    overrides: dict[str, Any] = {}
+    overrides: dict[PrintableName, Any] = {}
     parameters: dict[Name, Parameter] = {}
     samples: Sampling | None = None
 
@@ -245,6 +253,8 @@ class CampaignSpec(_Model):
         for name, p in self.parameters.items():
             if p.values is not None and p.group is None:
                 size *= len(p.values)
+        if size > MAX_POINTS:
+            raise ValueError(f"{size:,} design points exceed {MAX_POINTS:,} (each is a scenario to validate and run)")
         if size * self.repetitions > MAX_RUNS:
             raise ValueError(f"{size} design points x {self.repetitions} repetitions exceed {MAX_RUNS:,} runs")
         for path in self.overrides:

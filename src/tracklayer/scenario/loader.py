@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -27,14 +28,62 @@ class ScenarioError(ValueError):
         self.lines = lines
 
 
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Largest scenario or campaign file read (16 MiB: some 200,000 TLE lines)."""
+MAX_NODES = 1_000_000
+"""Most YAML values a file may hold once its aliases are expanded (refuses alias bombs)."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings in a file (a scenario needs fewer than 10)."""
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys instead of silently keeping the last."""
+    """SafeLoader that rejects duplicate mapping keys instead of silently keeping the last,
+    and bounds what a small file can make: nesting depth and the number of values once
+    aliases are expanded (`MAX_DEPTH`, `MAX_NODES`)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._total = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            node = super().compose_node(parent, index)
+            self._count(self._sizes.get(id(node), 1), mark)
+            return node
+        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            mark = self.peek_event().start_mark
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            before = self._total
+            node = super().compose_node(parent, index)
+            self._depth -= 1
+            self._sizes[id(node)] = self._total - before + 1
+            self._count(1, mark)
+            return node
+        mark = self.peek_event().start_mark
+        node = super().compose_node(parent, index)
+        self._sizes[id(node)] = 1
+        self._count(1, mark)
+        return node
+
+    def _count(self, size: int, mark: Any) -> None:
+        self._total += size
+        if self._total > MAX_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_NODES:,} values once aliases are expanded (an alias bomb?)", mark
+            )
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
+            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key '{key}'", key_node.start_mark
@@ -43,7 +92,15 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return seen
 
 
+def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(None, None, f"invalid date or time '{node.value}' ({exc})", node.start_mark) from None
+
+
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def builtin_names() -> list[str]:
@@ -71,6 +128,11 @@ def resolve(source: str | Path) -> Path:
     )
 
 
+def printable(text: str) -> str:
+    """``text`` with non-printing characters escaped (``\\x1b``), safe to print."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 def format_location(loc: tuple[Any, ...]) -> str:
     """Pydantic error location -> ``threats[1].aim.lat_deg`` (union tags dropped)."""
     out = ""
@@ -81,7 +143,7 @@ def format_location(loc: tuple[Any, ...]) -> str:
         elif isinstance(part, str) and isinstance(previous, int) and part in _UNION_TAGS:
             pass
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + printable(str(part))
         previous = part
     return out
 
@@ -97,7 +159,8 @@ def _message(err: dict[str, Any]) -> str:
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
     if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
-        msg += f" (got {err['input']!r})"
+        got = repr(err["input"])
+        msg += f" (got {got if len(got) <= 80 else got[:77] + '...'})"
     return msg
 
 
@@ -121,8 +184,13 @@ def parse_scenario(data: Any, filename: str) -> Scenario:
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning syntax errors into one-line ScenarioErrors."""
+    """Parse a YAML file, turning every problem into a one-line ScenarioError naming it:
+    syntax, duplicate keys, invalid dates, and files beyond the bounds (`MAX_FILE_BYTES`,
+    `MAX_NODES`, `MAX_DEPTH`)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([f"{path}: file of {size:,} bytes; at most {MAX_FILE_BYTES:,} are read"])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([f"{path}: cannot read file ({exc.__class__.__name__}: {exc})"]) from None

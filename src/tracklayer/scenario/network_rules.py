@@ -14,6 +14,8 @@ groups).
 
 from __future__ import annotations
 
+from collections import Counter
+
 MAX_SOURCES = 64
 """Provenance is a 64-bit mask of sensor groups (constellations + radars)."""
 
@@ -73,7 +75,7 @@ def check_graph(net) -> None:
     """Node ids unique; links and rules name existing nodes; no duplicate links; the
     picture links (fused pictures forwarded) form no cycle."""
     ids = [n.id for n in net.nodes]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
+    dup = sorted(i for i, k in Counter(ids).items() if k > 1)
     if dup:
         raise ValueError(f"nodes: duplicate ids {dup}")
     if net.picture is not None and net.picture not in ids:

@@ -4,10 +4,13 @@ when the scenario is compiled (`tracklayer.scenario.compile`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+import unicodedata
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tracklayer.scenario.budget import estimate
 from tracklayer.scenario.network_rules import check_graph, check_references
 from tracklayer.sensors.presets import INFRARED_PRESETS
 from tracklayer.threats import PHASES
@@ -16,9 +19,32 @@ from tracklayer.threats.signatures import BANDS
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+_CONTROL = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+
+
+def _no_control(text: str, allowed: str = "") -> str:
+    for c in text:
+        if c not in allowed and unicodedata.category(c) in _CONTROL:
+            raise ValueError(f"control or non-printing character U+{ord(c):04X} is not allowed")
+    return text
+
+
+Name = Annotated[str, AfterValidator(_no_control)]
+"""A name or id that reaches terminals and reports: printable characters only."""
+Text = Annotated[str, AfterValidator(lambda text: _no_control(text, "\n\t"))]
+"""Free text (descriptions): printable characters, newlines and tabs."""
+MIN_STEP_S = 0.01
+"""Shortest time step: threats are targeted by integrating their flight at the step, so
+validation time grows as 1/step_s (0.01 s: a few seconds per threat)."""
+MAX_THREATS = 1000
+"""Most threats in one scenario (each is targeted when the scenario is validated)."""
+Angle = Annotated[float, Field(ge=-360.0, le=360.0)]
+EPOCH_RANGE = (dt.datetime(1950, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
+"""Epochs the time and frame code supports: the Sun's low-precision formulas (quoted
+for 1950-2050, drifting slowly after) and two-digit TLE years (1957-2056) bound it."""
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]
 Longitude = Annotated[float, Field(ge=-180.0, le=360.0)]
 Probability = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -36,7 +62,7 @@ class Site(_Model):
 
 class Nation(_Model):
     id: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
-    name: str
+    name: Name
 
 
 class Walker(_Model):
@@ -44,11 +70,11 @@ class Walker(_Model):
 
     planes: Annotated[int, Field(ge=1, le=1000)]
     sats_per_plane: Annotated[int, Field(ge=1, le=1000)]
-    phasing: Annotated[int, Field(ge=0)] = 1
+    phasing: Annotated[int, Field(ge=0, le=999)] = 1
     altitude_km: Annotated[float, Field(ge=150.0, le=50_000.0)]
     inclination_deg: Annotated[float, Field(ge=0.0, le=180.0)]
     eccentricity: Annotated[float, Field(ge=0.0, lt=0.5)] = 0.0
-    raan0_deg: float = 0.0
+    raan0_deg: Angle = 0.0
     pattern: Literal["delta", "star"] = "delta"
 
     @model_validator(mode="after")
@@ -65,9 +91,9 @@ class Elements(_Model):
     semi_major_axis_km: Annotated[float, Field(ge=6528.0, le=60_000.0)] | None = None
     eccentricity: Annotated[float, Field(ge=0.0, lt=0.9)] = 0.0
     inclination_deg: Annotated[float, Field(ge=0.0, le=180.0)]
-    raan_deg: float = 0.0
-    arg_perigee_deg: float = 0.0
-    mean_anomaly_deg: float = 0.0
+    raan_deg: Angle = 0.0
+    arg_perigee_deg: Angle = 0.0
+    mean_anomaly_deg: Angle = 0.0
 
     @model_validator(mode="after")
     def _one_size(self) -> "Elements":
@@ -126,11 +152,11 @@ class InfraredSensor(_Model):
 class Constellation(_Model):
     """Satellites from exactly one of: a Walker pattern, explicit elements, or TLE lines."""
 
-    name: Annotated[str, Field(min_length=1)]
-    nation: str
+    name: Annotated[Name, Field(min_length=1)]
+    nation: Name
     walker: Walker | None = None
     elements: list[Elements] | None = None
-    tle: list[str] | None = None
+    tle: list[Name] | None = None
     sensor: InfraredSensor = InfraredSensor()
 
     @model_validator(mode="after")
@@ -171,8 +197,8 @@ class Radar(_Model):
     1/sqrt(SNR), down to ``noise_floor_fraction`` of themselves.
     """
 
-    name: Annotated[str, Field(min_length=1)]
-    nation: str
+    name: Annotated[Name, Field(min_length=1)]
+    nation: Name
     site: Site
     motion: Motion | None = None
     max_range_km: Positive
@@ -258,7 +284,7 @@ PhaseName = Literal[tuple(PHASES)]  # type: ignore[valid-type]
 
 
 class _ThreatBase(_Model):
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[Name, Field(min_length=1)]
     launch: Site
     aim: Site
     launch_time_s: NonNegative = 0.0
@@ -294,7 +320,7 @@ class GlideThreat(_ThreatBase):
     preset: Literal[tuple(GLIDE_PRESETS)] = "tw2020"  # type: ignore[valid-type]
     mass_kg: Positive | None = None
     beta_kg_m2: Positive | None = None
-    lift_to_drag: Positive | None = None
+    lift_to_drag: Annotated[float, Field(gt=0.0, le=8.0)] | None = None
     max_lift_ratio: Annotated[float, Field(ge=1.0, le=4.0)] = 1.5
     burnout_gamma_deg: Annotated[float, Field(ge=-10.0, le=45.0)] = 8.0
     burnout_altitude_km: Annotated[float, Field(gt=20.0, le=400.0)] | None = None
@@ -473,8 +499,8 @@ class NetworkNode(_Model):
     """A tracking node: a nation's (or the joint command's) tracker and picture."""
 
     id: NodeId
-    nation: str | None = Field(None, description="owning nation; none for a combined (joint) node")
-    sensors: list[str] | None = Field(None, description="constellation and radar names it owns (default: all of its nation's)")
+    nation: Name | None = Field(None, description="owning nation; none for a combined (joint) node")
+    sensors: list[Name] | None = Field(None, description="constellation and radar names it owns (default: all of its nation's)")
     tracker: Tracker | None = Field(None, description="tracker settings (default: the scenario's tracker section)")
     reorder_buffer_s: NonNegative | None = Field(None, description="overrides the tracker's reorder_buffer_s (raw data arriving late)")
     fusion: Fusion = Fusion()
@@ -495,7 +521,7 @@ class Outage(_Model):
 class Link(_Model):
     """A one-way communication link: what it carries and how (latency, loss, bandwidth)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
 
     source: NodeId = Field(alias="from")
     target: NodeId = Field(alias="to")
@@ -524,7 +550,7 @@ class Link(_Model):
 class ReleaseRule(_Model):
     """Which nodes may receive data derived from some sources, and at what precision."""
 
-    sources: Annotated[list[str], Field(min_length=1)] = Field(description="constellation or radar names, or nation ids")
+    sources: Annotated[list[Name], Field(min_length=1)] = Field(description="constellation or radar names, or nation ids")
     to: Annotated[list[NodeId], Field(min_length=1)]
     level: Literal["tracks", "measurements"] = Field("tracks", description="measurements: raw detections too")
     covariance_factor: Annotated[float, Field(ge=1.0, le=1e6)] = 1.0
@@ -552,7 +578,7 @@ class Network(_Model):
 class CoverageTarget(_Model):
     """Reference target of a coverage map: a radiant intensity held at one altitude."""
 
-    name: Annotated[str, Field(min_length=1, max_length=40)]
+    name: Annotated[Name, Field(min_length=1, max_length=40)]
     altitude_km: Annotated[float, Field(ge=0.0, le=1000.0)]
     intensity_kw_sr: Positive
 
@@ -595,18 +621,18 @@ class Coverage(_Model):
 class Scenario(_Model):
     """A complete tracklayer scenario."""
 
-    name: Annotated[str, Field(min_length=1)]
-    description: str = ""
-    sources: list[str] = []
+    name: Annotated[Name, Field(min_length=1)]
+    description: Text = ""
+    sources: list[Text] = []
     epoch: dt.datetime
     duration_s: Annotated[float, Field(gt=0.0, le=7 * 86400.0)]
-    step_s: Annotated[float, Field(gt=0.0, le=3600.0)] = 1.0
+    step_s: Annotated[float, Field(ge=MIN_STEP_S, le=3600.0)] = 1.0
     seed: Annotated[int, Field(ge=0)] = 0
     dut1_s: Annotated[float, Field(ge=-0.9, le=0.9)] = 0.0
     nations: Annotated[list[Nation], Field(min_length=1)]
     constellations: list[Constellation] = []
     radars: list[Radar] = []
-    threats: Annotated[list[Threat], Field(min_length=1)]
+    threats: Annotated[list[Threat], Field(min_length=1, max_length=MAX_THREATS)]
     tracker: Tracker = Tracker()
     coverage: Coverage = Coverage()
     network: Network | None = None
@@ -616,7 +642,14 @@ class Scenario(_Model):
     def _utc(cls, value: dt.datetime) -> dt.datetime:
         if value.tzinfo is None:
             raise ValueError("epoch needs a time zone, e.g. 2026-01-15T00:00:00Z")
-        return value.astimezone(dt.timezone.utc)
+        lo, hi = EPOCH_RANGE
+        try:
+            utc = value.astimezone(dt.timezone.utc)
+        except OverflowError:
+            utc = lo - dt.timedelta(days=1)
+        if not lo <= utc < hi:
+            raise ValueError(f"epoch {value.isoformat()} is outside the supported {lo.year}-01-01 to {hi.year}-01-01")
+        return utc
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -629,8 +662,8 @@ class Scenario(_Model):
                 if item.nation not in nation_ids:
                     raise ValueError(f"{group} '{item.name}': nation '{item.nation}' is not among nations {sorted(nation_ids)}")
         for group in ("constellations", "radars", "threats"):
-            names = [item.name for item in getattr(self, group)]
-            dup = {n for n in names if names.count(n) > 1}
+            counts = Counter(item.name for item in getattr(self, group))
+            dup = {n for n, k in counts.items() if k > 1}
             if dup:
                 raise ValueError(f"{group}: duplicate names {sorted(dup)}")
         for threat in self.threats:
@@ -640,4 +673,7 @@ class Scenario(_Model):
             raise ValueError("the scenario has no sensors: give constellations or radars")
         if self.network is not None:
             check_references(self)
+        problem = estimate(self).problem()
+        if problem is not None:
+            raise ValueError(problem)
         return self

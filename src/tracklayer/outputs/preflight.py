@@ -27,16 +27,17 @@ class OutputFolderError(Exception):
 def check_out_dir(out_dir: str | Path, need_bytes: int, option: str = "--out") -> None:
     """Raise `OutputFolderError` unless ``out_dir`` can be written and swapped in whole.
 
-    Checks, in order: ``out_dir`` is a folder or absent and is not the current folder
-    (or one containing it); its parent exists or can be created; the name of the
-    temporary sibling folder and the longest path inside it fit the filesystem's
-    ``NAME_MAX``/``PATH_MAX``; a probe folder (named like the temporary folder, with a
+    Checks, in order: the names in the path, the name of the temporary sibling folder
+    and the longest path inside it fit the filesystem's ``NAME_MAX``/``PATH_MAX``;
+    ``out_dir`` is a folder or absent and is not the current folder (or one containing
+    it) nor a mount point; its parent exists or can be created; a probe folder (named like the temporary folder, with a
     file of the longest name in it) can be created and removed in the parent; the
     parent's filesystem has ``need_bytes`` free. The parent folders created on the way
     are kept (as `tracklayer run --out a/b/c` always did).
     """
     label = f"{option} {out_dir}"
     path = Path(os.path.abspath(out_dir))
+    _check_lengths(label, path, temp_name(path, "new", "4194304-ffffff"))  # the longest token (pid_max is at most 2**22)
     if path.is_symlink():
         path = path.resolve()
     if os.path.lexists(path) and not path.is_dir():
@@ -45,7 +46,6 @@ def check_out_dir(out_dir: str | Path, need_bytes: int, option: str = "--out") -
         raise OutputFolderError(f"{label}: is the current folder or contains it; the output folder is replaced whole, so give a folder of its own")
     if os.path.ismount(path):
         raise OutputFolderError(f"{label}: is a mount point; the output folder is replaced whole, so give a folder inside it")
-    _check_lengths(label, path, temp_name(path, "new", "4194304-ffffff"))  # the longest token (pid_max is at most 2**22)
     probe = temp_name(path, "new", new_token())
     anchor = _nearest_existing(path.parent)
     if not anchor.is_dir():

@@ -74,17 +74,7 @@ def test_out_under_a_file_exits_2_before_computing(tmp_path, no_physics, command
 
 
 @pytest.mark.parametrize("command", ["run", "coverage"])
-def test_read_only_parent_exits_2_before_computing(tmp_path, no_physics, monkeypatch, command):
-    """Root ignores permission bits, so the read-only filesystem is simulated where the
-    probe folder is created."""
-    real_mkdir = Path.mkdir
-
-    def mkdir(self, *args, **kwargs):
-        if self.name.startswith(".results.new-"):
-            raise OSError(errno.EROFS, "Read-only file system", str(self))
-        return real_mkdir(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "mkdir", mkdir)
+def test_read_only_parent_exits_2_before_computing(tmp_path, no_physics, read_only_probe, command):
     out = tmp_path / "results"
     result = CliRunner().invoke(app, [command, "smoke", "--out", str(out), "--quiet"])
     assert result.exit_code == 2, result.output

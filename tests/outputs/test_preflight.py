@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 from collections import namedtuple
@@ -36,17 +35,7 @@ def test_path_under_a_regular_file_is_refused(tmp_path):
     assert problem(tmp_path / "file").endswith("exists and is not a folder")
 
 
-def test_unwritable_parent_is_refused(tmp_path, monkeypatch):
-    """The probe folder cannot be created (a read-only filesystem; root ignores chmod, so
-    the refusal of the filesystem is simulated at the probe's mkdir)."""
-    real_mkdir = Path.mkdir
-
-    def mkdir(self, *args, **kwargs):
-        if self.name.startswith(".run.new-"):
-            raise OSError(errno.EROFS, "Read-only file system", str(self))
-        return real_mkdir(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "mkdir", mkdir)
+def test_unwritable_parent_is_refused(tmp_path, read_only_probe):
     line = problem(tmp_path / "run")
     assert line.endswith(f"folder {tmp_path} is not writable (Read-only file system)")
 

@@ -141,12 +141,23 @@ def _check_nations(scn: Scenario, nations) -> None:
 def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Write Parquet tables, ``report.html`` and ``scene.czml`` into ``out_dir``.
 
-    Each file is written under a temporary name and renamed, so an interrupted
-    write never leaves a truncated file. Returns the written paths by name.
+    The files are written into a temporary folder beside ``out_dir`` that then replaces
+    it whole: an error or interrupt leaves ``out_dir`` as it was, files of a previous run
+    that this one does not write are removed, other files in it are kept (docs/outputs.md).
+    Returns the written paths by name.
     """
-    from tracklayer.io.outputs import write_run
+    from tracklayer.io.outputs import OWNED, write_run
 
-    return write_run(result, Path(out_dir), progress)
+    return _write_folder(lambda tmp: write_run(result, tmp, progress), out_dir, OWNED)
+
+
+def _write_folder(write: Callable[[Path], dict[str, Path]], out_dir: str | Path, owned: tuple[str, ...]) -> dict[str, Path]:
+    """``write`` into a temporary folder swapped in as ``out_dir``; the paths it returns, moved there."""
+    from tracklayer.outputs.atomic import replacing
+
+    with replacing(out_dir, owned) as tmp:
+        written = write(tmp)
+    return {name: Path(out_dir) / path.relative_to(tmp) for name, path in written.items()}
 
 
 def coverage(scenario: Scenario | str | Path, hours: float | None = None, step_s: float | None = None, progress: Callable[[int, int], None] | None = None):
@@ -168,10 +179,11 @@ def coverage(scenario: Scenario | str | Path, hours: float | None = None, step_s
 
 
 def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict | None = None) -> dict[str, Path]:
-    """Write a coverage result (Parquet, PNG maps, ``coverage.html``, ``coverage.json``) into ``out_dir``."""
-    from tracklayer.io.coverage_outputs import write_coverage as _write
+    """Write a coverage result (Parquet, PNG maps, ``coverage.html``, ``coverage.json``) into
+    ``out_dir``, replacing it whole as `write_outputs` does."""
+    from tracklayer.io.coverage_outputs import OWNED, write_coverage as _write
 
-    return _write(result, scenario, Path(out_dir), extra)
+    return _write_folder(lambda tmp: _write(result, scenario, tmp, extra), out_dir, OWNED)
 
 
 def load_campaign(source: str | Path):

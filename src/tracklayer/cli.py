@@ -6,8 +6,10 @@ Heavy modules are imported inside the commands so that ``tracklayer --help`` is 
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from types import SimpleNamespace
+from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -42,6 +44,61 @@ def _load(source: str):
     if warning is not None:
         console.print(f"warning: {source}: {warning}", markup=False, highlight=False, soft_wrap=True)
     return scn
+
+
+@contextmanager
+def _interrupts() -> Iterator[SimpleNamespace]:
+    """SIGTERM raises KeyboardInterrupt as Ctrl-C (SIGINT) does, so both unwind the same
+    clean-up; the yielded ``signum`` says which arrived (exit status 128 + signum: 130
+    for SIGINT, 143 for SIGTERM)."""
+    import signal
+
+    caught = SimpleNamespace(signum=int(signal.SIGINT))
+
+    def on_term(signum: int, frame: object) -> None:
+        caught.signum = signum
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _check_out(out_dir: Path, need_bytes: int) -> bool:
+    """Exit 2 with one line unless --out can take the results (before any computation);
+    True if it holds previous results."""
+    from tracklayer.outputs.preflight import OutputFolderError, check_out_dir
+
+    try:
+        check_out_dir(out_dir, need_bytes)
+    except OutputFolderError as exc:
+        _fail(exc.lines)
+    return out_dir.is_dir()
+
+
+def _untouched(out_dir: Path, previous: bool) -> str:
+    return f"the previous results in {out_dir}/ are untouched" if previous else f"nothing was written to {out_dir}/"
+
+
+def _write(write, out_dir: Path, previous: bool):
+    """Call ``write`` (which replaces --out whole); a failure of the disk (full, read-only,
+    gone) exits 1 with one line."""
+    try:
+        return write()
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        _fail([f"--out {out_dir}: cannot write the results: {exc.strerror or exc}{where}; {_untouched(out_dir, previous)}"], 1)
+
+
+def _interrupted(exc: KeyboardInterrupt, signum: int, out_dir: Path, previous: bool, written: bool) -> None:
+    from tracklayer.outputs.atomic import results_complete
+
+    name = {2: "Ctrl-C", 15: "SIGTERM"}.get(signum, f"signal {signum}")
+    if written or results_complete(exc):
+        _fail([f"interrupted ({name}) after the new results were complete in {out_dir}/"], 128 + signum)
+    _fail([f"interrupted ({name}); {_untouched(out_dir, previous)}"], 128 + signum)
 
 
 def _fmt(value: float, kind: str) -> str:
@@ -119,12 +176,9 @@ def run(
     _check_without(scn, scenario, without)
     if view_after:
         _viewer_assets()
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail([f"--out {out_dir}: exists and is not a folder"])
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _fail([f"--out {out_dir}: cannot create folder ({exc.strerror})"])
+    from tracklayer.outputs.preflight import run_bytes
+
+    previous = _check_out(out_dir, run_bytes(scn))
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -132,8 +186,9 @@ def run(
     from tracklayer.scenario.loader import source_label
     from tracklayer.threats.plan import ThreatPlanError
 
+    written = None
     try:
-        with Progress(
+        with _interrupts() as caught, Progress(
             TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
             TimeElapsedColumn(), console=console, disable=quiet, transient=False,
         ) as bar:
@@ -152,10 +207,10 @@ def run(
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
 
-            written = api.write_outputs(result, out_dir, progress=on_file)
+            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file), out_dir, previous)
             bar.update(write_task, completed=8)
-    except KeyboardInterrupt:
-        _fail(["interrupted; files already in the output folder are complete (each is written then renamed)"], 130)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc, caught.signum, out_dir, previous, written is not None)
     if not quiet:
         _summary(result)
         out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
@@ -251,8 +306,6 @@ def sweep(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run a campaign: every design point x Monte Carlo repetition, into a results store in --out."""
-    import signal
-
     camp = _load_campaign(campaign)
     if workers is not None and scheduler is not None:
         _fail(["--workers and --scheduler exclude each other: give one"])
@@ -271,12 +324,8 @@ def sweep(
     from tracklayer.campaign.executor import SweepError
     from tracklayer.campaign.store import Store, StoreError
 
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        with Progress(
+        with _interrupts() as caught, Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, disable=quiet,
         ) as bar:
@@ -292,10 +341,8 @@ def sweep(
         _fail(exc.lines)
     except SweepError as exc:
         _fail(exc.lines, exc.exit_code)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     if summary.interrupted:
-        _fail([f"interrupted: {summary.stored} of {summary.total} runs are stored in {out_dir}/; run the same command again to resume"], 130)
+        _fail([f"interrupted: {summary.stored} of {summary.total} runs are stored in {out_dir}/; run the same command again to resume"], 128 + caught.signum)
     out.print(
         f"{summary.stored} of {summary.total} runs stored in {out_dir}/: {summary.ok} ok and {summary.failed} failed in "
         f"{summary.wall_s:.0f} s on {summary.backend}, {summary.skipped} already stored", markup=False, highlight=False, soft_wrap=True,
@@ -466,14 +513,11 @@ def coverage(
 ) -> None:
     """Coverage figures of merit over a lat/lon grid (scenario's `coverage` block): Parquet, maps, HTML."""
     scn = _load(scenario)
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail([f"--out {out_dir}: exists and is not a folder"])
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _fail([f"--out {out_dir}: cannot create folder ({exc.strerror})"])
     if not scn.constellations:
         _fail([f"{scenario}: the scenario has no constellations, so there is no space coverage to compute"])
+    from tracklayer.outputs.preflight import coverage_bytes
+
+    previous = _check_out(out_dir, coverage_bytes(scn, None if hours is None else hours * 3600.0, step))
 
     import resource
     import time
@@ -486,17 +530,19 @@ def coverage(
     from tracklayer.metrics.coverage import summary
 
     start = time.perf_counter()
+    written = None
     try:
-        with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        with _interrupts() as caught, Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                       TimeElapsedColumn(), console=console, disable=quiet) as bar:
             task = bar.add_task("coverage", total=1)
             result = api.coverage(scn, hours=hours, step_s=step, progress=lambda d, n: bar.update(task, completed=d, total=n))
             compute_s = time.perf_counter() - start
             peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
             bar.add_task("outputs", total=1)
-            written = api.write_coverage(result, scn, out_dir, {"compute_s": round(compute_s, 3), "peak_rss_mib": round(peak_mib, 1)})
-    except KeyboardInterrupt:
-        _fail(["interrupted; files already in the output folder are complete (each is written then renamed)"], 130)
+            extra = {"compute_s": round(compute_s, 3), "peak_rss_mib": round(peak_mib, 1)}
+            written = _write(lambda: api.write_coverage(result, scn, out_dir, extra), out_dir, previous)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc, caught.signum, out_dir, previous, written is not None)
     if not quiet:
         s = summary(result)
         table = RichTable(title=f"{scn.name}: coverage, area-weighted over the grid ({result.n_steps} steps of {result.step_s:g} s, "

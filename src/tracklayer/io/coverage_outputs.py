@@ -1,8 +1,8 @@
 """Write a coverage analysis to a folder: Parquet tables, PNG figures, an HTML page
 and a JSON summary (`tracklayer coverage`; docs/sensing.md).
 
-Every file is written under a temporary name and renamed, so a file in the folder is
-always complete.
+`tracklayer.api.write_coverage` calls `write_coverage` on a fresh temporary folder and
+swaps it in whole (`tracklayer.outputs.atomic.replacing`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ from typing import Callable
 
 from tracklayer import __version__
 from tracklayer.io.tables import write_parquet
+
+
+OWNED = ("coverage.parquet", "coverage_series.parquet", "coverage_*.png", "coverage.html", "coverage.json", ".*.tmp")
+"""Names (glob patterns) of a coverage folder's files: when a coverage analysis replaces a
+folder, these go and anything else in it is kept."""
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

@@ -14,6 +14,10 @@ from tracklayer.io.tables import write_parquet
 TABLES = ("truth", "detections", "tracks", "metrics", "sensors")
 """Tables every run writes; a networked run also writes ``links`` (transport statistics)."""
 
+OWNED = tuple(f"{name}.parquet" for name in TABLES + ("links",)) + ("scene.czml", "report.html", "run.json", ".*.tmp")
+"""Names (glob patterns) of a run folder's files: when a run replaces a folder, these go
+and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
+
 
 def run_metadata(result) -> dict[str, str]:
     """Key/value metadata stored with every table and in run.json."""
@@ -28,8 +32,8 @@ def run_metadata(result) -> dict[str, str]:
 def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Write every output of ``result`` into ``out_dir`` (created if needed).
 
-    Files are written to temporary names and renamed, so existing files are only
-    ever replaced by complete new ones.
+    `tracklayer.api.write_outputs` calls this on a fresh temporary folder and swaps it in
+    whole (`tracklayer.outputs.atomic.replacing`).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = run_metadata(result)

@@ -15,53 +15,19 @@ folder, locally or on a Dask cluster; `analyze` summarises that folder.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from tracklayer.io.tables import Table
-from tracklayer.scenario.loader import ScenarioError, builtin_names, load_scenario
+from tracklayer.errors import ScenarioError, TracklayerError
+from tracklayer.results import STAGES, Progress, RunResult, RunState
+from tracklayer.scenario.loader import builtin_names, load_scenario
 from tracklayer.scenario.schema import Scenario
+from tracklayer.table import Table
 
 __all__ = [
     "run", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
-    "RunResult", "ScenarioError", "Scenario", "STAGES", "load_campaign", "sweep", "analyze",
+    "RunResult", "RunState", "ScenarioError", "TracklayerError", "Scenario", "STAGES", "Progress", "load_campaign", "sweep", "analyze",
 ]
-
-STAGES = ("orbits", "threats", "sensing", "tracking", "network", "metrics")
-"""Pipeline stages, in order; progress callbacks receive these names."""
-
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """Everything one run produced.
-
-    Tables (columns documented in docs/outputs.md): ``truth``, ``detections``,
-    ``tracks`` (every node's picture, ``node`` column), ``metrics`` (one row per
-    threat per node, the lead picture's node first), ``sensors`` and ``links``
-    (transport statistics per network link; empty without a network).
-    ``timings_s`` holds wall time per stage; ``state`` holds the in-memory arrays the
-    report and scene are drawn from.
-    """
-
-    scenario: Scenario
-    seed: int
-    truth: Table
-    detections: Table
-    tracks: Table
-    metrics: Table
-    sensors: Table
-    timings_s: dict[str, float]
-    state: dict = field(repr=False)
-    links: Table | None = None
-
-    @property
-    def picture_node(self) -> str:
-        """The node whose picture leads the summary and the report (``joint`` by default)."""
-        return str(self.metrics["node"][0])
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Progress | None = None, without: tuple[str, ...] | list[str] = ()) -> RunResult:
@@ -125,7 +91,7 @@ def partner_value(
     for k, nation in enumerate(wanted):
         if progress is not None:
             progress(nation, k, len(wanted))
-        reruns[nation] = run_pipeline(scn, base.seed, None, (nation,), base.state["physics"])
+        reruns[nation] = run_pipeline(scn, base.seed, None, (nation,), base.state.physics)
     if progress is not None:
         progress("", len(wanted), len(wanted))
     return partner_table(base, reruns)
@@ -203,8 +169,4 @@ def analyze(out_dir: str | Path, report: str | Path | None = None, ci: str = "t"
     from tracklayer.campaign.analysis import analyze as _analyze
 
     return _analyze(out_dir, report=report, ci=ci, level=level)  # type: ignore[arg-type]
-
-
-def _clock() -> float:
-    return time.perf_counter()
 

@@ -30,7 +30,8 @@ def _fail(lines: list[str], code: int = 2) -> None:
 
 
 def _load(source: str):
-    from tracklayer.scenario.loader import ScenarioError, load_scenario
+    from tracklayer.errors import ScenarioError
+    from tracklayer.scenario.loader import load_scenario
 
     try:
         return load_scenario(source)
@@ -207,7 +208,7 @@ def info() -> None:
 
 def _load_campaign(source: str):
     from tracklayer.campaign.spec import load_campaign
-    from tracklayer.scenario.loader import ScenarioError
+    from tracklayer.errors import ScenarioError
 
     try:
         return load_campaign(source)
@@ -216,7 +217,7 @@ def _load_campaign(source: str):
 
 
 def _dry_run(campaign) -> None:
-    from tracklayer.scenario.loader import ScenarioError
+    from tracklayer.errors import ScenarioError
 
     points = campaign.points
     invalid = 0

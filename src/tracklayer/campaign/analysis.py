@@ -34,7 +34,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 
 __all__ = [
     "CampaignData", "Analysis", "analyze", "load", "run_values", "group_stats", "summarize", "mean_interval", "welch_interval",

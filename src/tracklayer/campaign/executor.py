@@ -40,7 +40,7 @@ import numpy as np
 
 from tracklayer.campaign.spec import Campaign, RunSpec
 from tracklayer.campaign.store import Store, is_interrupt
-from tracklayer.scenario.loader import ScenarioError
+from tracklayer.errors import ScenarioError, TracklayerError
 
 __all__ = ["RunTask", "RunOutcome", "SweepSummary", "SweepError", "execute", "plan", "sweep", "local_cluster", "PROGRESS_FILE"]
 
@@ -48,13 +48,12 @@ PROGRESS_FILE = "progress.json"
 _ID_COLUMNS = ("threat", "kind", "node")
 
 
-class SweepError(RuntimeError):
+class SweepError(TracklayerError, RuntimeError):
     """The sweep cannot start (no scheduler at the address: ``exit_code`` 2) or its
     Dask cluster failed (1); ``lines`` as in ScenarioError."""
 
     def __init__(self, lines: list[str], exit_code: int = 2):
-        super().__init__("\n".join(lines))
-        self.lines = lines
+        super().__init__(lines)
         self.exit_code = exit_code
 
 
@@ -159,7 +158,7 @@ def _worker_name() -> str:
 
 
 def long_metrics(metrics: Any) -> dict[str, np.ndarray]:
-    """A run's metrics table (`tracklayer.io.tables.Table`) in long format (see `RunOutcome`)."""
+    """A run's metrics table (`tracklayer.table.Table`) in long format (see `RunOutcome`)."""
     n = metrics.num_rows
     names = [k for k in metrics if k not in _ID_COLUMNS and metrics[k].ndim == 1 and metrics[k].dtype.kind in "biuf"]
     ids = {k: (np.asarray(metrics[k], dtype=object) if k in metrics else np.full(n, "", dtype=object)) for k in _ID_COLUMNS}

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.errors import TracklayerError
+from tracklayer.table import Table
 
 if TYPE_CHECKING:
     from tracklayer.campaign.executor import RunOutcome
@@ -68,12 +69,8 @@ _RUN_COLUMNS = (
 )
 
 
-class StoreError(RuntimeError):
+class StoreError(TracklayerError, RuntimeError):
     """The store cannot be opened or does not belong to this campaign; ``lines`` as in ScenarioError."""
-
-    def __init__(self, lines: list[str]):
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def _utc_now() -> str:

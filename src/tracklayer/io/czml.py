@@ -84,7 +84,7 @@ def orbit_ring_eci(r0_eci_m: np.ndarray, v0_eci_m_s: np.ndarray, n: int = ORBIT_
 
 
 def _satellite_packets(result, grid, t_end: float, period_s: float) -> list[dict]:
-    sats = result.state["sats"]
+    sats = result.state.sats
     if not len(sats):
         return []
     scn = result.scenario
@@ -153,8 +153,8 @@ def _radar_packet(radar) -> dict:
 
 
 def build_scene(result, sat_period_s: float = 60.0, threat_period_s: float = 5.0, track_period_s: float = 5.0) -> list[dict]:
-    """CZML packets (a list of dicts) for a `tracklayer.api.RunResult`."""
-    grid = result.state["grid"]
+    """CZML packets (a list of dicts) for a `tracklayer.results.RunResult`."""
+    grid = result.state.grid
     scn = result.scenario
     t_end = float(grid.t_s[-1])
     packets: list[dict] = [
@@ -170,7 +170,7 @@ def build_scene(result, sat_period_s: float = 60.0, threat_period_s: float = 5.0
     packets += [_radar_packet(radar) for radar in scn.radars]
     # Threat truth: point coloured by flight phase, path in the threat's colour.
     truth = result.truth
-    for i, name in enumerate(result.state["truth"].name):
+    for i, name in enumerate(result.state.truth.name):
         rows = np.nonzero(truth["threat_id"] == i)[0]
         if rows.size < 2:
             continue

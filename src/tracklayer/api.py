@@ -110,7 +110,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[st
     Each file is written under a temporary name and renamed, so an interrupted
     write never leaves a truncated file. Returns the written paths by name.
     """
-    from tracklayer.io.outputs import write_run
+    from tracklayer.outputs.run import write_run
 
     return write_run(result, Path(out_dir), progress)
 
@@ -135,7 +135,7 @@ def coverage(scenario: Scenario | str | Path, hours: float | None = None, step_s
 
 def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict | None = None) -> dict[str, Path]:
     """Write a coverage result (Parquet, PNG maps, ``coverage.html``, ``coverage.json``) into ``out_dir``."""
-    from tracklayer.io.coverage_outputs import write_coverage as _write
+    from tracklayer.outputs.coverage import write_coverage as _write
 
     return _write(result, scenario, Path(out_dir), extra)
 

@@ -22,7 +22,7 @@ import numpy as np
 from tracklayer.earth.constants import DEG, MU_EARTH_M3_S2
 from tracklayer.earth.frames import eci_to_ecef
 from tracklayer.orbits.kepler import kepler_propagate, rv_to_elements
-from tracklayer.viewer.geometry import radar_fan_angles_rad
+from tracklayer.io.scene_geometry import radar_fan_angles_rad
 
 NATION_COLOURS = {"US": [60, 130, 255, 255], "JP": [230, 60, 60, 255], "AU": [40, 180, 90, 255]}
 """Nation colours (RGBA) shared with the viewer."""

@@ -28,7 +28,7 @@ from tracklayer.earth.time import TimeGrid, parse_epoch
 from tracklayer.io.czml import NATION_COLOURS, PHASE_COLOURS, STATUS_COLOURS
 from tracklayer.io.tables import read_parquet
 from tracklayer.table import Table
-from tracklayer.viewer.geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
+from tracklayer.io.scene_geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
 
 RUN_FILES = ("truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "sensors.parquet", "scene.czml", "run.json")
 """Files a run folder must hold for the viewer."""

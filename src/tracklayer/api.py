@@ -44,12 +44,12 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Prog
 
     The result is a pure function of (scenario, seed, without).
     """
-    from tracklayer.pipeline import run_pipeline
+    from tracklayer.pipeline import check_nations, run_pipeline
     from tracklayer.scenario.loader import source_label
     from tracklayer.threats.plan import ThreatPlanError
 
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    _check_nations(scn, without)
+    check_nations(scn, without)
     try:
         return run_pipeline(scn, scn.seed if seed is None else int(seed), progress, tuple(without))
     except ThreatPlanError as exc:
@@ -81,12 +81,12 @@ def partner_value(
     ``warning_time_s``, ``position_rms_m``, ``longest_gap_s``).
     """
     from tracklayer.metrics.partners import partner_table
-    from tracklayer.pipeline import run_pipeline
+    from tracklayer.pipeline import check_nations, run_pipeline
 
     base = scenario if isinstance(scenario, RunResult) else run(scenario, seed)
     scn = base.scenario
     wanted = sorted(set(base.sensors["nation"].tolist()), key=[n.id for n in scn.nations].index) if nations is None else list(nations)
-    _check_nations(scn, wanted)
+    check_nations(scn, wanted)
     reruns = {}
     for k, nation in enumerate(wanted):
         if progress is not None:
@@ -95,13 +95,6 @@ def partner_value(
     if progress is not None:
         progress("", len(wanted), len(wanted))
     return partner_table(base, reruns)
-
-
-def _check_nations(scn: Scenario, nations) -> None:
-    known = [n.id for n in scn.nations]
-    for nation in nations:
-        if nation not in known:
-            raise ScenarioError([f"without: '{nation}' is not among the scenario's nations {known}"])
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
@@ -165,8 +158,13 @@ def sweep(campaign, out_dir: str | Path, workers: int | None = None, scheduler: 
 
 def analyze(out_dir: str | Path, report: str | Path | None = None, ci: str = "t", level: float = 0.95):
     """Statistics per design point, Parquet exports and the HTML report of a campaign's
-    results folder; see `tracklayer.campaign.analysis.analyze`."""
+    results folder (``report.html`` in it unless ``report`` names another path); see
+    `tracklayer.campaign.analysis.analyze` and `tracklayer.campaign.report.write_report`.
+    Returns the `Analysis` with the report's path under ``files["report"]``."""
     from tracklayer.campaign.analysis import analyze as _analyze
+    from tracklayer.campaign.report import write_report
 
-    return _analyze(out_dir, report=report, ci=ci, level=level)  # type: ignore[arg-type]
-
+    analysis = _analyze(out_dir, ci=ci, level=level)  # type: ignore[arg-type]
+    path = Path(report) if report is not None else Path(out_dir) / "report.html"
+    analysis.files["report"] = write_report(analysis.data, path, ci, level)
+    return analysis

@@ -9,6 +9,7 @@ import numpy as np
 from tracklayer.earth.constants import DEG
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
 from tracklayer.earth.time import TimeGrid
+from tracklayer.errors import ScenarioError
 from tracklayer.table import Table, concat
 from tracklayer.metrics.scoring import assign_truth, nearest_truth
 from tracklayer.metrics.threat_metrics import threat_metrics
@@ -93,6 +94,14 @@ def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dic
     timings["sensing"] = _clock() - t0
     report("sensing")
     return Physics(grid, sats, truth, sensing, network_seed)
+
+
+def check_nations(scn: Scenario, nations) -> None:
+    """Raise `ScenarioError` unless every id in ``nations`` is one of the scenario's nations."""
+    known = [n.id for n in scn.nations]
+    for nation in nations:
+        if nation not in known:
+            raise ScenarioError([f"without: '{nation}' is not among the scenario's nations {known}"])
 
 
 def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, without: tuple[str, ...] = (), physics: Physics | None = None) -> RunResult:

@@ -14,7 +14,7 @@ import pytest
 from campaign_testing import CAMPAIGN
 
 import tracklayer
-from tracklayer.campaign.executor import RunOutcome, long_metrics
+from tracklayer.campaign.outcome import RunOutcome, long_metrics
 from tracklayer.campaign.spec import load_campaign
 from tracklayer.campaign.store import Store, StoreError
 from tracklayer.table import Table

@@ -34,7 +34,7 @@ from tracklayer.errors import TracklayerError
 from tracklayer.table import Table
 
 if TYPE_CHECKING:
-    from tracklayer.campaign.executor import RunOutcome
+    from tracklayer.campaign.outcome import RunOutcome
     from tracklayer.campaign.spec import Campaign
 
 __all__ = ["Store", "StoreError", "DB_NAME", "SCHEMA_VERSION"]

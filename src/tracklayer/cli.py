@@ -511,10 +511,16 @@ def coverage(
 
 def main() -> None:
     """Entry point of the ``tracklayer`` command."""
+    from tracklayer.errors import TracklayerError
+
     try:
         app()
     except BrokenPipeError:  # e.g. `tracklayer info | head`
         sys.stderr.close()
+    except TracklayerError as exc:  # any bad input a command did not report itself: its lines, no traceback
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

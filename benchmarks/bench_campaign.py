@@ -114,9 +114,10 @@ def _first_run_extra_s(folder: Path) -> list[float]:
 
 def _store_commit_ms(campaign, folder: Path, n: int = 200) -> float:
     """Median time of one store commit of a run with the default scenario's metrics."""
-    from tracklayer.campaign.executor import RunOutcome, long_metrics, versions
+    from tracklayer.campaign.executor import versions
+    from tracklayer.campaign.outcome import RunOutcome, long_metrics
     from tracklayer.campaign.store import Store
-    from tracklayer.io.tables import Table
+    from tracklayer.table import Table
 
     run = campaign.runs[0]
     cols = {"threat": np.array([f"T{i}" for i in range(4)], dtype=object), "kind": np.array(["hgv"] * 4, dtype=object),

@@ -86,7 +86,7 @@ def tracker_config(meta: dict, association: str, gate: float = 4.0):
 
 
 def detections_table(sc: dict, scans: int | None = None):
-    from tracklayer.io.tables import Table
+    from tracklayer.table import Table
     from tracklayer.tracking.measurement_models import POSITION
 
     n = int(sc["det_offsets"][scans]) if scans is not None else sc["det_pos"].shape[0]

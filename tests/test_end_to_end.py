@@ -43,13 +43,13 @@ def test_physics_sanity(smoke):
     assert np.all(smoke.truth["alt_m"] > -50.0)
     det = smoke.detections
     angles = (det["kind"] == "angles") & (det["truth_id"] >= 0)
-    truth_r = smoke.state["truth"].r_eci_m
-    k = np.searchsorted(smoke.state["grid"].t_s, det["t_s"][angles])
+    truth_r = smoke.state.truth.r_eci_m
+    k = np.searchsorted(smoke.state.grid.t_s, det["t_s"][angles])
     los = truth_r[k, det["truth_id"][angles]] - det["sensor_r_eci_m"][angles]
     los /= np.linalg.norm(los, axis=1, keepdims=True)
     err = np.arccos(np.clip(np.sum(los * det["z"][angles], axis=1), -1, 1))
     assert np.median(err) < 3 * 150e-6  # scenario sigma 150 urad
-    grid_t = smoke.state["grid"].t_s
+    grid_t = smoke.state.grid.t_s
     tracks = smoke.tracks
     for name, custody, median_m in (("BM-1", 0.5, 500.0), ("HGV-1", 0.3, 1000.0)):
         i = list(m["threat"]).index(name)

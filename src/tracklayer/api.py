@@ -15,53 +15,19 @@ folder, locally or on a Dask cluster; `analyze` summarises that folder.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from tracklayer.io.tables import Table
-from tracklayer.scenario.loader import ScenarioError, builtin_names, load_scenario
+from tracklayer.errors import ScenarioError, TracklayerError
+from tracklayer.results import STAGES, Progress, RunResult, RunState
+from tracklayer.scenario.loader import builtin_names, load_scenario
 from tracklayer.scenario.schema import Scenario
+from tracklayer.table import Table
 
 __all__ = [
     "run", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
-    "RunResult", "ScenarioError", "Scenario", "STAGES", "load_campaign", "sweep", "analyze",
+    "RunResult", "RunState", "ScenarioError", "TracklayerError", "Scenario", "STAGES", "Progress", "load_campaign", "sweep", "analyze",
 ]
-
-STAGES = ("orbits", "threats", "sensing", "tracking", "network", "metrics")
-"""Pipeline stages, in order; progress callbacks receive these names."""
-
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """Everything one run produced.
-
-    Tables (columns documented in docs/outputs.md): ``truth``, ``detections``,
-    ``tracks`` (every node's picture, ``node`` column), ``metrics`` (one row per
-    threat per node, the lead picture's node first), ``sensors`` and ``links``
-    (transport statistics per network link; empty without a network).
-    ``timings_s`` holds wall time per stage; ``state`` holds the in-memory arrays the
-    report and scene are drawn from.
-    """
-
-    scenario: Scenario
-    seed: int
-    truth: Table
-    detections: Table
-    tracks: Table
-    metrics: Table
-    sensors: Table
-    timings_s: dict[str, float]
-    state: dict = field(repr=False)
-    links: Table | None = None
-
-    @property
-    def picture_node(self) -> str:
-        """The node whose picture leads the summary and the report (``joint`` by default)."""
-        return str(self.metrics["node"][0])
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Progress | None = None, without: tuple[str, ...] | list[str] = ()) -> RunResult:
@@ -78,12 +44,12 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Prog
 
     The result is a pure function of (scenario, seed, without).
     """
-    from tracklayer.pipeline import run_pipeline
+    from tracklayer.pipeline import check_nations, run_pipeline
     from tracklayer.scenario.loader import source_label
     from tracklayer.threats.plan import ThreatPlanError
 
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    _check_nations(scn, without)
+    check_nations(scn, without)
     try:
         return run_pipeline(scn, scn.seed if seed is None else int(seed), progress, tuple(without))
     except ThreatPlanError as exc:
@@ -115,27 +81,20 @@ def partner_value(
     ``warning_time_s``, ``position_rms_m``, ``longest_gap_s``).
     """
     from tracklayer.metrics.partners import partner_table
-    from tracklayer.pipeline import run_pipeline
+    from tracklayer.pipeline import check_nations, run_pipeline
 
     base = scenario if isinstance(scenario, RunResult) else run(scenario, seed)
     scn = base.scenario
     wanted = sorted(set(base.sensors["nation"].tolist()), key=[n.id for n in scn.nations].index) if nations is None else list(nations)
-    _check_nations(scn, wanted)
+    check_nations(scn, wanted)
     reruns = {}
     for k, nation in enumerate(wanted):
         if progress is not None:
             progress(nation, k, len(wanted))
-        reruns[nation] = run_pipeline(scn, base.seed, None, (nation,), base.state["physics"])
+        reruns[nation] = run_pipeline(scn, base.seed, None, (nation,), base.state.physics)
     if progress is not None:
         progress("", len(wanted), len(wanted))
     return partner_table(base, reruns)
-
-
-def _check_nations(scn: Scenario, nations) -> None:
-    known = [n.id for n in scn.nations]
-    for nation in nations:
-        if nation not in known:
-            raise ScenarioError([f"without: '{nation}' is not among the scenario's nations {known}"])
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
@@ -146,7 +105,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[st
     that this one does not write are removed, other files in it are kept (docs/outputs.md).
     Returns the written paths by name.
     """
-    from tracklayer.io.outputs import OWNED, write_run
+    from tracklayer.outputs.run import OWNED, write_run
 
     return _write_folder(lambda tmp: write_run(result, tmp, progress), out_dir, OWNED)
 
@@ -181,7 +140,7 @@ def coverage(scenario: Scenario | str | Path, hours: float | None = None, step_s
 def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict | None = None) -> dict[str, Path]:
     """Write a coverage result (Parquet, PNG maps, ``coverage.html``, ``coverage.json``) into
     ``out_dir``, replacing it whole as `write_outputs` does."""
-    from tracklayer.io.coverage_outputs import OWNED, write_coverage as _write
+    from tracklayer.outputs.coverage import OWNED, write_coverage as _write
 
     return _write_folder(lambda tmp: _write(result, scenario, tmp, extra), out_dir, OWNED)
 
@@ -211,12 +170,13 @@ def sweep(campaign, out_dir: str | Path, workers: int | None = None, scheduler: 
 
 def analyze(out_dir: str | Path, report: str | Path | None = None, ci: str = "t", level: float = 0.95):
     """Statistics per design point, Parquet exports and the HTML report of a campaign's
-    results folder; see `tracklayer.campaign.analysis.analyze`."""
+    results folder (``report.html`` in it unless ``report`` names another path); see
+    `tracklayer.campaign.analysis.analyze` and `tracklayer.campaign.report.write_report`.
+    Returns the `Analysis` with the report's path under ``files["report"]``."""
     from tracklayer.campaign.analysis import analyze as _analyze
+    from tracklayer.campaign.report import write_report
 
-    return _analyze(out_dir, report=report, ci=ci, level=level)  # type: ignore[arg-type]
-
-
-def _clock() -> float:
-    return time.perf_counter()
-
+    analysis = _analyze(out_dir, ci=ci, level=level)  # type: ignore[arg-type]
+    path = Path(report) if report is not None else Path(out_dir) / "report.html"
+    analysis.files["report"] = write_report(analysis.data, path, ci, level)
+    return analysis

@@ -32,7 +32,8 @@ def _fail(lines: list[str], code: int = 2) -> None:
 
 
 def _load(source: str):
-    from tracklayer.scenario.loader import ScenarioError, load_scenario
+    from tracklayer.errors import ScenarioError
+    from tracklayer.scenario.loader import load_scenario
 
     try:
         scn = load_scenario(source)
@@ -268,7 +269,7 @@ def info() -> None:
 
 def _load_campaign(source: str):
     from tracklayer.campaign.spec import load_campaign
-    from tracklayer.scenario.loader import ScenarioError
+    from tracklayer.errors import ScenarioError
 
     try:
         return load_campaign(source)
@@ -277,7 +278,7 @@ def _load_campaign(source: str):
 
 
 def _dry_run(campaign) -> None:
-    from tracklayer.scenario.loader import ScenarioError
+    from tracklayer.errors import ScenarioError
 
     points = campaign.points
     invalid = 0
@@ -562,10 +563,16 @@ def coverage(
 
 def main() -> None:
     """Entry point of the ``tracklayer`` command."""
+    from tracklayer.errors import TracklayerError
+
     try:
         app()
     except BrokenPipeError:  # e.g. `tracklayer info | head`
         sys.stderr.close()
+    except TracklayerError as exc:  # any bad input a command did not report itself: its lines, no traceback
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

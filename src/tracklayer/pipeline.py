@@ -6,20 +6,23 @@ from typing import Callable
 
 import numpy as np
 
-from tracklayer.api import STAGES, Progress, RunResult, _clock
 from tracklayer.earth.constants import DEG
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
 from tracklayer.earth.time import TimeGrid
-from tracklayer.io.tables import Table, concat
+from tracklayer.errors import ScenarioError
+from tracklayer.table import Table, concat
 from tracklayer.metrics.scoring import assign_truth, nearest_truth
 from tracklayer.metrics.threat_metrics import threat_metrics
 from tracklayer.network.config import NetworkConfig
 from tracklayer.network.run import exchange, link_table, run_trackers, source_bits
 from tracklayer.orbits.constellation import build_satellites
+from tracklayer.results import STAGES, Physics, Progress, RunResult, RunState
+from tracklayer.results import clock as _clock
 from tracklayer.scenario.schema import Scenario
 from tracklayer.sensors import KINDS
 from tracklayer.sensors.radar import RadarParams
 from tracklayer.sensors.sensing import run_sensing
+from tracklayer.table import Table, concat
 from tracklayer.threats import PHASES
 from tracklayer.threats.fly import Truth, fly_threats
 from tracklayer.tracking import STATUSES
@@ -66,7 +69,7 @@ def truth_table(truth: Truth, grid: TimeGrid) -> Table:
     )
 
 
-def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dict[str, float]) -> dict:
+def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dict[str, float]) -> Physics:
     """The physics of a run (orbits, threats, sensing): what every network variant of
     the scenario shares."""
     root = np.random.SeedSequence(seed)
@@ -90,10 +93,18 @@ def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dic
     sensing = run_sensing(scn, grid, sats, truth, sensing_seed)
     timings["sensing"] = _clock() - t0
     report("sensing")
-    return {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing, "network_seed": network_seed}
+    return Physics(grid, sats, truth, sensing, network_seed)
 
 
-def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, without: tuple[str, ...] = (), physics: dict | None = None) -> RunResult:
+def check_nations(scn: Scenario, nations) -> None:
+    """Raise `ScenarioError` unless every id in ``nations`` is one of the scenario's nations."""
+    known = [n.id for n in scn.nations]
+    for nation in nations:
+        if nation not in known:
+            raise ScenarioError([f"without: '{nation}' is not among the scenario's nations {known}"])
+
+
+def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, without: tuple[str, ...] = (), physics: Physics | None = None) -> RunResult:
     """Run a scenario; ``without`` leaves out the sensors and nodes of those nations;
     ``physics`` reuses a previous run's orbits, threats and sensing (`simulate`)."""
     def report(stage: str, done: int = 1, total: int = 1) -> None:
@@ -105,7 +116,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
         physics = simulate(scn, seed, report, timings)
     else:
         timings.update({"orbits": 0.0, "threats": 0.0, "sensing": 0.0})
-    grid, sats, truth, sensing = physics["grid"], physics["sats"], physics["truth"], physics["sensing"]
+    grid, sats, truth, sensing = physics.grid, physics.sats, physics.truth, physics.sensing
     net = NetworkConfig.from_scenario(scn, tuple(without))
     cat = sensing.catalogue
     n_sats = len(sats)
@@ -127,13 +138,13 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
         return enu[row, sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
 
     report("tracking", 0)
-    local, raw_stats = run_trackers(net, det, grid.t_s, enu_eci_of, physics["network_seed"], lambda d, n: report("tracking", d, n))
+    local, raw_stats = run_trackers(net, det, grid.t_s, enu_eci_of, physics.network_seed, lambda d, n: report("tracking", d, n))
     timings["tracking"] = _clock() - t0
     report("tracking")
 
     t0 = _clock()
     report("network", 0, len(net.nodes))
-    pictures, link_stats = exchange(net, local, grid.t_s, grid.gmst_rad, physics["network_seed"], lambda d, n: report("network", d, n))
+    pictures, link_stats = exchange(net, local, grid.t_s, grid.gmst_rad, physics.network_seed, lambda d, n: report("network", d, n))
     timings["network"] = _clock() - t0
 
     t0 = _clock()
@@ -174,8 +185,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     owner = np.array([net.owner_of(i) if net.source_nations[i] not in without else "" for i in range(len(net.sources))], dtype=object)
     sensors = Table({**cat.table(), "source": source_of_sensor.astype(np.int32), "owner_node": owner[source_of_sensor]})
     links = link_table(raw_stats + link_stats)
-    state = {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing, "network": net, "physics": physics, "without": tuple(without),
-             "local_tracks": {node.id: local[k] for k, node in enumerate(net.nodes)}}
+    state = RunState(physics, net, {node.id: local[k] for k, node in enumerate(net.nodes)})
     assert tuple(timings) == STAGES
     return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links)
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from tracklayer.campaign import analysis as an
 from tracklayer.cli import app
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 
 
 def test_t_interval_matches_the_student_table():

@@ -14,10 +14,10 @@ import pytest
 from campaign_testing import CAMPAIGN
 
 import tracklayer
-from tracklayer.campaign.executor import RunOutcome, long_metrics
+from tracklayer.campaign.outcome import RunOutcome, long_metrics
 from tracklayer.campaign.spec import load_campaign
 from tracklayer.campaign.store import Store, StoreError
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 
 
 def _outcome(run, metrics: dict | None, status: str = "ok") -> RunOutcome:

@@ -7,7 +7,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from tracklayer.io.tables import Table, concat, read_parquet, write_parquet
+from tracklayer.io.tables import read_parquet, write_parquet
+from tracklayer.table import Table, concat
 
 
 def _detections(rng, n=50) -> Table:

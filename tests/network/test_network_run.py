@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from tracklayer import api
 from tracklayer.cli import app
 from tracklayer.io.tables import read_parquet
+from tracklayer.metrics.coverage import run_coverage
 from tracklayer.report.html import render_report
 from tracklayer.scenario.loader import load_scenario
 from tracklayer.scenario.schema import Network
@@ -45,8 +46,8 @@ def lossy():
 def _median_error(result, node: str, i: int) -> float:
     tr = result.tracks
     on = (tr["node"] == node) & (tr["status"] == "confirmed") & (tr["truth_id"] == i)
-    k = np.searchsorted(result.state["grid"].t_s, tr["t_s"][on])
-    return float(np.median(np.linalg.norm(tr["x"][on, :3] - result.state["truth"].r_eci_m[k, i], axis=1)))
+    k = np.searchsorted(result.state.grid.t_s, tr["t_s"][on])
+    return float(np.median(np.linalg.norm(tr["x"][on, :3] - result.state.truth.r_eci_m[k, i], axis=1)))
 
 
 def test_ideal_network_is_as_good_as_the_single_tracker(central):
@@ -86,7 +87,7 @@ def test_raw_sharing_reproduces_the_single_tracker_exactly(central):
     tracker is the single tracker, bit for bit."""
     raw = api.run(_with([{"from": "US", "to": "joint"}, {"from": "JP", "to": "joint"}],
                         [{"sources": ["US", "JP"], "to": ["joint"], "level": "measurements"}]))
-    mine = raw.state["local_tracks"]["joint"]
+    mine = raw.state.local_tracks["joint"]
     ref = central.tracks
     for col in ("t_s", "track_id", "x", "P", "hits"):
         np.testing.assert_array_equal(mine[col], ref[col])
@@ -123,7 +124,7 @@ def test_tables_report_and_partner_value(lossy, tmp_path):
     assert np.all(joint["fused_inputs"][joint["status"] == "confirmed"] >= 1)
     assert set(joint["nations"]) <= {"US", "JP", "JP+US"}
     assert result.links.num_rows == 2 and result.picture_node == "joint"
-    html = render_report(result)
+    html = render_report(result, run_coverage(result.scenario))
     assert "Pictures side by side" in html and 'id="fig-network"' in html and 'id="fig-node_timeline"' in html
     value = api.partner_value(result)
     assert value.num_rows == 4 and set(value["nation"]) == {"US", "JP"}

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.network.config import NetworkConfig
 from tracklayer.network.messages import Messages
 from tracklayer.network.run import _send, exchange, run_trackers, source_bits

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from tracklayer import api
 from tracklayer.cli import app
-from tracklayer.io import outputs as run_outputs
+from tracklayer.outputs import run as run_outputs
 from tracklayer.io.tables import read_parquet
 from tracklayer.scenario.loader import load_scenario
 
@@ -129,7 +129,7 @@ def test_failure_while_writing_leaves_previous_run_untouched(previous, short_run
 
 
 def test_coverage_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
-    from tracklayer.io import coverage_outputs
+    from tracklayer.outputs import coverage as coverage_outputs
 
     scn = load_scenario("smoke")
     monkeypatch.setattr(coverage_outputs, "_write_bytes", lambda path, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
@@ -147,7 +147,7 @@ WRAPPER = """
 import sys, time
 from pathlib import Path
 marker = Path(sys.argv[1]); phase = sys.argv[2]
-import tracklayer.pipeline as pipeline, tracklayer.io.outputs as outputs
+import tracklayer.pipeline as pipeline, tracklayer.outputs.run as outputs
 if phase == "computing":
     real = pipeline.run_pipeline
     def run_pipeline(*a, **k):

@@ -11,6 +11,7 @@ import pytest
 from matplotlib.path import Path as MplPath
 
 from tracklayer import __version__, api
+from tracklayer.metrics.coverage import run_coverage
 from tracklayer.report import basemap, plots
 from tracklayer.report.html import FIGURES, write_report
 
@@ -89,7 +90,7 @@ def test_figures_are_small_pngs(smoke):
 
 def test_report_is_one_self_contained_file(smoke, tmp_path: Path):
     path = tmp_path / "report.html"
-    write_report(smoke, path)
+    write_report(smoke, path, run_coverage(smoke.scenario))
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary file left behind
     html = path.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")

@@ -24,8 +24,8 @@ def test_range_rate_of_a_moving_ship_is_unbiased():
     rows = np.nonzero((det["sensor_id"] == result.sensors["sensor_id"][result.sensors["sensor"] == scn.radars[0].name][0])
                       & (det["truth_id"] >= 0))[0]
     assert rows.size > 100
-    grid_t = result.state["grid"].t_s
-    truth = result.state["truth"]
+    grid_t = result.state.grid.t_s
+    truth = result.state.truth
     k = np.searchsorted(grid_t, det["t_s"][rows])
     x = np.concatenate([truth.r_eci_m[k, det["truth_id"][rows]], truth.v_eci_m_s[k, det["truth_id"][rows]]], axis=1)
     model = RadarModel(range_rate=True)

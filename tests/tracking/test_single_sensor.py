@@ -10,7 +10,7 @@ import dataclasses
 import numpy as np
 
 from tracklayer.earth.constants import R_EARTH_MEAN_M, WGS84_A_M
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.orbits.kepler import elements_to_rv, kepler_propagate
 from tracklayer.sensors import ANGLES
 from tracklayer.sensors.measurements import perturb_direction, unit

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.tracking import CONFIRMED, DELETED, TENTATIVE
 from tracklayer.tracking.config import TrackerConfig
 from tracklayer.tracking.filters import EKF, UKF, cubature

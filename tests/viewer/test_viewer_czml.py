@@ -13,7 +13,7 @@ from tracklayer.io.czml import PHASE_COLOURS, STATUS_COLOURS
 def test_scene_carries_sensors_orbits_and_coloured_states(smoke_run):
     result, folder = smoke_run
     scene = {p["id"]: p for p in json.loads((folder / "scene.czml").read_text())}
-    sats = result.state["sats"]
+    sats = result.state.sats
     for s, name in enumerate(sats.name):
         props = scene[f"satellite/{name}"]["properties"]
         ring = np.reshape(props["orbit_eci_m"], (-1, 3))

@@ -21,7 +21,7 @@ def view(smoke_run):
 
 def test_document_holds_every_entity_of_the_run(smoke_run, view):
     result, _ = smoke_run
-    assert len(view["satellites"]["name"]) == len(result.state["sats"]) == view["satellites"]["total"]
+    assert len(view["satellites"]["name"]) == len(result.state.sats) == view["satellites"]["total"]
     assert [r["name"] for r in view["radars"]] == [r.name for r in result.scenario.radars]
     assert [t["name"] for t in view["threats"]] == ["BM-1", "HGV-1"]
     assert len(view["detections"]["t_s"]) == result.detections.num_rows
@@ -35,9 +35,9 @@ def test_earth_rotation_matches_the_run(smoke_run, view):
     """The orbit rings are turned by theta0 + rate t: that must reproduce each satellite's ECEF
     samples (written by the run) from its ECI state within 1 m."""
     result, _ = smoke_run
-    sats = result.state["sats"]
+    sats = result.state.sats
     t = view["satellites"]["t_s"][0]
-    k = np.searchsorted(result.state["grid"].t_s, t)
+    k = np.searchsorted(result.state.grid.t_s, t)
     theta = view["earth"]["theta0_rad"] + view["earth"]["theta_rate_rad_s"] * np.asarray(t)
     r = sats.r_eci_m[k, 0]
     ecef = np.stack([np.cos(theta) * r[:, 0] + np.sin(theta) * r[:, 1], -np.sin(theta) * r[:, 0] + np.cos(theta) * r[:, 1], r[:, 2]], axis=1)

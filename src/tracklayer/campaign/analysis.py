@@ -34,7 +34,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 
 __all__ = [
     "CampaignData", "Analysis", "analyze", "load", "run_values", "group_stats", "summarize", "mean_interval", "welch_interval",
@@ -404,12 +404,12 @@ class Analysis:
     files: dict[str, Path]
 
 
-def analyze(folder: str | Path, report: str | Path | None = None, ci: CI = "t", level: float = 0.95) -> Analysis:
-    """Summarise a results folder and write its outputs next to the store:
-    ``summary.parquet`` (`summarize`), the Parquet exports of the store
-    (``results``, ``runs``, ``metrics``, ``points``) and the HTML report
-    (``report.html`` unless ``report`` names another path)."""
-    from tracklayer.campaign.report import write_report
+def analyze(folder: str | Path, ci: CI = "t", level: float = 0.95) -> Analysis:
+    """Summarise a results folder and write its tables next to the store:
+    ``summary.parquet`` (`summarize`) and the Parquet exports of the store
+    (``results``, ``runs``, ``metrics``, ``points``). The HTML report is drawn from
+    the returned data by `tracklayer.campaign.report.write_report` (`tracklayer.api.analyze`
+    does both)."""
     from tracklayer.campaign.store import Store
     from tracklayer.io.tables import write_parquet
 
@@ -421,5 +421,4 @@ def analyze(folder: str | Path, report: str | Path | None = None, ci: CI = "t", 
     if summary.num_rows:
         files["summary"] = folder / "summary.parquet"
         write_parquet(summary, files["summary"], {"campaign": data.name, "ci": ci, "level": str(level)})
-    files["report"] = write_report(data, Path(report) if report is not None else folder / "report.html", ci, level)
     return Analysis(data, summary, files)

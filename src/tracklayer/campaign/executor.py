@@ -30,7 +30,7 @@ import socket
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -38,23 +38,22 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from tracklayer.campaign.outcome import RunOutcome, long_metrics
 from tracklayer.campaign.spec import Campaign, RunSpec
 from tracklayer.campaign.store import Store, is_interrupt
-from tracklayer.scenario.loader import ScenarioError
+from tracklayer.errors import ScenarioError, TracklayerError
 
 __all__ = ["RunTask", "RunOutcome", "SweepSummary", "SweepError", "execute", "plan", "sweep", "local_cluster", "PROGRESS_FILE"]
 
 PROGRESS_FILE = "progress.json"
-_ID_COLUMNS = ("threat", "kind", "node")
 
 
-class SweepError(RuntimeError):
+class SweepError(TracklayerError, RuntimeError):
     """The sweep cannot start (no scheduler at the address: ``exit_code`` 2) or its
     Dask cluster failed (1); ``lines`` as in ScenarioError."""
 
     def __init__(self, lines: list[str], exit_code: int = 2):
-        super().__init__("\n".join(lines))
-        self.lines = lines
+        super().__init__(lines)
         self.exit_code = exit_code
 
 
@@ -69,38 +68,6 @@ class RunTask:
     scenario: dict
     source: str
     without: tuple[str, ...] = ()
-
-
-@dataclass
-class RunOutcome:
-    """What a worker returns for one run (and what the store records).
-
-    ``metrics`` holds the run's metrics table in long format: equal-length columns
-    ``row`` (row of the metrics table), ``threat``, ``kind``, ``node``, ``metric``
-    and ``value`` (NaN where the metric is undefined); every numeric 1-D column of
-    the pipeline's metrics table becomes a metric, so new columns need no change here.
-    """
-
-    run_key: str
-    point_key: str
-    repetition: int
-    seed: int
-    status: str
-    error: str | None = None
-    traceback: str | None = None
-    metrics: dict[str, np.ndarray] | None = None
-    satellites: int | None = None
-    radars: int | None = None
-    threats: int | None = None
-    run_s: float | None = None
-    task_s: float | None = None
-    timings_s: dict[str, float] = field(default_factory=dict)
-    worker: str = "local"
-    host: str = ""
-    pid: int = 0
-    started_utc: str | None = None
-    finished_utc: str | None = None
-    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,19 +125,6 @@ def _worker_name() -> str:
     return "local"
 
 
-def long_metrics(metrics: Any) -> dict[str, np.ndarray]:
-    """A run's metrics table (`tracklayer.io.tables.Table`) in long format (see `RunOutcome`)."""
-    n = metrics.num_rows
-    names = [k for k in metrics if k not in _ID_COLUMNS and metrics[k].ndim == 1 and metrics[k].dtype.kind in "biuf"]
-    ids = {k: (np.asarray(metrics[k], dtype=object) if k in metrics else np.full(n, "", dtype=object)) for k in _ID_COLUMNS}
-    return {
-        "row": np.repeat(np.arange(n, dtype=np.int32), len(names)),
-        **{k: np.repeat(v, len(names)) for k, v in ids.items()},
-        "metric": np.tile(np.array(names, dtype=object), n),
-        "value": np.stack([np.asarray(metrics[k], dtype=np.float64) for k in names], axis=1).reshape(-1) if names else np.zeros(0),
-    }
-
-
 def execute(task: RunTask) -> RunOutcome:
     """Fly one run of a campaign. Never raises for a failing run: a scenario that does
     not validate or a run that raises gives ``status="failed"`` with the error."""
@@ -181,10 +135,11 @@ def execute(task: RunTask) -> RunOutcome:
     outcome = RunOutcome(task.run_key, task.point_key, task.repetition, task.seed, "failed", started_utc=started,
                          worker=_worker_name(), host=socket.gethostname(), pid=os.getpid(), versions=versions())
     try:
-        from tracklayer import api
+        from tracklayer.pipeline import check_nations, run_pipeline
 
         scn = parse_scenario(task.scenario, task.source)
-        result = api.run(scn, seed=task.seed, without=task.without)
+        check_nations(scn, task.without)
+        result = run_pipeline(scn, task.seed, None, tuple(task.without))
         kinds = result.sensors["kind"]
         kept = ~np.isin(result.sensors["nation"], list(task.without))
         outcome.metrics = long_metrics(result.metrics)

@@ -31,7 +31,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tracklayer.campaign.seeds import canonical_json, point_key, run_key, run_seed, sampling_seed_sequence
-from tracklayer.scenario.loader import ScenarioError, builtin_names, builtin_path, error_lines, parse_scenario, read_yaml
+from tracklayer.errors import ScenarioError
+from tracklayer.scenario.loader import builtin_names, builtin_path, error_lines, parse_scenario, read_yaml
 from tracklayer.scenario.schema import Name as PrintableName
 from tracklayer.scenario.schema import Scenario, Text
 

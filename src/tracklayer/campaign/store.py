@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.errors import TracklayerError
+from tracklayer.table import Table
 
 if TYPE_CHECKING:
-    from tracklayer.campaign.executor import RunOutcome
+    from tracklayer.campaign.outcome import RunOutcome
     from tracklayer.campaign.spec import Campaign
 
 __all__ = ["Store", "StoreError", "DB_NAME", "SCHEMA_VERSION"]
@@ -68,12 +69,8 @@ _RUN_COLUMNS = (
 )
 
 
-class StoreError(RuntimeError):
+class StoreError(TracklayerError, RuntimeError):
     """The store cannot be opened or does not belong to this campaign; ``lines`` as in ScenarioError."""
-
-    def __init__(self, lines: list[str]):
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def _utc_now() -> str:

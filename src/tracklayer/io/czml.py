@@ -23,7 +23,7 @@ from tracklayer import palette
 from tracklayer.earth.constants import DEG, MU_EARTH_M3_S2
 from tracklayer.earth.frames import eci_to_ecef
 from tracklayer.orbits.kepler import kepler_propagate, rv_to_elements
-from tracklayer.viewer.geometry import radar_fan_angles_rad
+from tracklayer.io.scene_geometry import radar_fan_angles_rad
 
 NATION_COLOURS = {k: palette.rgba(v) for k, v in palette.NATIONS.items()}
 """Nation colours (RGBA) shared with the viewer and the report (`tracklayer.palette`)."""
@@ -86,7 +86,7 @@ def orbit_ring_eci(r0_eci_m: np.ndarray, v0_eci_m_s: np.ndarray, n: int = ORBIT_
 
 
 def _satellite_packets(result, grid, t_end: float, period_s: float) -> list[dict]:
-    sats = result.state["sats"]
+    sats = result.state.sats
     if not len(sats):
         return []
     scn = result.scenario
@@ -155,8 +155,8 @@ def _radar_packet(radar) -> dict:
 
 
 def build_scene(result, sat_period_s: float = 60.0, threat_period_s: float = 5.0, track_period_s: float = 5.0) -> list[dict]:
-    """CZML packets (a list of dicts) for a `tracklayer.api.RunResult`."""
-    grid = result.state["grid"]
+    """CZML packets (a list of dicts) for a `tracklayer.results.RunResult`."""
+    grid = result.state.grid
     scn = result.scenario
     t_end = float(grid.t_s[-1])
     packets: list[dict] = [
@@ -172,7 +172,7 @@ def build_scene(result, sat_period_s: float = 60.0, threat_period_s: float = 5.0
     packets += [_radar_packet(radar) for radar in scn.radars]
     # Threat truth: point coloured by flight phase, path in the threat's colour.
     truth = result.truth
-    for i, name in enumerate(result.state["truth"].name):
+    for i, name in enumerate(result.state.truth.name):
         rows = np.nonzero(truth["threat_id"] == i)[0]
         if rows.size < 2:
             continue

@@ -1,8 +1,9 @@
 """numba kernel for threat flight (reference: `tracklayer.threats.dynamics.flight_numpy`).
 
-Equations, frames and layout: `tracklayer.threats.batch`. The arithmetic here and in
-the NumPy reference is written in the same order so that both engines agree to the bit;
-change both together.
+Equations and frames: `tracklayer.threats.batch`; array layout:
+`tracklayer.kernels.flight_layout`. The arithmetic here and in the NumPy reference
+is written in the same order so that both engines agree to the bit; change both
+together.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from tracklayer.earth.constants import MU_EARTH_M3_S2 as MU
 from tracklayer.earth.constants import WGS84_A_M as AE
 from tracklayer.earth.constants import WGS84_B_M as BE
 from tracklayer.kernels._jit import jit
-from tracklayer.threats.batch import (
+from tracklayer.kernels.flight_layout import (
     A_CD0, A_CLMAX, A_CLSTAR, A_K, A_MACH, BOOST, COAST, DONE, E_MASS, E_TIME, F_T, GLIDE,
     GUIDE_GLIDE, H_DAMP_M, I_EVENT, I_MODE, I_NODE, I_WAYPOINT, MIN_TIME_TO_GO_S, P_AIM_X, P_AIM_Y,
     P_AIM_Z, P_BOOST_CDA, P_COS_AZ, P_COS_KICK, P_DAMP, P_DIVE_TAN, P_ENTRY_ALT, P_GROUND_ALT,

@@ -34,7 +34,7 @@ from tracklayer.earth.constants import DEG, WGS84_A_M, WGS84_B_M
 from tracklayer.earth.frames import eci_to_ecef, geodetic_to_ecef
 from tracklayer.earth.sun import sun_direction_eci
 from tracklayer.earth.time import TimeGrid
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.kernels import engine
 from tracklayer.sensors.detection import snr_required_gaussian
 from tracklayer.sensors.geometry import infrared_access_numpy, look_down_numpy, sun_blinded_numpy
@@ -319,6 +319,12 @@ def compute_coverage(scenario, duration_s: float | None = None, step_s: float | 
     grid_table = Table({k: np.concatenate([g[k] for g in grid_parts]) for k in GRID_COLUMNS})
     series = Table({k: np.concatenate([s[k] for s in series_parts]) for k in SERIES_COLUMNS})
     return CoverageResult(grid_table, series, shape, grid.iso(0.0), step, len(grid), len(sats), timings)
+
+
+def run_coverage(scenario) -> CoverageResult:
+    """Coverage over a run's own window: the scenario's duration at the coverage
+    block's step (at most the duration); what the run report draws."""
+    return compute_coverage(scenario, duration_s=scenario.duration_s, step_s=min(scenario.coverage.step_s, scenario.duration_s))
 
 
 def summary(result: CoverageResult) -> Table:

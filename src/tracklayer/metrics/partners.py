@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 
 GAINS = (
     ("custody_fraction", 1.0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.tracking import DELETED
 
 

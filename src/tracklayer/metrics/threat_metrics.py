@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.threats.fly import Truth
 from tracklayer.tracking import CONFIRMED

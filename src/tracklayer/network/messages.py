@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.tracking import CONFIRMED, DELETED
 
 

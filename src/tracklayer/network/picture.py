@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.network.config import FusionConfig
 from tracklayer.network.fusion import fast_ci, group_or, information, popcount, sequential_ci, symmetric
 from tracklayer.network.identity import assign_identities

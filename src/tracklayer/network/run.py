@@ -28,7 +28,7 @@ from typing import Callable
 import numpy as np
 
 from tracklayer.earth.constants import OMEGA_EARTH_RAD_S
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.network.config import NetworkConfig, stream_seed
 from tracklayer.network.links import LOST_IN_TRANSIT, LOST_OUTAGE, SENT, transmit
 from tracklayer.network.messages import Messages, reports

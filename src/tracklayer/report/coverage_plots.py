@@ -1,7 +1,8 @@
 """Coverage figures: maps of the figures of merit over the grid (with coastlines) and
 area-weighted time series. Inputs are `tracklayer.metrics.coverage.CoverageResult`s;
-`coverage_png` and `coverage_series_png` draw the run report's coverage figures from a
-`RunResult` (coverage of the run's own window, computed once and kept in its state).
+`coverage_png` and `coverage_series_png` draw the run report's coverage figures from
+the coverage of the run's own window (`tracklayer.metrics.coverage.run_coverage`,
+computed by the caller and passed in).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from tracklayer.report.basemap import Box, draw_basemap
 from tracklayer.report.style import figure, png_bytes
 
 if TYPE_CHECKING:
-    from tracklayer.api import RunResult
+    from tracklayer.results import RunResult
     from tracklayer.metrics.coverage import CoverageResult
 
-__all__ = ["coverage_maps_png", "coverage_timeseries_png", "run_coverage", "coverage_png", "coverage_series_png"]
+__all__ = ["coverage_maps_png", "coverage_timeseries_png", "coverage_png", "coverage_series_png"]
 
 PANELS = {
     "frac_1": ("time with >= 1 satellite (%)", 100.0, "viridis", (0.0, 100.0)),
@@ -111,27 +112,14 @@ def coverage_timeseries_png(cov: "CoverageResult", title: str | None = None) -> 
         return png_bytes(fig)
 
 
-def run_coverage(result: "RunResult") -> "CoverageResult":
-    """Coverage over the run's own window (scenario duration, the coverage block's step),
-    computed on first use and kept in ``result.state["coverage"]``."""
-    if "coverage" not in result.state:
-        from tracklayer.metrics.coverage import compute_coverage
-
-        scn = result.scenario
-        step = min(scn.coverage.step_s, scn.duration_s)
-        result.state["coverage"] = compute_coverage(scn, duration_s=scn.duration_s, step_s=step)
-    return result.state["coverage"]
-
-
-def coverage_png(result: "RunResult") -> bytes:
+def coverage_png(result: "RunResult", cov: "CoverageResult") -> bytes:
     """Run report: maps of >= 1 and >= 2 coverage of the first reference target."""
-    cov = run_coverage(result)
     target = result.scenario.coverage.targets[0]
     return coverage_maps_png(cov, target.name, ("frac_1", "frac_2"),
                              f"space IR coverage of '{target.name}' ({target.intensity_kw_sr:g} kW/sr at {target.altitude_km:g} km) "
                              f"over the run ({cov.n_steps} steps of {cov.step_s:g} s)")
 
 
-def coverage_series_png(result: "RunResult") -> bytes:
+def coverage_series_png(result: "RunResult", cov: "CoverageResult") -> bytes:
     """Run report: area covered against time for every reference target."""
-    return coverage_timeseries_png(run_coverage(result))
+    return coverage_timeseries_png(cov)

@@ -2,8 +2,10 @@
 no external resources of any kind), rendered from ``templates/report.html.j2``.
 
 >>> from tracklayer import api                                   # doctest: +SKIP
+>>> from tracklayer.metrics.coverage import run_coverage         # doctest: +SKIP
 >>> from tracklayer.report.html import write_report              # doctest: +SKIP
->>> write_report(api.run("smoke"), Path("report.html"))          # doctest: +SKIP
+>>> result = api.run("smoke")                                    # doctest: +SKIP
+>>> write_report(result, Path("report.html"), run_coverage(result.scenario))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from tracklayer import __version__
 from tracklayer.metrics.threat_metrics import METRIC_COLUMNS
 
 if TYPE_CHECKING:
-    from tracklayer.api import RunResult
+    from tracklayer.metrics.coverage import CoverageResult
+    from tracklayer.results import RunResult
 
 __all__ = ["write_report", "render_report", "FIGURES"]
 
@@ -211,13 +214,18 @@ def _overview(result: "RunResult") -> list[tuple[str, str]]:
     ]
 
 
-def _figures(result: "RunResult") -> tuple[list[dict], float]:
+COVERAGE_FIGURES = frozenset({"coverage_png", "coverage_series_png"})
+"""Figures of `FIGURES` drawn from the run's coverage as well as from the run."""
+
+
+def _figures(result: "RunResult", coverage: "CoverageResult") -> tuple[list[dict], float]:
     from tracklayer.report import plots
 
     t0 = time.perf_counter()
     figures = []
     for fig_id, func, title, caption in FIGURES:
-        png: bytes = getattr(plots, func)(result)
+        draw = getattr(plots, func)
+        png: bytes = draw(result, coverage) if func in COVERAGE_FIGURES else draw(result)
         figures.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
                         "kb": len(png) / 1024})
     return figures, time.perf_counter() - t0
@@ -240,7 +248,7 @@ def network_section(result: "RunResult") -> dict | None:
     from tracklayer.network.run import LINK_COLUMNS
     from tracklayer.report.network_plots import network_png, node_summary, node_timeline_png
 
-    net = result.state.get("network")
+    net = result.state.network
     if net is None or not net.networked:
         return None
     m = result.metrics
@@ -291,8 +299,9 @@ def network_section(result: "RunResult") -> dict | None:
     }
 
 
-def render_report(result: "RunResult") -> str:
-    """The report of a run as an HTML string (self-contained; see `write_report`)."""
+def render_report(result: "RunResult", coverage: "CoverageResult") -> str:
+    """The report of a run as an HTML string (self-contained; see `write_report`);
+    ``coverage`` is the coverage of the run's window (`tracklayer.metrics.coverage.run_coverage`)."""
     import jinja2
 
     env = jinja2.Environment(
@@ -303,10 +312,10 @@ def render_report(result: "RunResult") -> str:
         lstrip_blocks=True,
     )
     scn = result.scenario
-    grid = result.state["grid"]
+    grid = result.state.grid
     t_net = time.perf_counter()
     network = network_section(result)
-    figures, figures_s = _figures(result)
+    figures, figures_s = _figures(result, coverage)
     figures_s += time.perf_counter() - t_net - figures_s if network is not None else 0.0
     timings = [(k, float(v)) for k, v in result.timings_s.items()]
     total = sum(v for _, v in timings)
@@ -333,7 +342,7 @@ def render_report(result: "RunResult") -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
-def write_report(result: "RunResult", path: Path) -> None:
+def write_report(result: "RunResult", path: Path, coverage: "CoverageResult") -> None:
     """Write the HTML report of a run to ``path``.
 
     The file is written under a temporary name in the same folder and renamed, so
@@ -343,9 +352,11 @@ def write_report(result: "RunResult", path: Path) -> None:
     ----------
     result : a run result (`tracklayer.api.run`)
     path : the HTML file to write; its folder must exist
+    coverage : the coverage of the run's window (`tracklayer.metrics.coverage.run_coverage`);
+        the report draws it and computes nothing
     """
     path = Path(path)
-    text = render_report(result)
+    text = render_report(result, coverage)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as f:

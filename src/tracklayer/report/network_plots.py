@@ -11,7 +11,7 @@ from tracklayer import palette
 from tracklayer.report.style import PHASE_COLORS, figure, png_bytes
 
 if TYPE_CHECKING:
-    from tracklayer.api import RunResult
+    from tracklayer.results import RunResult
 
 __all__ = ["network_png", "node_timeline_png", "node_summary"]
 
@@ -25,7 +25,7 @@ def _count(n: int, noun: str) -> str:
 
 def node_summary(result: "RunResult") -> list[dict]:
     """Per node: id, nation, colour and a one-line description of what it owns and does."""
-    net = result.state["network"]
+    net = result.state.network
     sensors = result.sensors
     out = []
     receives = {link.target for link in net.links}
@@ -53,7 +53,7 @@ def network_png(result: "RunResult") -> bytes:
     data)."""
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-    net = result.state["network"]
+    net = result.state.network
     nodes = node_summary(result)
     width, height, split = 10.0, 4.6, 6.4
     with figure(width, height) as fig:
@@ -116,8 +116,8 @@ def node_timeline_png(result: "RunResult") -> bytes:
 
     from tracklayer.report.plots import _flight_window, _spans, _step_s, _threat_phases
 
-    truth = result.state["truth"]
-    net = result.state["network"]
+    truth = result.state.truth
+    net = result.state.network
     order = [net.picture] + [k for k in range(len(net.nodes)) if k != net.picture]
     names = [net.nodes[k].id for k in order]
     tr = result.tracks

@@ -23,7 +23,7 @@ from tracklayer.threats import PHASES
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from tracklayer.api import RunResult
+    from tracklayer.results import RunResult
     from tracklayer.scenario.schema import Radar
 
 __all__ = ["map_png", "timeline_png", "track_error_png", "altitude_png", "coverage_png", "coverage_series_png", "scenario_box", "radar_footprint"]
@@ -49,7 +49,7 @@ def _spans(t_s: np.ndarray, step_s: float) -> list[tuple[float, float]]:
 
 
 def _step_s(result: "RunResult") -> float:
-    t = result.state["grid"].t_s
+    t = result.state.grid.t_s
     return float(t[1] - t[0]) if t.shape[0] > 1 else 1.0
 
 
@@ -186,7 +186,7 @@ def map_png(result: "RunResult", box: Box | None = None) -> bytes:
 
     box = scenario_box(result) if box is None else box
     center = box.lon_center
-    scn, grid = result.scenario, result.state["grid"]
+    scn, grid = result.scenario, result.state.grid
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     aspect = 1.0 / max(np.cos(np.radians(box.lat_center)), 0.2)
     ax_w = 6.4  # inches
@@ -198,7 +198,7 @@ def map_png(result: "RunResult", box: Box | None = None) -> bytes:
         draw_basemap(ax, box)
 
         # satellite ground tracks, about 400 samples per satellite
-        sats = result.state["sats"]
+        sats = result.state.sats
         if len(sats):
             k = np.arange(0, len(grid), max(1, len(grid) // 400))
             r_ecef = eci_to_ecef(sats.r_eci_m[k], grid.gmst_rad()[k][:, None])
@@ -268,18 +268,18 @@ def map_png(result: "RunResult", box: Box | None = None) -> bytes:
 
 def _threat_phases(result: "RunResult", i: int) -> list[tuple[float, float, str]]:
     """(start_s, width_s, phase) of each flight-phase run of threat ``i`` on the grid."""
-    t = result.state["grid"].t_s
-    ph = result.state["truth"].phase[:, i]
+    t = result.state.grid.t_s
+    ph = result.state.truth.phase[:, i]
     step = _step_s(result)
     return [(float(t[a]), float(t[b - 1] - t[a] + step), PHASES[ph[a]]) for a, b in _runs(ph) if ph[a] >= 0]
 
 
 def _flight_window(result: "RunResult", pad_frac: float = 0.03) -> tuple[float, float]:
     """Time axis limits covering every threat's flight, seconds since epoch."""
-    tr = result.state["truth"]
+    tr = result.state.truth
     t0, t1 = float(np.nanmin(tr.launch_t_s)), float(np.nanmax(tr.impact_t_s))
     pad = pad_frac * max(t1 - t0, 1.0)
-    t = result.state["grid"].t_s
+    t = result.state.grid.t_s
     return max(t0 - pad, float(t[0])), min(t1 + pad, float(t[-1]))
 
 
@@ -294,9 +294,9 @@ def timeline_png(result: "RunResult") -> bytes:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    truth = result.state["truth"]
-    t_grid = result.state["grid"].t_s
-    ir_access = result.state["sensing"].ir_access
+    truth = result.state.truth
+    t_grid = result.state.grid.t_s
+    ir_access = result.state.sensing.ir_access
     det, tr = result.detections, picture_tracks(result)
     step = _step_s(result)
     n = len(truth)
@@ -343,7 +343,7 @@ def timeline_png(result: "RunResult") -> bytes:
             ax.grid(True, axis="x", color="#e0e0e0", lw=0.5)
             ax.tick_params(axis="y", length=0)
         axes[-1].set_xlim(*xlim)
-        axes[-1].set_xlabel(f"time since scenario epoch (s); epoch {result.state['grid'].iso(0.0)}")
+        axes[-1].set_xlabel(f"time since scenario epoch (s); epoch {result.state.grid.iso(0.0)}")
         handles = _phase_handles([p for p in PHASES if (truth.phase == PHASES.index(p)).any()])
         handles += [
             Line2D([], [], color=IR_COLOR, lw=1.2, label="IR detection"),
@@ -361,8 +361,8 @@ def _error_series(result: "RunResult", i: int) -> list[tuple[int, np.ndarray, np
     """(track_id, t_s, error_m, sigma_m) of each confirmed track on threat ``i``;
     samples more than 1.5 grid steps apart are separated by a NaN row."""
     tr = picture_tracks(result)
-    t_grid = result.state["grid"].t_s
-    r_truth = result.state["truth"].r_eci_m
+    t_grid = result.state.grid.t_s
+    r_truth = result.state.truth.r_eci_m
     step = _step_s(result)
     on = (tr["truth_id"] == i) & (tr["status"] == "confirmed")
     out = []
@@ -391,7 +391,7 @@ def track_error_png(result: "RunResult") -> bytes:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    truth = result.state["truth"]
+    truth = result.state.truth
     n = len(truth)
     ncols = 1 if n == 1 else 2
     nrows = int(np.ceil(n / ncols))

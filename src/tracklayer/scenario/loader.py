@@ -14,18 +14,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from tracklayer.errors import ScenarioError
 from tracklayer.scenario.schema import Scenario
+
 
 _BUILTIN_PACKAGE = "tracklayer.scenario.builtin"
 _UNION_TAGS = {"ballistic", "hgv"}
-
-
-class ScenarioError(ValueError):
-    """Invalid scenario input; ``lines`` holds one self-contained message per problem."""
-
-    def __init__(self, lines: list[str]):
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 MAX_FILE_BYTES = 16 * 1024 * 1024

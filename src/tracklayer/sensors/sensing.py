@@ -15,7 +15,7 @@ import numpy as np
 from tracklayer.earth.frames import ecef_to_geodetic
 from tracklayer.earth.sun import sun_direction_eci
 from tracklayer.earth.time import TimeGrid
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.orbits.constellation import Satellites
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.sensors.geometry import infrared_access

@@ -43,7 +43,7 @@ from tracklayer.earth.atmosphere import table_lookup
 from tracklayer.earth.constants import MU_EARTH_M3_S2 as MU
 from tracklayer.earth.constants import WGS84_A_M as AE
 from tracklayer.earth.constants import WGS84_B_M as BE
-from tracklayer.threats.batch import (
+from tracklayer.kernels.flight_layout import (
     A_CD0, A_CLMAX, A_CLSTAR, A_K, A_MACH, BOOST, COAST, DONE, E_MASS, E_TIME, F_T, GLIDE,
     GUIDE_GLIDE, H_DAMP_M, I_EVENT, I_MODE, I_NODE, I_WAYPOINT, MAX_STAGES, MAX_WAYPOINTS,
     MIN_TIME_TO_GO_S, P_AIM_X, P_AIM_Y, P_AIM_Z, P_BOOST_CDA, P_COS_AZ, P_COS_KICK, P_DAMP,

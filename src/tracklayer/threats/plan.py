@@ -15,7 +15,7 @@ import numpy as np
 
 from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
 from tracklayer.earth.frames import great_circle
-from tracklayer.scenario.loader import ScenarioError
+from tracklayer.errors import ScenarioError
 from tracklayer.threats import aero
 from tracklayer.threats.ballistic import target_ballistic
 from tracklayer.threats.batch import GUIDE_BALLISTIC, GUIDE_GLIDE, Lattice

@@ -31,7 +31,7 @@ from typing import Callable
 
 import numpy as np
 
-from tracklayer.io.tables import Table
+from tracklayer.table import Table
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.tracking import CONFIRMED, TENTATIVE
 from tracklayer.tracking.association import gnn_pairs, jpda_pairs

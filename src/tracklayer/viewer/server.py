@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from tracklayer.errors import TracklayerError
 from tracklayer.viewer.data import Budget, RunFolderError, check_run_folder, view_json
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -51,7 +52,7 @@ _TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "applica
           ".ktx2": "image/ktx2", ".parquet": "application/vnd.apache.parquet"}
 
 
-class ViewerError(Exception):
+class ViewerError(TracklayerError):
     """A problem the user must fix (missing assets, bad run folder, port in use); one line."""
 
 

@@ -1,4 +1,5 @@
-"""Display geometry: infrared footprints, radar fans and covariance ellipsoids.
+"""Display geometry of a 3-D scene: infrared footprints, radar fans and covariance
+ellipsoids, shared by the CZML writer (`tracklayer.io.czml`) and the viewer.
 
 These turn sensor parameters and track covariances into what a globe draws. They
 are the same geometry the sensing model uses (`tracklayer.sensors.geometry`), in

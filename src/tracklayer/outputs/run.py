@@ -51,10 +51,11 @@ def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = No
     write_czml(build_scene(result), written["scene"])
     if progress:
         progress("report.html")
+    from tracklayer.metrics.coverage import run_coverage
     from tracklayer.report.html import write_report
 
     written["report"] = out_dir / "report.html"
-    write_report(result, written["report"])
+    write_report(result, written["report"], run_coverage(result.scenario))
     info = {**meta, "timings_s": result.timings_s, "files": {k: p.name for k, p in written.items()}}
     tmp = out_dir / ".run.json.tmp"
     tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")

@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("orbits", "threats"),
     ("kernels",),
     ("earth",),
-    ("table", "results", "errors"),
+    ("table", "results", "errors", "palette"),
 )
 """Top to bottom. A module may import from its own layer's package and from any lower
 layer; packages that share a layer are independent of each other."""
@@ -73,45 +73,20 @@ def test_imports_only_point_down(graph):
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    found = []
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.append(sorted(component))
-    return found
+    """Strongly connected components with more than one module."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    names = sorted(edges)
+    at = {name: k for k, name in enumerate(names)}
+    pairs = [(at[a], at[b]) for a in names for b in edges[a] if b in at]
+    rows, cols = zip(*pairs) if pairs else ((), ())
+    adjacency = coo_matrix(([1] * len(pairs), (rows, cols)), shape=(len(names), len(names)))
+    _, label = connected_components(adjacency, directed=True, connection="strong")
+    groups: dict[int, list[str]] = {}
+    for name, component in zip(names, label):
+        groups.setdefault(int(component), []).append(name)
+    return [members for members in groups.values() if len(members) > 1]
 
 
 def test_no_import_cycles(graph):

@@ -188,3 +188,30 @@ def test_bad_quality_settings_give_one_line_and_exit_2(tmp_path, block, expected
     assert len([line for line in result.output.splitlines() if line.startswith("error:")]) == 1
     with pytest.raises(ScenarioError):
         load_scenario(path)
+
+
+def test_report_and_terminal_show_phases_and_missed_aims(smoke, monkeypatch):
+    import dataclasses
+
+    from rich.console import Console
+
+    from tracklayer import cli
+    from tracklayer.report.html import missed_aims, render_report
+
+    strict = smoke.scenario.model_copy(update={"metrics": smoke.scenario.metrics.model_copy(update={"miss_tolerance_ballistic_km": 1e-9,
+                                                                                                      "miss_tolerance_glide_km": 1e-9})})
+    result = dataclasses.replace(smoke, scenario=strict)
+    html = render_report(result)
+    assert 'id="phases"' in html and "Threats that miss their aim" in html
+    for threat in smoke.metrics["threat"][smoke.metrics["node"] == smoke.picture_node]:
+        assert f"<h3>{threat} (" in html
+    assert missed_aims(smoke) == [] and smoke.metrics["miss_m"].max() < 1e3  # the smoke threats land on their aims
+    out, err = Console(record=True, width=200), Console(record=True, width=200)
+    monkeypatch.setattr(cli, "out", out)
+    monkeypatch.setattr(cli, "console", err)
+    cli._summary(result)
+    cli._warn_missed_aims(result)
+    text = out.export_text()
+    assert "custody by phase" in text and "radar/space/both" in text
+    lines = err.export_text().splitlines()
+    assert len(lines) == (smoke.metrics["node"] == smoke.picture_node).sum() and all(line.startswith("warning: ") for line in lines)

@@ -139,9 +139,38 @@ def _summary(result) -> None:
     if not out.is_terminal:
         out.width = max(out.width, 110)
     out.print(table)
+    _phase_summary(result)
     nodes = list(dict.fromkeys(result.metrics["node"].tolist()))
     if len(nodes) > 1:
         _node_summary(result, nodes)
+
+
+def _phase_summary(result) -> None:
+    """Custody by flight phase of the lead picture: held % / within warning quality % /
+    within fire-control quality % in each phase the threat flew."""
+    import numpy as np
+    from rich import box
+    from rich.table import Table as RichTable
+
+    from tracklayer.threats import PHASES
+
+    pm = result.phase_metrics
+    if pm is None:
+        return
+    pm = pm.take(pm["node"] == result.picture_node)
+    q = result.scenario.metrics
+    table = RichTable(title=f"custody by phase (held % / within {q.warning_quality_km:g} km % / within {q.fire_control_quality_km:g} km %)",
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for title in ("threat",) + PHASES + ("all", "radar/space/both"):
+        table.add_column(title, justify="left" if title == "threat" else "right", no_wrap=True)
+    for threat in dict.fromkeys(pm["threat"].tolist()):
+        rows = pm.take(pm["threat"] == threat)
+        cells = {str(rows["phase"][k]): "/".join(_fmt(float(rows[c][k]), "%").rstrip("%") for c in ("custody_fraction", "custody_warning_quality", "custody_fire_control_quality"))
+                 for k in range(rows.num_rows)}
+        k_all = int(np.flatnonzero(rows["phase"] == "all")[0])
+        split = "/".join(_fmt(float(rows[c][k_all]), "%").rstrip("%") for c in ("custody_radar_only", "custody_space_only", "custody_both"))
+        table.add_row(threat, *[cells.get(p, "-") for p in PHASES], cells["all"], split)
+    out.print(table)
 
 
 def _node_summary(result, nodes: list[str]) -> None:
@@ -194,7 +223,7 @@ def run(
             TimeElapsedColumn(), console=console, disable=quiet, transient=False,
         ) as bar:
             tasks = {stage: bar.add_task(stage, total=1) for stage in api.STAGES}
-            write_task = bar.add_task("outputs", total=8)
+            write_task = bar.add_task("outputs", total=9)
 
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
@@ -209,14 +238,23 @@ def run(
                 bar.update(write_task, advance=1, description="outputs")
 
             written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file), out_dir, previous)
-            bar.update(write_task, completed=8)
+            bar.update(write_task, completed=9)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
+    _warn_missed_aims(result)
     if not quiet:
         _summary(result)
         out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
     if view_after:
         _serve(out_dir, "127.0.0.1", port, open_browser)
+
+
+def _warn_missed_aims(result) -> None:
+    from tracklayer.metrics.phase_metrics import Quality
+
+    lead = result.metrics.take(result.metrics["node"] == result.picture_node)
+    for line in Quality.from_scenario(result.scenario).missed_aim_lines(lead):
+        console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

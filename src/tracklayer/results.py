@@ -87,7 +87,8 @@ class RunResult:
     Tables (columns documented in docs/outputs.md): ``truth``, ``detections``,
     ``tracks`` (every node's picture, ``node`` column), ``metrics`` (one row per
     threat per node, the lead picture's node first), ``sensors`` and ``links``
-    (transport statistics per network link; empty without a network).
+    (transport statistics per network link; empty without a network),
+    ``phase_metrics`` (one row per threat per node per flight phase, and ``all``).
     ``timings_s`` holds wall time per stage; ``state`` (`RunState`) holds the
     in-memory arrays the report and scene are drawn from.
     """
@@ -102,6 +103,7 @@ class RunResult:
     timings_s: dict[str, float]
     state: RunState = field(repr=False)
     links: Table | None = None
+    phase_metrics: Table | None = None
 
     @property
     def picture_node(self) -> str:

@@ -11,7 +11,7 @@ from tracklayer import __version__
 from tracklayer.io.czml import build_scene, write_czml
 from tracklayer.io.tables import write_parquet
 
-TABLES = ("truth", "detections", "tracks", "metrics", "sensors")
+TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors")
 """Tables every run writes; a networked run also writes ``links`` (transport statistics)."""
 
 OWNED = tuple(f"{name}.parquet" for name in TABLES + ("links",)) + ("scene.czml", "report.html", "run.json", ".*.tmp")
@@ -38,7 +38,7 @@ def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = No
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = run_metadata(result)
     written: dict[str, Path] = {}
-    names = TABLES + (("links",) if result.links is not None and result.links.num_rows else ())
+    names = tuple(n for n in TABLES if getattr(result, n) is not None) + (("links",) if result.links is not None and result.links.num_rows else ())
     for name in names:
         if progress:
             progress(f"{name}.parquet")

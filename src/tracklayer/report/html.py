@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from tracklayer import __version__
+from tracklayer.metrics.phase_metrics import PHASE_COLUMNS
 from tracklayer.metrics.threat_metrics import METRIC_COLUMNS
 
 if TYPE_CHECKING:
@@ -174,6 +175,51 @@ def metric_tables(result: "RunResult") -> list[dict]:
         rows = [list(r) for r in zip(*cells)]
         out.append({"title": title, "headers": headers, "rows": rows})
     return out
+
+
+PHASE_TABLE: tuple[tuple[str, str, Kind], ...] = (
+    ("phase", "phase", "text"),
+    ("duration_s", "time in phase (s)", "s"),
+    ("custody_fraction", "custody (%)", "pct"),
+    ("custody_warning_quality", "warning quality (%)", "pct"),
+    ("custody_fire_control_quality", "fire-control quality (%)", "pct"),
+    ("ir_detecting_1", "IR detecting, ≥ 1 (%)", "pct"),
+    ("ir_detecting_2", "IR detecting, ≥ 2 (%)", "pct"),
+    ("custody_radar_only", "held, radar only (%)", "pct"),
+    ("custody_space_only", "held, space only (%)", "pct"),
+    ("custody_both", "held, both (%)", "pct"),
+    ("custody_coasting", "held, coasting (%)", "pct"),
+    ("position_rms_m", "position RMS", "length"),
+    ("nees_mean", "mean NEES", "speed"),
+    ("nees_in_95", "NEES in 95 % bound (%)", "pct"),
+)
+"""Columns of the report's per-threat phase x layer tables (column, header, kind)."""
+
+
+def phase_tables(result: "RunResult") -> list[dict]:
+    """One table per threat of the lead picture: a row per flight phase and ``all``,
+    in the shape of `metric_tables`."""
+    pm = result.phase_metrics
+    if pm is None:
+        return []
+    pm = pm.take(pm["node"] == result.picture_node)
+    out = []
+    for threat in dict.fromkeys(pm["threat"].tolist()):
+        rows = pm.take(pm["threat"] == threat)
+        headers, cells = [], []
+        for key, header, kind in PHASE_TABLE:
+            unit, strings = _format_column(rows[key], kind)
+            headers.append((header + unit, PHASE_COLUMNS[key], kind != "text"))
+            cells.append(strings)
+        out.append({"title": f"{threat} ({rows['kind'][0]})", "headers": headers, "rows": [list(r) for r in zip(*cells)]})
+    return out
+
+
+def missed_aims(result: "RunResult") -> list[str]:
+    """One line per threat that landed farther from its aim than the scenario's tolerance."""
+    from tracklayer.metrics.phase_metrics import Quality
+
+    return Quality.from_scenario(result.scenario).missed_aim_lines(result.metrics.take(result.metrics["node"] == result.picture_node))
 
 
 def sensor_groups(result: "RunResult") -> list[dict]:
@@ -330,6 +376,9 @@ def render_report(result: "RunResult", coverage: "CoverageResult") -> str:
         "version": __version__,
         "overview": _overview(result),
         "tables": metric_tables(result),
+        "phase_tables": phase_tables(result),
+        "missed_aims": missed_aims(result),
+        "quality": scn.metrics,
         "sensor_groups": sensor_groups(result),
         "figures": figures,
         "network": network,

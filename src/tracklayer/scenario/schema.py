@@ -50,6 +50,7 @@ Longitude = Annotated[float, Field(ge=-180.0, le=360.0)]
 Probability = Annotated[float, Field(gt=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
+FinitePositive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 
 
 class Site(_Model):
@@ -618,6 +619,25 @@ class Coverage(_Model):
         return self
 
 
+class Metrics(_Model):
+    """Named accuracy qualities and checks of the run's metrics (docs/metrics.md). All
+    notional: the fire-control accuracy threshold is not public (DOMAIN.md Sec. 3)."""
+
+    warning_quality_km: FinitePositive = Field(
+        5.0, description="'warning quality': true 3-D position error a held track must be within (a few pixel footprints: enough to cue a radar)")
+    fire_control_quality_km: FinitePositive = Field(
+        1.0, description="'fire-control quality': a tighter accuracy threshold on track quality only (about one pixel footprint); no engagement is modelled")
+    feed_window_s: FinitePositive = Field(10.0, description="a sensor kind fed a track when it detected the threat within this time before")
+    miss_tolerance_ballistic_km: FinitePositive = Field(1.0, description="a ballistic threat landing farther from its aim point missed its aim")
+    miss_tolerance_glide_km: FinitePositive = Field(1.0, description="a glide vehicle landing farther from its aim point missed its aim")
+
+    @model_validator(mode="after")
+    def _order(self) -> "Metrics":
+        if self.fire_control_quality_km > self.warning_quality_km:
+            raise ValueError(f"fire_control_quality_km {self.fire_control_quality_km:g} must not exceed warning_quality_km {self.warning_quality_km:g}")
+        return self
+
+
 class Scenario(_Model):
     """A complete tracklayer scenario."""
 
@@ -636,6 +656,7 @@ class Scenario(_Model):
     tracker: Tracker = Tracker()
     coverage: Coverage = Coverage()
     network: Network | None = None
+    metrics: Metrics = Metrics()
 
     @field_validator("epoch")
     @classmethod

@@ -62,7 +62,7 @@ def test_qualities_nest_and_the_feed_split_adds_up_to_custody(smoke):
 
 def test_custody_at_a_quality_grows_with_its_threshold(smoke):
     """Loosening the thresholds never lowers custody within them."""
-    truth, grid = smoke.state["truth"], smoke.state["grid"]
+    truth, grid = smoke.state.physics.truth, smoke.state.physics.grid
     tr = smoke.tracks.take(smoke.tracks["node"] == smoke.picture_node)
     tracks = Table({**tr, "status": np.where(tr["status"] == "confirmed", CONFIRMED, TENTATIVE)})
     det = _run_detections(smoke)
@@ -196,12 +196,13 @@ def test_report_and_terminal_show_phases_and_missed_aims(smoke, monkeypatch):
     from rich.console import Console
 
     from tracklayer import cli
+    from tracklayer.metrics.coverage import run_coverage
     from tracklayer.report.html import missed_aims, render_report
 
     strict = smoke.scenario.model_copy(update={"metrics": smoke.scenario.metrics.model_copy(update={"miss_tolerance_ballistic_km": 1e-9,
                                                                                                       "miss_tolerance_glide_km": 1e-9})})
     result = dataclasses.replace(smoke, scenario=strict)
-    html = render_report(result)
+    html = render_report(result, run_coverage(result.scenario))
     assert 'id="phases"' in html and "Threats that miss their aim" in html
     for threat in smoke.metrics["threat"][smoke.metrics["node"] == smoke.picture_node]:
         assert f"<h3>{threat} (" in html

@@ -42,7 +42,8 @@ class RunResult:
     Tables (columns documented in docs/outputs.md): ``truth``, ``detections``,
     ``tracks`` (every node's picture, ``node`` column), ``metrics`` (one row per
     threat per node, the lead picture's node first), ``sensors`` and ``links``
-    (transport statistics per network link; empty without a network).
+    (transport statistics per network link; empty without a network), ``impact``
+    (the lead picture's impact predictions, docs/impact.md).
     ``timings_s`` holds wall time per stage; ``state`` holds the in-memory arrays the
     report and scene are drawn from.
     """
@@ -57,6 +58,7 @@ class RunResult:
     timings_s: dict[str, float]
     state: dict = field(repr=False)
     links: Table | None = None
+    impact: Table | None = None
 
     @property
     def picture_node(self) -> str:

@@ -11,6 +11,7 @@ from tracklayer.earth.constants import DEG
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
 from tracklayer.earth.time import TimeGrid
 from tracklayer.io.tables import Table, concat
+from tracklayer.metrics.impact import impact_table, impact_warning
 from tracklayer.metrics.scoring import assign_truth, nearest_truth
 from tracklayer.metrics.threat_metrics import threat_metrics
 from tracklayer.network.config import NetworkConfig
@@ -140,13 +141,15 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     report("metrics", 0)
     gate_m = scn.tracker.truth_gate_km * 1e3
     receives = {link.target for link in net.links}
-    track_parts, metric_parts = [], []
+    track_parts, metric_parts, impact = [], [], None
     for k, node in enumerate(net.nodes):
         pic = pictures[k]
         scored = Table({**pic, "truth_id": assign_truth(pic, grid.t_s, truth.r_eci_m, gate_m)})
         nearest = nearest_truth(scored, grid.t_s, truth.r_eci_m, gate_m)
         delay = 0.0 if k in receives else node.tracker.reorder_buffer_s
-        metric_parts.append(threat_metrics(truth, grid.t_s, det, scored, ir_access, radar_access, node.id, nearest, delay))
+        metric_parts.append(Table({**threat_metrics(truth, grid.t_s, det, scored, ir_access, radar_access, node.id, nearest, delay),
+                                   **impact_warning(truth, grid, scored, scn.impact)}))
+        impact = impact_table(truth, grid, scored, node.id, scn.impact) if k == net.picture else impact
         track_parts.append(_public_tracks(scored, node.id, grid, net))
     order = [net.picture] + [k for k in range(len(net.nodes)) if k != net.picture]
     metrics = concat([metric_parts[k] for k in order])
@@ -177,7 +180,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     state = {"grid": grid, "sats": sats, "truth": truth, "sensing": sensing, "network": net, "physics": physics, "without": tuple(without),
              "local_tracks": {node.id: local[k] for k, node in enumerate(net.nodes)}}
     assert tuple(timings) == STAGES
-    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links)
+    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links, impact)
 
 
 def _public_tracks(scored: Table, node: str, grid: TimeGrid, net: NetworkConfig) -> Table:

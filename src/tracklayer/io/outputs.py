@@ -12,7 +12,8 @@ from tracklayer.io.czml import build_scene, write_czml
 from tracklayer.io.tables import write_parquet
 
 TABLES = ("truth", "detections", "tracks", "metrics", "sensors")
-"""Tables every run writes; a networked run also writes ``links`` (transport statistics)."""
+"""Tables every run writes; a networked run also writes ``links`` (transport statistics),
+and a run with an impact table ``impact`` (docs/impact.md)."""
 
 
 def run_metadata(result) -> dict[str, str]:
@@ -35,6 +36,7 @@ def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = No
     meta = run_metadata(result)
     written: dict[str, Path] = {}
     names = TABLES + (("links",) if result.links is not None and result.links.num_rows else ())
+    names += ("impact",) if getattr(result, "impact", None) is not None else ()
     for name in names:
         if progress:
             progress(f"{name}.parquet")

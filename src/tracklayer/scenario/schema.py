@@ -592,6 +592,18 @@ class Coverage(_Model):
         return self
 
 
+class ImpactPrediction(_Model):
+    """Impact-point prediction and the quality-gated warning time (docs/impact.md)."""
+
+    miss_threshold_km: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
+        50.0, description="warning counts once the predicted impact of a ballistic track stays within this of the true impact"
+    )
+    area_threshold_km2: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
+        1.0e6, description="warning counts once the area a glide vehicle can still reach stays below this"
+    )
+    cadence_s: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(10.0, description="interval between rows of the impact table")
+
+
 class Scenario(_Model):
     """A complete tracklayer scenario."""
 
@@ -610,6 +622,7 @@ class Scenario(_Model):
     tracker: Tracker = Tracker()
     coverage: Coverage = Coverage()
     network: Network | None = None
+    impact: ImpactPrediction = ImpactPrediction()
 
     @field_validator("epoch")
     @classmethod

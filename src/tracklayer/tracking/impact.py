@@ -28,6 +28,7 @@ import numpy as np
 
 from tracklayer.earth.constants import G0_M_S2, J2_EARTH, MU_EARTH_M3_S2, OMEGA_EARTH_RAD_S, WGS84_A_M, WGS84_B_M
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, enu_basis
+from tracklayer.kernels import engine
 from tracklayer.threats.glide import V_CIRCULAR_M_S, glide_range_m
 
 _AB = WGS84_A_M * WGS84_B_M
@@ -97,34 +98,49 @@ def ballistic_impact(
     longitude (N,) rad; NaN for states that do not come down within ``max_flight_s``.
     A state already at or below the surface impacts where it is.
     """
-    y0 = np.concatenate([np.asarray(r_eci_m, dtype=np.float64), np.asarray(v_eci_m_s, dtype=np.float64)], axis=1)
-    n = y0.shape[0]
-    t_imp = np.full(n, np.nan)
-    r_imp = np.full((n, 3), np.nan)
-    h0 = height_m(y0[:, :3])
-    down = h0 <= 0.0
-    t_imp[down] = 0.0
-    r_imp[down] = y0[down, :3]
-    rows = np.nonzero(~down & np.all(np.isfinite(y0), axis=1))[0]
-    y, h, elapsed = y0[rows], h0[rows], 0.0
-    dt = np.full((rows.size, 1), step_s)
-    while rows.size and elapsed < max_flight_s:
-        y_new = _rk4(y, dt[: rows.size], j2)
-        h_new = height_m(y_new[:, :3])
-        hit = h_new <= 0.0
-        if hit.any():
-            tau = _crossing(y[hit], h[hit], h_new[hit], step_s, j2)
-            t_imp[rows[hit]] = elapsed + tau
-            r_imp[rows[hit]] = _rk4(y[hit], tau[:, None], j2)[:, :3]
-        keep = ~hit
-        rows, y, h = rows[keep], y_new[keep], h_new[keep]
-        elapsed += step_s
+    y0 = np.ascontiguousarray(np.concatenate([np.asarray(r_eci_m, dtype=np.float64), np.asarray(v_eci_m_s, dtype=np.float64)], axis=1))
+    t_imp = np.empty(y0.shape[0])
+    r_imp = np.empty((y0.shape[0], 3))
+    if engine() == "numba":
+        from tracklayer.kernels.impact import fall_kernel
+
+        fall_kernel(y0, float(step_s), float(max_flight_s), float(j2), t_imp, r_imp)
+    else:
+        fall_numpy(y0, step_s, max_flight_s, j2, t_imp, r_imp)
     t_imp = t_imp + t_s
     r_ecef = eci_to_ecef(r_imp, theta_of(np.nan_to_num(t_imp)))
     lat, lon, _ = ecef_to_geodetic(r_ecef)
     bad = np.isnan(t_imp)
     r_ecef[bad] = np.nan
     return t_imp, r_ecef, np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
+
+
+def fall_numpy(y0: np.ndarray, step_s: float, max_flight_s: float, j2: float, dt_out: np.ndarray, r_out: np.ndarray) -> None:
+    """Fill ``dt_out`` (N,) with the flight time (s) of ECI states ``y0`` (N, 6) to the
+    ellipsoid and ``r_out`` (N, 3) with the ECI impact position (NaN: not down within
+    ``max_flight_s``; a state at or below the surface: 0 and its own position). The
+    NumPy reference of `tracklayer.kernels.impact.fall_kernel`."""
+    dt_out[:] = np.nan
+    r_out[:] = np.nan
+    h0 = height_m(y0[:, :3])
+    down = h0 <= 0.0
+    dt_out[down] = 0.0
+    r_out[down] = y0[down, :3]
+    rows = np.nonzero(~down & np.all(np.isfinite(y0), axis=1))[0]
+    y, h = y0[rows], h0[rows]
+    dt = np.full((rows.size, 1), step_s)
+    for step in range(int(np.ceil(max_flight_s / step_s))):
+        if not rows.size:
+            break
+        y_new = _rk4(y, dt[: rows.size], j2)
+        h_new = height_m(y_new[:, :3])
+        hit = h_new <= 0.0
+        if hit.any():
+            tau = _crossing(y[hit], h[hit], h_new[hit], step_s, j2)
+            dt_out[rows[hit]] = step * step_s + tau
+            r_out[rows[hit]] = _rk4(y[hit], tau[:, None], j2)[:, :3]
+        keep = ~hit
+        rows, y, h = rows[keep], y_new[keep], h_new[keep]
 
 
 def _crossing(y: np.ndarray, h0: np.ndarray, h1: np.ndarray, step_s: float, j2: float, iterations: int = 8) -> np.ndarray:

@@ -1,0 +1,152 @@
+"""Impact-point prediction scored against the truth, and the quality-gated warning time
+(docs/impact.md).
+
+Ballistic threats: a track's predicted impact point (`tracklayer.tracking.impact`) is
+good enough once it lies within ``miss_threshold_km`` of where the threat really came
+down. Glide vehicles (no ballistic impact point): once the disc the vehicle can still
+reach (equilibrium-glide range from its energy) is smaller than ``area_threshold_km2``.
+The quality-gated warning counts from the first time the quality holds for the rest
+of the threat's confirmed track rows (a boost-phase track whose prediction happens to
+pass through the threshold and leaves it again does not count).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
+from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, great_circle
+from tracklayer.earth.time import TimeGrid
+from tracklayer.io.tables import Table
+from tracklayer.threats.fly import Truth
+from tracklayer.tracking import CONFIRMED
+from tracklayer.tracking.impact import ballistic_impact, glide_reach_m, impact_ellipse
+
+WARNING_COLUMNS = {
+    "warning_time_ipp_s": "impact - first time the track's impact prediction is good enough for the rest of its confirmed track "
+    "(ballistic: within impact.miss_threshold_km of the true impact; glide: reachable area below impact.area_threshold_km2), s",
+    "ipp_error_at_first_track_m": "ballistic: distance of the first confirmed track's predicted impact point from the true impact, m",
+    "threatened_area_at_first_track_m2": "glide: area the vehicle could still reach at the first confirmed track, m^2",
+}
+"""Columns the impact prediction adds to the metrics table."""
+
+IMPACT_COLUMNS = {
+    "t_s": "time of the track row, s since epoch",
+    "node": "tracking node (the lead picture)",
+    "track_id": "track id",
+    "truth_id": "assigned threat (-1: none)",
+    "threat": "assigned threat's name ('' when none)",
+    "kind": "assigned threat's kind: ballistic or hgv ('' when none; unassigned tracks get a ballistic prediction)",
+    "impact_t_s": "ballistic: predicted impact time, s since epoch",
+    "impact_lat_deg": "ballistic: predicted impact latitude (WGS 84), deg",
+    "impact_lon_deg": "ballistic: predicted impact longitude, deg",
+    "semi_major_m": "ballistic: 1-sigma semi-major axis of the impact error ellipse (east/north plane), m",
+    "semi_minor_m": "ballistic: 1-sigma semi-minor axis, m",
+    "orientation_deg": "ballistic: direction of the major axis, deg from north towards east, [0, 180)",
+    "ipp_error_m": "ballistic: distance of the predicted from the true impact point, m",
+    "reach_m": "glide: ground range the vehicle could still cover (equilibrium glide from its energy), m",
+    "threatened_area_m2": "glide: area of the reachable disc, pi reach^2, m^2",
+    "true_impact_range_m": "glide: distance from the track's ground point to the true impact, m (inside the disc when <= reach_m)",
+    "true_impact_lat_deg": "where the assigned threat came down, deg",
+    "true_impact_lon_deg": "where the assigned threat came down, deg",
+}
+"""Columns of the impact table (``impact.parquet``)."""
+
+
+def _distance_m(lat1, lon1, lat2, lon2) -> np.ndarray:
+    return great_circle(lat1, lon1, lat2, lon2)[0] * R_EARTH_MEAN_M
+
+
+def _glide_rows(truth: Truth, truth_id: np.ndarray) -> np.ndarray:
+    return (truth_id >= 0) & (truth.kind[np.maximum(truth_id, 0)] == "hgv")
+
+
+def impact_quality(truth: Truth, grid: TimeGrid, x: np.ndarray, t_s: np.ndarray, truth_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per track row (assigned to a threat): the distance (m) of the predicted impact of
+    the state ``x`` (N, >= 6) from the threat's true impact (ballistic threats; NaN for
+    glide vehicles) and the area (m^2) a glide vehicle could still reach (NaN for
+    ballistic threats)."""
+    glide = _glide_rows(truth, truth_id)
+    err = np.full(t_s.shape[0], np.nan)
+    area = np.full(t_s.shape[0], np.nan)
+    b = np.nonzero(~glide)[0]
+    if b.size:
+        _, _, lat, lon = ballistic_impact(x[b, :3], x[b, 3:6], t_s[b], grid.gmst_rad)
+        i = truth_id[b]
+        err[b] = _distance_m(lat, lon, truth.impact_lat_rad[i], truth.impact_lon_rad[i])
+    g = np.nonzero(glide)[0]
+    if g.size:
+        area[g] = np.pi * glide_reach_m(x[g, :3], x[g, 3:6], truth.lift_to_drag[truth_id[g]]) ** 2
+    return err, area
+
+
+def _good_from(t_s: np.ndarray, good: np.ndarray) -> float:
+    """First time from which every later row is good (NaN if the last row is not)."""
+    if not good.size or not good[-1]:
+        return np.nan
+    bad = np.nonzero(~good)[0]
+    return float(t_s[bad[-1] + 1] if bad.size else t_s[0])
+
+
+def impact_warning(truth: Truth, grid: TimeGrid, tracks: Table, settings) -> dict[str, np.ndarray]:
+    """Per threat (arrays of length N threats; columns `WARNING_COLUMNS`) for one node's
+    scored tracks (``truth_id`` from `assign_truth`); ``settings``: the scenario's
+    `ImpactPrediction` section. Every confirmed, assigned row is evaluated."""
+    n = len(truth)
+    rows = np.nonzero((tracks["status"] == CONFIRMED) & (tracks["truth_id"] >= 0))[0]
+    rows = rows[np.argsort(tracks["t_s"][rows], kind="stable")]
+    t, who = tracks["t_s"][rows], tracks["truth_id"][rows]
+    err, area = impact_quality(truth, grid, tracks["x"][rows], t, who)
+    good = np.where(_glide_rows(truth, who), area <= settings.area_threshold_km2 * 1e6, err <= settings.miss_threshold_km * 1e3)
+    out = {k: np.full(n, np.nan) for k in WARNING_COLUMNS}
+    for i in range(n):
+        mine = who == i
+        if not mine.any():
+            continue
+        out["warning_time_ipp_s"][i] = truth.impact_t_s[i] - _good_from(t[mine], good[mine])
+        out["ipp_error_at_first_track_m"][i] = err[mine][0]
+        out["threatened_area_at_first_track_m2"][i] = area[mine][0]
+    return out
+
+
+def impact_table(truth: Truth, grid: TimeGrid, tracks: Table, node: str, settings) -> Table:
+    """The impact table (columns `IMPACT_COLUMNS`): the confirmed rows of one node's scored
+    tracks at times that are multiples of ``settings.cadence_s``, and every track's first
+    confirmed row."""
+    conf = np.nonzero(tracks["status"] == CONFIRMED)[0]
+    conf = conf[np.argsort(tracks["t_s"][conf], kind="stable")]
+    t_all = tracks["t_s"][conf]
+    keep = np.abs(t_all - settings.cadence_s * np.round(t_all / settings.cadence_s)) < 1e-6
+    keep[np.unique(tracks["track_id"][conf], return_index=True)[1]] = True
+    rows = conf[keep]
+    t, who, x = tracks["t_s"][rows], tracks["truth_id"][rows], tracks["x"][rows]
+    m = rows.size
+    glide = _glide_rows(truth, who)
+    known = who >= 0
+    safe = np.maximum(who, 0)
+    true_lat = np.where(known, truth.impact_lat_rad[safe], np.nan) if m else np.zeros(0)
+    true_lon = np.where(known, truth.impact_lon_rad[safe], np.nan) if m else np.zeros(0)
+    cols = {k: np.full(m, np.nan) for k in IMPACT_COLUMNS}
+    cols.update(t_s=t, node=np.full(m, node, dtype=object), track_id=tracks["track_id"][rows], truth_id=who,
+                threat=np.where(known, truth.name[safe], "").astype(object), kind=np.where(known, truth.kind[safe], "").astype(object),
+                true_impact_lat_deg=true_lat / DEG, true_impact_lon_deg=true_lon / DEG)
+    b = np.nonzero(~glide)[0]
+    if b.size:
+        ell = impact_ellipse(x[b], tracks["P"][rows][b], t[b], grid.gmst_rad)
+        cols["impact_t_s"][b] = ell["impact_t_s"]
+        cols["impact_lat_deg"][b] = ell["lat_rad"] / DEG
+        cols["impact_lon_deg"][b] = ell["lon_rad"] / DEG
+        for k in ("semi_major_m", "semi_minor_m", "orientation_deg"):
+            cols[k][b] = ell[k]
+        cols["ipp_error_m"][b] = _distance_m(ell["lat_rad"], ell["lon_rad"], true_lat[b], true_lon[b])
+    g = np.nonzero(glide)[0]
+    if g.size:
+        reach = glide_reach_m(x[g, :3], x[g, 3:6], truth.lift_to_drag[who[g]])
+        cols["reach_m"][g] = reach
+        cols["threatened_area_m2"][g] = np.pi * reach**2
+        lat, lon, _ = ecef_to_geodetic(eci_to_ecef(x[g, :3], grid.gmst_rad(t[g])))
+        cols["true_impact_range_m"][g] = _distance_m(lat, lon, true_lat[g], true_lon[g])
+    return Table(cols)
+
+
+__all__ = ["impact_warning", "impact_table", "impact_quality", "WARNING_COLUMNS", "IMPACT_COLUMNS"]

@@ -149,3 +149,89 @@ def test_glide_reach_matches_a_flown_equilibrium_glide(speed):
     r0, v0, flown = _flown_glide(speed)
     reach = glide_reach_m(r0[None], v0[None] + np.cross([0.0, 0.0, OMEGA_EARTH_RAD_S], r0), 2.6)[0]
     assert reach == pytest.approx(flown, rel=0.03)
+
+
+def _truth_and_tracks(epoch):
+    """One ballistic threat (a drag-free J2 arc) and one glide vehicle (L/D 2.6), each with
+    a confirmed track row per second; the ballistic track's velocity error decays from
+    100 m/s, the glider's speed rises in its boost (40 s), then falls."""
+    from tracklayer.earth.time import TimeGrid
+    from tracklayer.io.tables import Table
+    from tracklayer.threats.fly import Truth
+    from tracklayer.tracking import CONFIRMED
+    from tracklayer.tracking.impact import _rk4
+
+    grid = TimeGrid.uniform(epoch, 600.0, 1.0)
+    n_t = len(grid)
+    r0, v0 = _launch_state(39.0, 125.7, 150e3, 3500.0, 30.0, 120.0)
+    y = np.empty((n_t, 6))
+    y[0] = np.r_[r0, v0]
+    for k in range(1, n_t):
+        y[k] = _rk4(y[k - 1:k], np.ones((1, 1)), 1.08262668e-3)[0]
+    t_imp, _, lat, lon = ballistic_impact(r0[None], v0[None], np.zeros(1), grid.gmst_rad)
+    flying = np.arange(n_t) < 300
+    g_speed = np.interp(np.arange(n_t), [0, 40, 80, 300], [1000.0, 6000.0, 5800.0, 2000.0])
+    rg, _ = _launch_state(30.0, 120.0, 40e3, 1.0, 0.0, 90.0)
+    vg = np.array([0.0, 0.0, 1.0]) * g_speed[:, None] + np.cross([0.0, 0.0, OMEGA_EARTH_RAD_S], rg)
+    r = np.stack([y[:, :3], np.broadcast_to(rg, (n_t, 3))], axis=1)
+    v = np.stack([y[:, 3:], vg], axis=1)
+    nanf = np.full((n_t, 2), np.nan)
+    truth = Truth(np.array(["BM", "HGV"], dtype=object), np.array(["ballistic", "hgv"], dtype=object), r, v,
+                  np.where(flying[:, None], np.c_[np.ones(n_t), np.where(np.arange(n_t) < 40, 0, 2)], -1).astype(np.int8), nanf, nanf, np.zeros(2), np.r_[t_imp, 300.0], np.zeros(2),
+                  np.zeros(2), np.zeros(2), impact_lat_rad=np.r_[lat, D(30.0)], impact_lon_rad=np.r_[lon, D(121.0)],
+                  lift_to_drag=np.array([0.0, 2.6]))
+    k = np.nonzero(flying)[0][20:]
+    err_v = 100.0 * np.exp(-(k - 20) / 40.0)
+    xb = np.c_[y[k, :3], y[k, 3:] + err_v[:, None] * np.array([0.6, 0.0, 0.8])]
+    xg = np.c_[r[k, 1], v[k, 1]]
+    P = np.broadcast_to(np.diag([1e4, 1e4, 1e4, 25.0, 25.0, 25.0]), (2 * k.size, 6, 6))
+    tracks = Table({"t_s": np.r_[grid.t_s[k], grid.t_s[k]], "track_id": np.repeat([1, 2], k.size), "status": np.full(2 * k.size, CONFIRMED),
+                    "x": np.r_[xb, xg], "P": P, "truth_id": np.repeat([0, 1], k.size)})
+    return truth, grid, tracks
+
+
+def test_quality_gated_warning_counts_from_the_first_good_prediction(epoch):
+    """Ballistic: warning from the first row whose prediction is within the threshold of
+    the true impact (checked row by row); glide: from the first row after the boost whose
+    reachable area is below the threshold (not the slow start of the boost). Both at most
+    the first-track warning."""
+    from tracklayer.metrics.impact import impact_quality, impact_table, impact_warning
+    from tracklayer.scenario.schema import ImpactPrediction
+
+    truth, grid, tracks = _truth_and_tracks(epoch)
+    settings = ImpactPrediction(miss_threshold_km=20.0, area_threshold_km2=2e7)
+    out = impact_warning(truth, grid, tracks, settings)
+    err, area = impact_quality(truth, grid, tracks["x"], tracks["t_s"], tracks["truth_id"])
+    b = tracks["truth_id"] == 0
+    assert err[b][0] > 20e3 and err[b][-1] < 1e3
+    first_good = tracks["t_s"][b][err[b] <= 20e3].min()
+    assert out["warning_time_ipp_s"][0] == pytest.approx(truth.impact_t_s[0] - first_good)
+    assert out["ipp_error_at_first_track_m"][0] == err[b][0]
+    g = tracks["truth_id"] == 1
+    assert area[g][0] < 2e13  # the slow boost is below the threshold but does not count
+    after = g & (tracks["t_s"] >= 40.0)
+    assert out["warning_time_ipp_s"][1] == pytest.approx(300.0 - tracks["t_s"][after][area[after] <= 2e13].min())
+    assert out["threatened_area_after_boost_m2"][1] == area[after][0] > 2e13
+    first_track = truth.impact_t_s - 20.0
+    assert np.all(out["warning_time_ipp_s"] <= first_track)
+    table = impact_table(truth, grid, tracks, "joint", settings)
+    assert set(table["t_s"][table["truth_id"] == 0] % 10.0) == {0.0}
+    assert np.isnan(table["reach_m"][table["kind"] == "ballistic"]).all()
+    assert np.isnan(table["impact_lat_deg"][table["kind"] == "hgv"]).all()
+    assert (table["semi_major_m"][table["kind"] == "ballistic"] >= table["semi_minor_m"][table["kind"] == "ballistic"]).all()
+
+
+@pytest.mark.parametrize("value", ["-5", "0", ".nan", ".inf"])
+def test_bad_threshold_is_one_line_and_exit_2(tmp_path, value):
+    from typer.testing import CliRunner
+
+    from tracklayer.cli import app
+    from tracklayer.scenario.loader import builtin_path
+
+    path = tmp_path / "scn.yaml"
+    path.write_text(builtin_path("smoke").read_text() + f"\nimpact: {{miss_threshold_km: {value}}}\n")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "impact.miss_threshold_km" in lines[0] and "scn.yaml" in lines[0]
+    assert "Traceback" not in result.output

@@ -5,9 +5,10 @@ Ballistic threats: a track's predicted impact point (`tracklayer.tracking.impact
 good enough once it lies within ``miss_threshold_km`` of where the threat really came
 down. Glide vehicles (no ballistic impact point): once the disc the vehicle can still
 reach (equilibrium-glide range from its energy) is smaller than ``area_threshold_km2``.
-The quality-gated warning counts from the first time the quality holds for the rest
-of the threat's confirmed track rows (a boost-phase track whose prediction happens to
-pass through the threshold and leaves it again does not count).
+The quality-gated warning counts from the first confirmed track row of the threat
+(every row, not the impact table's cadence) that meets the threshold; for a glide
+vehicle only rows after its boost count (the reach of a vehicle still accelerating
+is no bound).
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, great_circle
 from tracklayer.earth.time import TimeGrid
 from tracklayer.io.tables import Table
+from tracklayer.threats import BOOST, PHASES
 from tracklayer.threats.fly import Truth
 from tracklayer.tracking import CONFIRMED
 from tracklayer.tracking.impact import ballistic_impact, glide_reach_m, impact_ellipse
 
 WARNING_COLUMNS = {
-    "warning_time_ipp_s": "impact - first time the track's impact prediction is good enough for the rest of its confirmed track "
-    "(ballistic: within impact.miss_threshold_km of the true impact; glide: reachable area below impact.area_threshold_km2), s",
+    "warning_time_ipp_s": "impact - first time a confirmed track's impact prediction is good enough (ballistic: within "
+    "impact.miss_threshold_km of the true impact; glide, after its boost: reachable area below impact.area_threshold_km2), s",
     "ipp_error_at_first_track_m": "ballistic: distance of the first confirmed track's predicted impact point from the true impact, m",
-    "threatened_area_at_first_track_m2": "glide: area the vehicle could still reach at the first confirmed track, m^2",
+    "threatened_area_after_boost_m2": "glide: area the vehicle could still reach at the first confirmed track row after its boost, m^2",
 }
 """Columns the impact prediction adds to the metrics table."""
 
@@ -36,6 +38,7 @@ IMPACT_COLUMNS = {
     "track_id": "track id",
     "truth_id": "assigned threat (-1: none)",
     "threat": "assigned threat's name ('' when none)",
+    "phase": "assigned threat's flight phase at t_s ('' when none)",
     "kind": "assigned threat's kind: ballistic or hgv ('' when none; unassigned tracks get a ballistic prediction)",
     "impact_t_s": "ballistic: predicted impact time, s since epoch",
     "impact_lat_deg": "ballistic: predicted impact latitude (WGS 84), deg",
@@ -80,32 +83,30 @@ def impact_quality(truth: Truth, grid: TimeGrid, x: np.ndarray, t_s: np.ndarray,
     return err, area
 
 
-def _good_from(t_s: np.ndarray, good: np.ndarray) -> float:
-    """First time from which every later row is good (NaN if the last row is not)."""
-    if not good.size or not good[-1]:
-        return np.nan
-    bad = np.nonzero(~good)[0]
-    return float(t_s[bad[-1] + 1] if bad.size else t_s[0])
-
-
 def impact_warning(truth: Truth, grid: TimeGrid, tracks: Table, settings) -> dict[str, np.ndarray]:
     """Per threat (arrays of length N threats; columns `WARNING_COLUMNS`) for one node's
     scored tracks (``truth_id`` from `assign_truth`); ``settings``: the scenario's
-    `ImpactPrediction` section. Every confirmed, assigned row is evaluated."""
+    `ImpactPrediction` section. Every confirmed, assigned row is evaluated; a glide
+    vehicle's rows count only once its boost has ended (the reach is that of unpowered
+    flight)."""
     n = len(truth)
     rows = np.nonzero((tracks["status"] == CONFIRMED) & (tracks["truth_id"] >= 0))[0]
     rows = rows[np.argsort(tracks["t_s"][rows], kind="stable")]
     t, who = tracks["t_s"][rows], tracks["truth_id"][rows]
     err, area = impact_quality(truth, grid, tracks["x"][rows], t, who)
-    good = np.where(_glide_rows(truth, who), area <= settings.area_threshold_km2 * 1e6, err <= settings.miss_threshold_km * 1e3)
+    powered = truth.phase[np.searchsorted(grid.t_s, t), who] == BOOST
+    glide = _glide_rows(truth, who)
+    good = np.where(glide, (area <= settings.area_threshold_km2 * 1e6) & ~powered, err <= settings.miss_threshold_km * 1e3)
     out = {k: np.full(n, np.nan) for k in WARNING_COLUMNS}
     for i in range(n):
         mine = who == i
         if not mine.any():
             continue
-        out["warning_time_ipp_s"][i] = truth.impact_t_s[i] - _good_from(t[mine], good[mine])
+        ok = good[mine]
+        out["warning_time_ipp_s"][i] = truth.impact_t_s[i] - t[mine][np.argmax(ok)] if ok.any() else np.nan
         out["ipp_error_at_first_track_m"][i] = err[mine][0]
-        out["threatened_area_at_first_track_m2"][i] = area[mine][0]
+        coasting = area[mine & ~powered]
+        out["threatened_area_after_boost_m2"][i] = coasting[0] if coasting.size else np.nan
     return out
 
 
@@ -129,6 +130,7 @@ def impact_table(truth: Truth, grid: TimeGrid, tracks: Table, node: str, setting
     cols = {k: np.full(m, np.nan) for k in IMPACT_COLUMNS}
     cols.update(t_s=t, node=np.full(m, node, dtype=object), track_id=tracks["track_id"][rows], truth_id=who,
                 threat=np.where(known, truth.name[safe], "").astype(object), kind=np.where(known, truth.kind[safe], "").astype(object),
+                phase=np.where(known, np.array(PHASES + ("",), dtype=object)[truth.phase[np.searchsorted(grid.t_s, t), safe]], ""),
                 true_impact_lat_deg=true_lat / DEG, true_impact_lon_deg=true_lon / DEG)
     b = np.nonzero(~glide)[0]
     if b.size:

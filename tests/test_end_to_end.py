@@ -77,7 +77,8 @@ def test_cli_run_writes_all_outputs(tmp_path, smoke):
     result = CliRunner().invoke(app, ["run", "smoke", "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "sensors.parquet", "report.html", "scene.czml", "run.json"}
+    assert names == {"truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "sensors.parquet", "impact.parquet", "report.html", "scene.czml",
+                     "run.json"}
     tracks = read_parquet(out / "tracks.parquet")
     assert np.array_equal(tracks["P"], smoke.tracks["P"])
     scene = json.loads((out / "scene.czml").read_text())

@@ -88,7 +88,7 @@ def test_kernel_matches_numpy_reference(rng):
 def test_states_that_never_come_down_are_nan_and_surface_states_land_in_place():
     r0, v0 = _launch_state(0.0, 0.0, 500e3, 7700.0, 0.0, 90.0)  # circular orbit
     below = geodetic_to_ecef(D(10.0), D(20.0), -5.0)
-    t, r, lat, lon = ballistic_impact(np.array([r0, below]), np.array([v0, [0.0, 0.0, -1e3]]), np.array([0.0, 7.0]), _spin, max_flight_s=3000.0)
+    t, r, lat, _ = ballistic_impact(np.array([r0, below]), np.array([v0, [0.0, 0.0, -1e3]]), np.array([0.0, 7.0]), _spin, max_flight_s=3000.0)
     assert np.isnan(t[0]) and np.isnan(lat[0]) and np.all(np.isnan(r[0]))
     assert t[1] == 7.0
     assert np.degrees(lat[1]) == pytest.approx(10.0, abs=1e-6)

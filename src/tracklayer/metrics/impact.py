@@ -56,6 +56,12 @@ IMPACT_COLUMNS = {
 """Columns of the impact table (``impact.parquet``)."""
 
 
+def _impact_of(truth: Truth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """True impact latitude, longitude (rad) and maximum L/D of every threat."""
+    assert truth.impact_lat_rad is not None and truth.impact_lon_rad is not None and truth.lift_to_drag is not None
+    return truth.impact_lat_rad, truth.impact_lon_rad, truth.lift_to_drag
+
+
 def _distance_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     return great_circle(lat1, lon1, lat2, lon2)[0] * R_EARTH_MEAN_M
 
@@ -70,16 +76,17 @@ def impact_quality(truth: Truth, grid: TimeGrid, x: np.ndarray, t_s: np.ndarray,
     glide vehicles) and the area (m^2) a glide vehicle could still reach (NaN for
     ballistic threats)."""
     glide = _glide_rows(truth, truth_id)
+    lat_true, lon_true, ld = _impact_of(truth)
     err = np.full(t_s.shape[0], np.nan)
     area = np.full(t_s.shape[0], np.nan)
     b = np.nonzero(~glide)[0]
     if b.size:
         _, _, lat, lon = ballistic_impact(x[b, :3], x[b, 3:6], t_s[b], grid.gmst_rad)
         i = truth_id[b]
-        err[b] = _distance_m(lat, lon, truth.impact_lat_rad[i], truth.impact_lon_rad[i])
+        err[b] = _distance_m(lat, lon, lat_true[i], lon_true[i])
     g = np.nonzero(glide)[0]
     if g.size:
-        area[g] = np.pi * glide_reach_m(x[g, :3], x[g, 3:6], truth.lift_to_drag[truth_id[g]]) ** 2
+        area[g] = np.pi * glide_reach_m(x[g, :3], x[g, 3:6], ld[truth_id[g]]) ** 2
     return err, area
 
 
@@ -125,8 +132,9 @@ def impact_table(truth: Truth, grid: TimeGrid, tracks: Table, node: str, setting
     glide = _glide_rows(truth, who)
     known = who >= 0
     safe = np.maximum(who, 0)
-    true_lat = np.where(known, truth.impact_lat_rad[safe], np.nan) if m else np.zeros(0)
-    true_lon = np.where(known, truth.impact_lon_rad[safe], np.nan) if m else np.zeros(0)
+    lat_true, lon_true, ld = _impact_of(truth)
+    true_lat = np.where(known, lat_true[safe], np.nan)
+    true_lon = np.where(known, lon_true[safe], np.nan)
     cols = {k: np.full(m, np.nan) for k in IMPACT_COLUMNS}
     cols.update(t_s=t, node=np.full(m, node, dtype=object), track_id=tracks["track_id"][rows], truth_id=who,
                 threat=np.where(known, truth.name[safe], "").astype(object), kind=np.where(known, truth.kind[safe], "").astype(object),
@@ -143,7 +151,7 @@ def impact_table(truth: Truth, grid: TimeGrid, tracks: Table, node: str, setting
         cols["ipp_error_m"][b] = _distance_m(ell["lat_rad"], ell["lon_rad"], true_lat[b], true_lon[b])
     g = np.nonzero(glide)[0]
     if g.size:
-        reach = glide_reach_m(x[g, :3], x[g, 3:6], truth.lift_to_drag[who[g]])
+        reach = glide_reach_m(x[g, :3], x[g, 3:6], ld[who[g]])
         cols["reach_m"][g] = reach
         cols["threatened_area_m2"][g] = np.pi * reach**2
         lat, lon, _ = ecef_to_geodetic(eci_to_ecef(x[g, :3], grid.gmst_rad(t[g])))

@@ -221,5 +221,5 @@ def glide_reach_m(r_eci_m: np.ndarray, v_eci_m_s: np.ndarray, lift_to_drag: np.n
     v_rel = np.asarray(v_eci_m_s, dtype=np.float64) - np.cross(np.array([0.0, 0.0, OMEGA_EARTH_RAD_S]), r)
     v2 = np.einsum("ij,ij->i", v_rel, v_rel) + 2.0 * G0_M_S2 * np.maximum(height_m(r), 0.0)
     orbital = v2 >= V_CIRCULAR_M_S**2
-    reach = glide_range_m(np.sqrt(np.where(orbital, 0.0, v2)), 0.0, lift_to_drag)
+    reach = glide_range_m(np.sqrt(np.where(orbital, 0.0, v2)), np.zeros(1), lift_to_drag)
     return np.where(orbital, np.inf, reach)

@@ -132,3 +132,14 @@ def test_console_script_help_is_fast_and_light():
     code = "import sys, tracklayer.cli; print(sorted(m for m in ('numba', 'scipy', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
     assert out == "[]"
+
+
+def test_quality_gated_warning_is_never_longer_than_first_track_warning(smoke):
+    from tracklayer.metrics.impact import IMPACT_COLUMNS
+
+    m = smoke.metrics
+    ok = np.isfinite(m["warning_time_ipp_s"])
+    assert ok.any()
+    assert np.all(m["warning_time_ipp_s"][ok] <= m["warning_time_s"][ok])
+    assert list(smoke.impact) == list(IMPACT_COLUMNS) and smoke.impact.num_rows > 0
+    assert np.all(smoke.impact["node"] == smoke.picture_node)

@@ -77,7 +77,7 @@ def test_cli_run_writes_all_outputs(tmp_path, smoke):
     result = CliRunner().invoke(app, ["run", "smoke", "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "phase_metrics.parquet", "sensors.parquet", "report.html", "scene.czml", "run.json"}
+    assert names == {"truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "phase_metrics.parquet", "sensors.parquet", "impact.parquet", "report.html", "scene.czml", "run.json"}
     tracks = read_parquet(out / "tracks.parquet")
     assert np.array_equal(tracks["P"], smoke.tracks["P"])
     scene = json.loads((out / "scene.czml").read_text())
@@ -131,3 +131,14 @@ def test_console_script_help_is_fast_and_light():
     code = "import sys, tracklayer.cli; print(sorted(m for m in ('numba', 'scipy', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
     assert out == "[]"
+
+
+def test_quality_gated_warning_is_never_longer_than_first_track_warning(smoke):
+    from tracklayer.metrics.impact import IMPACT_COLUMNS
+
+    m = smoke.metrics
+    ok = np.isfinite(m["warning_time_ipp_s"])
+    assert ok.any()
+    assert np.all(m["warning_time_ipp_s"][ok] <= m["warning_time_s"][ok])
+    assert list(smoke.impact) == list(IMPACT_COLUMNS) and smoke.impact.num_rows > 0
+    assert np.all(smoke.impact["node"] == smoke.picture_node)

@@ -223,7 +223,7 @@ def run(
             TimeElapsedColumn(), console=console, disable=quiet, transient=False,
         ) as bar:
             tasks = {stage: bar.add_task(stage, total=1) for stage in api.STAGES}
-            write_task = bar.add_task("outputs", total=9)
+            write_task = bar.add_task("outputs", total=11)
 
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
@@ -238,7 +238,7 @@ def run(
                 bar.update(write_task, advance=1, description="outputs")
 
             written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file), out_dir, previous)
-            bar.update(write_task, completed=9)
+            bar.update(write_task, completed=11)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
     _warn_missed_aims(result)

@@ -12,6 +12,7 @@ from tracklayer.earth.time import TimeGrid
 from tracklayer.errors import ScenarioError
 from tracklayer.table import Table, concat
 from tracklayer.metrics.phase_metrics import Quality, phase_metrics
+from tracklayer.metrics.impact import impact_table, impact_warning
 from tracklayer.metrics.scoring import assign_truth, nearest_truth
 from tracklayer.metrics.threat_metrics import threat_metrics
 from tracklayer.network.config import NetworkConfig
@@ -152,13 +153,15 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     report("metrics", 0)
     gate_m = scn.tracker.truth_gate_km * 1e3
     receives = {link.target for link in net.links}
-    track_parts, metric_parts, phase_parts = [], [], []
+    track_parts, metric_parts, phase_parts, impact = [], [], [], None
     for k, node in enumerate(net.nodes):
         pic = pictures[k]
         scored = Table({**pic, "truth_id": assign_truth(pic, grid.t_s, truth.r_eci_m, gate_m)})
         nearest = nearest_truth(scored, grid.t_s, truth.r_eci_m, gate_m)
         delay = 0.0 if k in receives else node.tracker.reorder_buffer_s
-        metric_parts.append(threat_metrics(truth, grid.t_s, det, scored, ir_access, radar_access, node.id, nearest, delay))
+        metric_parts.append(Table({**threat_metrics(truth, grid.t_s, det, scored, ir_access, radar_access, node.id, nearest, delay),
+                                   **impact_warning(truth, grid, scored, scn.impact)}))
+        impact = impact_table(truth, grid, scored, node.id, scn.impact) if k == net.picture else impact
         phase_parts.append(phase_metrics(truth, grid.t_s, det, scored, node.id, Quality.from_scenario(scn)))
         track_parts.append(_public_tracks(scored, node.id, grid, net))
     order = [net.picture] + [k for k in range(len(net.nodes)) if k != net.picture]
@@ -190,7 +193,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     links = link_table(raw_stats + link_stats)
     state = RunState(physics, net, {node.id: local[k] for k, node in enumerate(net.nodes)})
     assert tuple(timings) == STAGES
-    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links, phases)
+    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links, phases, impact)
 
 
 def _public_tracks(scored: Table, node: str, grid: TimeGrid, net: NetworkConfig) -> Table:

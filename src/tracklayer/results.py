@@ -88,7 +88,8 @@ class RunResult:
     ``tracks`` (every node's picture, ``node`` column), ``metrics`` (one row per
     threat per node, the lead picture's node first), ``sensors`` and ``links``
     (transport statistics per network link; empty without a network),
-    ``phase_metrics`` (one row per threat per node per flight phase, and ``all``).
+    ``phase_metrics`` (one row per threat per node per flight phase, and ``all``),
+    ``impact`` (the lead picture's impact predictions, docs/impact.md).
     ``timings_s`` holds wall time per stage; ``state`` (`RunState`) holds the
     in-memory arrays the report and scene are drawn from.
     """
@@ -104,6 +105,7 @@ class RunResult:
     state: RunState = field(repr=False)
     links: Table | None = None
     phase_metrics: Table | None = None
+    impact: Table | None = None
 
     @property
     def picture_node(self) -> str:

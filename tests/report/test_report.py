@@ -82,7 +82,7 @@ def smoke():
 
 
 def test_figures_are_small_pngs(smoke):
-    for draw in (plots.map_png, plots.timeline_png, plots.track_error_png, plots.altitude_png):
+    for draw in (plots.map_png, plots.timeline_png, plots.track_error_png, plots.impact_png, plots.altitude_png):
         png = draw(smoke)
         assert png.startswith(PNG_MAGIC)
         assert 5_000 < len(png) < 250_000, draw.__name__

@@ -11,8 +11,9 @@ from tracklayer import __version__
 from tracklayer.io.czml import build_scene, write_czml
 from tracklayer.io.tables import write_parquet
 
-TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors")
-"""Tables every run writes; a networked run also writes ``links`` (transport statistics)."""
+TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors", "impact")
+"""Tables a run writes (those it has); a networked run also writes ``links`` (transport statistics);
+``impact`` is docs/impact.md's table."""
 
 OWNED = tuple(f"{name}.parquet" for name in TABLES + ("links",)) + ("scene.czml", "report.html", "run.json", ".*.tmp")
 """Names (glob patterns) of a run folder's files: when a run replaces a folder, these go

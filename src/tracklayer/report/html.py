@@ -107,6 +107,18 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "it means an over-confident track. Background: flight phases.",
     ),
     (
+        "impact",
+        "impact_png",
+        "Impact prediction",
+        "Ballistic threats: where the lead picture's confirmed track predicts the threat will come down (a "
+        "drag-free flight of the track state to the ground), coloured by the time of the track row, with each "
+        "prediction's 1-sigma error ellipse from the track covariance; the cross is the true impact, the dashed "
+        "circle the quality threshold (impact.miss_threshold_km) that starts the quality-gated warning. Glide "
+        "vehicles: the radius of the disc the vehicle could still reach (equilibrium glide range from the track's "
+        "speed and altitude) against the distance to the true impact, and the threshold radius of "
+        "impact.area_threshold_km2 (docs/impact.md).",
+    ),
+    (
         "altitude",
         "altitude_png",
         "Trajectories",

@@ -17,6 +17,7 @@ from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef
 from tracklayer.report.basemap import DEFAULT_BOX, Box, draw_basemap, fit_box, split_at_jumps, wrap_lon
 from tracklayer.report.coverage_plots import coverage_png, coverage_series_png
+from tracklayer.report.impact_plots import impact_png
 from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, PHASE_COLORS, RADAR_COLOR, TRACK_COLORS, figure, png_bytes
 from tracklayer.threats import PHASES
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from tracklayer.results import RunResult
     from tracklayer.scenario.schema import Radar
 
-__all__ = ["map_png", "timeline_png", "track_error_png", "altitude_png", "coverage_png", "coverage_series_png", "scenario_box", "radar_footprint"]
+__all__ = ["map_png", "timeline_png", "track_error_png", "impact_png", "altitude_png", "coverage_png", "coverage_series_png", "scenario_box", "radar_footprint"]
 
 
 def _runs(values: np.ndarray) -> list[tuple[int, int]]:

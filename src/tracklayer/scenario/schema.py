@@ -638,6 +638,18 @@ class Metrics(_Model):
         return self
 
 
+class ImpactPrediction(_Model):
+    """Impact-point prediction and the quality-gated warning time (docs/impact.md)."""
+
+    miss_threshold_km: FinitePositive = Field(
+        50.0, description="warning counts once the predicted impact of a ballistic track stays within this of the true impact"
+    )
+    area_threshold_km2: FinitePositive = Field(
+        1.0e6, description="warning counts once the area a glide vehicle can still reach stays below this"
+    )
+    cadence_s: FinitePositive = Field(10.0, description="interval between rows of the impact table")
+
+
 class Scenario(_Model):
     """A complete tracklayer scenario."""
 
@@ -657,6 +669,7 @@ class Scenario(_Model):
     coverage: Coverage = Coverage()
     network: Network | None = None
     metrics: Metrics = Metrics()
+    impact: ImpactPrediction = ImpactPrediction()
 
     @field_validator("epoch")
     @classmethod

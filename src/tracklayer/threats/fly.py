@@ -35,6 +35,8 @@ class Truth:
     aim_lat_rad, aim_lon_rad, miss_m : (N,) aim point and distance of the impact from it
     intensity_band_w_sr : band name (`tracklayer.threats.signatures.BANDS`) -> (T, N) W/sr
     mach, dynamic_pressure_pa, surface_temperature_k : (T, N) (temperature NaN in boost)
+    impact_lat_rad, impact_lon_rad : (N,) where each threat came down (NaN: it did not)
+    lift_to_drag : (N,) maximum L/D of glide vehicles (0 for ballistic threats)
     """
 
     name: np.ndarray
@@ -53,6 +55,9 @@ class Truth:
     mach: np.ndarray | None = None
     dynamic_pressure_pa: np.ndarray | None = None
     surface_temperature_k: np.ndarray | None = None
+    impact_lat_rad: np.ndarray | None = None
+    impact_lon_rad: np.ndarray | None = None
+    lift_to_drag: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.name.shape[0]
@@ -126,4 +131,7 @@ def fly_threats(threats: list, grid: TimeGrid, plan: Plan | None = None) -> Trut
         mach=np.where(flying, speed / sound, np.nan),
         dynamic_pressure_pa=np.where(flying, 0.5 * rho * speed * speed, np.nan),
         surface_temperature_k=temp,
+        impact_lat_rad=np.where(landed, lat, np.nan),
+        impact_lon_rad=np.where(landed, lon, np.nan),
+        lift_to_drag=np.array([m.lift_to_drag for m in missions]),
     )

@@ -29,8 +29,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from tracklayer.kernels import engine
+from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.tracking.filters import EKF, UKF, MeasurementPrediction, innovations, symmetrise
-from tracklayer.tracking.measurement_models import SensorView
+from tracklayer.tracking.measurement_models import AnglesModel, RadarModel, SensorView
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -142,6 +144,8 @@ class IMM:
     def predict_measurement(self, mm, x: np.ndarray, p: np.ndarray, view: SensorView, mu: np.ndarray | None = None) -> list[MeasurementPrediction]:
         """One prediction per model (sized to the model's own states), all in the
         measurement frame of the combined estimate (of ``mu``-weighted means)."""
+        if _compiled(self, mm):
+            return _predict_measurement_compiled(self, mm, x, p, view, mu)
         frame = None
         if self.r > 1:
             weights = np.full(x.shape[:2], 1.0 / self.r) if mu is None else mu
@@ -153,6 +157,8 @@ class IMM:
 
     def pair_terms(self, mm, preds: list[MeasurementPrediction], z: np.ndarray, r_det: np.ndarray, i: np.ndarray, j: np.ndarray) -> PairTerms:
         """Innovations, S = s0 + R, d^2 and log N for pairs (tracks i, detections j)."""
+        if _compiled(self, mm):
+            return _pair_terms_compiled(self, mm, preds, z, r_det, i, j)
         rj = mm.noise(r_det[j])
         n_pairs, m = i.shape[0], mm.dim
         nus, ss = np.empty((n_pairs, self.r, m)), np.empty((n_pairs, self.r, m, m))
@@ -235,3 +241,77 @@ class IMM:
         dev = xs - mean[:, None]
         cov = np.einsum("mk,mkij->mij", mu, p[:, :, :dims, :dims] + dev[..., :, None] * dev[..., None, :])
         return mean, symmetrise(cov)
+
+
+# ---------------------------------------------------------------- the compiled general path
+#
+# With the numba engine, the EKF's measurement prediction and the pair terms of angles
+# and radar scans run as kernels (`tracklayer.kernels.imm`); the references below, with
+# the same signatures, are the model and filter code above, which the NumPy engine runs
+# unchanged.
+
+
+def _compiled(est: IMM, mm) -> bool:
+    return type(est.filter) is EKF and type(mm) in (AnglesModel, RadarModel) and engine() == "numba"
+
+
+def angles_frame_numpy(x, w, site, frame) -> None:
+    """Reference for `tracklayer.kernels.imm.angles_frame_kernel` (same signature)."""
+    frame[:] = AnglesModel().frame(np.einsum("mk,mki->mi", w, x[:, :, :6]), SensorView(ANGLES, site, np.eye(3)))
+
+
+def ekf_measurement_numpy(kind, range_rate, x, p, site, enu, v_site, frame, z, s0, c, h, valid) -> None:
+    """Reference for `tracklayer.kernels.imm.ekf_measurement_kernel` (same signature)."""
+    mm = AnglesModel() if kind == ANGLES else RadarModel(bool(range_rate))
+    pred = EKF().predict_measurement(mm, x, p, SensorView(kind, site, enu, v_site), frame if kind == ANGLES else None)
+    z[:], s0[:], c[:], h[:], valid[:] = pred.z, pred.s0, pred.c, pred.h, pred.valid
+
+
+def pair_terms_numpy(kind, z_pred, s0, pred_valid, frame, z_det, r_det, pi, pj, min_cos, nu, s, d2, log_lik, valid) -> None:
+    """Reference for `tracklayer.kernels.imm.pair_terms_kernel` (same signature)."""
+    mm = AnglesModel(min_cos) if kind == ANGLES else RadarModel(z_pred.shape[2] == 4)
+    n, n_models = z_pred.shape[1], z_pred.shape[0]
+    dummy = np.zeros((n, 0, 0))
+    preds = [MeasurementPrediction(z_pred[k], s0[k], dummy, dummy, frame, pred_valid[k]) for k in range(n_models)]
+    terms = IMM((None,) * n_models).pair_terms(mm, preds, z_det, r_det, pi, pj)
+    nu[:], s[:], d2[:], log_lik[:], valid[:] = terms.nu, terms.s, terms.d2, terms.log_lik, terms.valid
+
+
+def _predict_measurement_compiled(est: IMM, mm, x, p, view: SensorView, mu) -> list[MeasurementPrediction]:
+    from tracklayer.kernels.imm import angles_frame_kernel, ekf_measurement_kernel
+
+    n_tr, m = x.shape[0], mm.dim
+    kind = ANGLES if type(mm) is AnglesModel else RADAR
+    site = np.ascontiguousarray(view.r_eci_m, dtype=np.float64)
+    frame = np.zeros((n_tr, 3, 3))
+    if kind == ANGLES:
+        w = np.full(x.shape[:2], 1.0 / est.r) if mu is None or est.r == 1 else mu
+        angles_frame_kernel(x, np.ascontiguousarray(w, dtype=np.float64), site, frame)
+    rr = kind == RADAR and mm.range_rate
+    v_site = np.ascontiguousarray(view.v_eci_m_s, dtype=np.float64) if rr else site
+    enu = np.ascontiguousarray(view.enu_eci, dtype=np.float64)
+    z = np.empty((est.r, n_tr, m))
+    s0 = np.empty((est.r, n_tr, m, m))
+    valid = np.empty((est.r, n_tr), dtype=bool)
+    out = []
+    for k, model in enumerate(est.models):
+        d = model.ndim
+        c, h = np.empty((n_tr, d, m)), np.empty((n_tr, m, d))
+        ekf_measurement_kernel(kind, rr, np.ascontiguousarray(x[:, k, :d]), np.ascontiguousarray(p[:, k, :d, :d]), site, enu, v_site,
+                               frame, z[k], s0[k], c, h, valid[k])
+        out.append(MeasurementPrediction(z[k], s0[k], c, h, frame, valid[k]))
+    return out
+
+
+def _pair_terms_compiled(est: IMM, mm, preds, z_det, r_det, i, j) -> PairTerms:
+    from tracklayer.kernels.imm import pair_terms_kernel
+
+    kind = ANGLES if type(mm) is AnglesModel else RADAR
+    n_pairs, m, r = i.shape[0], mm.dim, est.r
+    z_pred, s0, pv = np.stack([pr.z for pr in preds]), np.stack([pr.s0 for pr in preds]), np.stack([pr.valid for pr in preds])
+    nu, s = np.empty((n_pairs, r, m)), np.empty((n_pairs, r, m, m))
+    d2, ll, valid = np.empty((n_pairs, r)), np.empty((n_pairs, r)), np.empty(n_pairs, dtype=bool)
+    frame = np.ascontiguousarray(preds[0].frame) if kind == ANGLES else np.zeros((1, 3, 3))
+    pair_terms_kernel(kind, z_pred, s0, pv, frame, np.ascontiguousarray(z_det, dtype=np.float64), np.ascontiguousarray(r_det, dtype=np.float64),
+                      np.ascontiguousarray(i, np.int64), np.ascontiguousarray(j, np.int64), float(getattr(mm, "min_cos", 0.0)), nu, s, d2, ll, valid)
+    return PairTerms(nu, s, d2, ll, valid)

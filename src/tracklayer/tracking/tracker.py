@@ -45,7 +45,11 @@ from tracklayer.tracking.measurement_models import POSITION, SensorView, model_f
 from tracklayer.tracking.single_sensor import Candidates, hold_and_promote
 from tracklayer.tracking.tracks import Tracks
 
-__all__ = ["Scan", "TrackerConfig", "Tracker", "run_tracker", "step"]
+__all__ = ["Scan", "Stepper", "LinearStepper", "TrackerConfig", "Tracker", "run_tracker", "step", "stepper_for"]
+
+
+_EYE3 = np.eye(3)
+_EYE3.setflags(write=False)
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,14 @@ def _gain(cfg: TrackerConfig, d2, log_lik, gamma: float, kind: int) -> np.ndarra
     return gamma - d2
 
 
-def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, free: np.ndarray, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, np.ndarray]:
+def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, free: np.ndarray, t_s: float,
+                         cfg: TrackerConfig) -> tuple[Tracks, np.ndarray]:
     """Gate, associate and update the tracks of one ``status`` with the ``free``
-    detections of a scan. Returns the tracks and a mask of the detections used."""
+    detections of a scan. Returns the tracks and a mask of the detections used.
+
+    The predicted measurement is computed for this status's tracks only: predicting all
+    tracks once per scan and taking rows changes results in the last bits (the batched
+    products round differently for other batch shapes)."""
     used = np.zeros(free.shape[0], dtype=bool)
     rows = np.nonzero(tracks.status == status)[0]
     dets = np.nonzero(free)[0]
@@ -100,9 +109,14 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
     gamma = gate_threshold(cfg.gate_probability, mm.dim)
     s0_trace = np.max([np.trace(pr.s0, axis1=1, axis2=2) for pr in preds], axis=0)
     ci, cj = coarse_pairs(*coarse_space(scan.kind, x6, p6, s0_trace, scan.view, z, r, gamma))
-    terms = est.pair_terms(mm, preds, z, r, ci, cj)
-    d2 = terms.d2.min(axis=1)
-    gated = np.nonzero(d2 <= gamma)[0]
+    if ci.size:
+        terms = est.pair_terms(mm, preds, z, r, ci, cj)
+        d2 = terms.d2.min(axis=1)
+        gated = np.nonzero(d2 <= gamma)[0]
+    if ci.size == 0 or gated.size == 0:  # every track of this status misses: only the scores change
+        score = tracks.score[rows] + np.log1p(-cfg.pd)
+        return tracks.with_columns(score=_put(tracks.score, rows, score),
+                                   score_peak=_put(tracks.score_peak, rows, np.maximum(tracks.score_peak[rows], score))), used
     ci, cj, terms, d2 = ci[gated], cj[gated], terms.take(gated), d2[gated]
     log_lik = terms.mixture_log_lik(mu[ci])
     lam = cfg.clutter_density[scan.kind]
@@ -130,6 +144,12 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
     sources = tracks.sources[rows].copy()
     sources[hit] |= scan.source_bit
     return tracks.record_hits(rows[hit], t_s, rows, x=x, p=p, mu=mu, score=score, score_peak=peak, sources=sources), used
+
+
+def _put(col: np.ndarray, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = col.copy()
+    out[rows] = values
+    return out
 
 
 def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> tuple[Tracks, np.ndarray]:
@@ -216,62 +236,94 @@ def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: Tr
     return born, unused_angles
 
 
-def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
-    """One tracker step at ``t_s``; returns the new state and the tracks deleted now."""
-    dt = t_s - state.t_s
-    linear = is_linear(cfg.estimator)
-    if linear and not len(state.candidates) and all(scan.kind == POSITION for scan in scans):
-        return _linear_step(state, scans, t_s, dt, cfg)
-    if linear:
-        x, p = linear_predict(cfg.estimator.models[0], state.tracks.x, state.tracks.p, dt)
-        tracks = state.tracks.with_columns(x=x, p=p)
-    else:
-        x, p, mu = cfg.estimator.predict(state.tracks.x, state.tracks.p, state.tracks.mu, dt)
-        tracks = state.tracks.with_columns(x=x, p=p, mu=mu)
-    leftovers = []
-    for scan in scans:
-        if linear and scan.kind == POSITION:
-            tracks, used = linear_scan(tracks, scan, t_s, cfg)
-            leftovers.append(~used)
-            continue
+class Stepper:
+    """One tracker step, the general way: any estimator (IMM, nonlinear models, EKF or
+    UKF), any scans. `LinearStepper` replaces the pieces the linear-Gaussian fast path
+    computes differently; `stepper_for` picks one when the tracker is built."""
+
+    def __init__(self, cfg: TrackerConfig):
+        self.cfg = cfg
+
+    def step(self, state: State, scans: list[Scan], t_s: float) -> tuple[State, Tracks]:
+        """One step at ``t_s``; returns the new state and the tracks deleted now."""
+        dt = t_s - state.t_s
+        tracks = self.predict(state.tracks, dt)                                 # predictor
+        unused = []
+        for scan in scans:                                                       # one sensor, one time
+            tracks, used = self.scan(tracks, scan, t_s)                          # gater, associator, updater
+            unused.append(~used)
+        tracks, candidates, next_id = self.initiate(tracks, state, scans, unused, t_s, dt)  # initiator
+        return _manage(tracks, candidates, next_id, t_s, self.cfg)               # confirmer, deleter
+
+    def predict(self, tracks: Tracks, dt: float) -> Tracks:
+        x, p, mu = self.cfg.estimator.predict(tracks.x, tracks.p, tracks.mu, dt)
+        return tracks.with_columns(x=x, p=p, mu=mu)
+
+    def scan(self, tracks: Tracks, scan: Scan, t_s: float) -> tuple[Tracks, np.ndarray]:
+        """Confirmed tracks take the scan's detections (GNN or JPDA), then tentative tracks
+        by GNN from what is left; returns the tracks and a mask of the detections used."""
+        cfg = self.cfg
         free = np.ones(scan.z.shape[0], dtype=bool)
+        if not len(tracks) or not free.size:
+            return tracks, ~free
         for status, method in ((CONFIRMED, cfg.association), (TENTATIVE, "gnn")):
             tracks, used = associate_and_update(tracks, status, method, scan, free, t_s, cfg)
             free &= ~used
-        leftovers.append(free)
-    born, unused_angles = initiate(scans, leftovers, t_s, cfg, state.next_id)
-    next_id = state.next_id + len(born)
-    candidates, promoted = hold_and_promote(state.candidates, scans, unused_angles, dt, t_s, cfg, next_id)
-    next_id += len(promoted)
-    return _manage(tracks.append(born).append(promoted), candidates, next_id, t_s, cfg)
+        return tracks, ~free
+
+    def initiate(self, tracks: Tracks, state: State, scans: list[Scan], unused: list[np.ndarray], t_s: float,
+                 dt: float) -> tuple[Tracks, Candidates, int]:
+        """Start tentative tracks from the unused detections (and promote single-sensor
+        candidates); returns all tracks, the held candidates and the next free id."""
+        cfg = self.cfg
+        born, unused_angles = initiate(scans, unused, t_s, cfg, state.next_id)
+        next_id = state.next_id + len(born)
+        candidates, promoted = hold_and_promote(state.candidates, scans, unused_angles, dt, t_s, cfg, next_id)
+        return tracks.append(born).append(promoted), candidates, next_id + len(promoted)
 
 
-def _linear_step(state: State, scans: list[Scan], t_s: float, dt: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
-    """`step` when every scan is a position scan, the estimator is linear and no
-    single-sensor candidates are held: `linear_scan` per scan, then one-point initiation
-    of every scan's unused detections in one pass written straight into the grown track
-    columns (the same rows and ids as `initiate`, which starts them scan by scan and
-    appends), management. The same result as `step`'s general sequence."""
-    old = state.tracks
-    x, p = linear_predict(cfg.estimator.models[0], old.x, old.p, dt)
-    tracks = old.with_columns(x=x, p=p)
-    unused = []
-    for scan in scans:
-        tracks, used = linear_scan(tracks, scan, t_s, cfg)
-        if not used.all():
-            unused.append((scan, ~used))
-    next_id = state.next_id
-    if unused:
-        if len(unused) == 1:
-            scan, m = unused[0]
-            pos, cov, sources = scan.z[m, :3], scan.r[m, :3, :3], np.full(int(m.sum()), scan.source_bit, np.uint64)
-        else:
-            pos = np.concatenate([sc.z[m, :3] for sc, m in unused])
-            cov = np.concatenate([sc.r[m, :3, :3] for sc, m in unused])
-            sources = np.concatenate([np.full(int(m.sum()), sc.source_bit, np.uint64) for sc, m in unused])
-        tracks = _append_one_point(tracks, pos, cov, sources, t_s, cfg, next_id)
-        next_id += pos.shape[0]
-    return _manage(tracks, state.candidates, next_id, t_s, cfg)
+class LinearStepper(Stepper):
+    """The linear-Gaussian fast path (`tracking.linear`): one linear motion model and the
+    EKF (then the Kalman filter). Prediction and position scans run the fused kernels;
+    when every scan of a step is a position scan and no single-sensor candidates are
+    held, the one-point tracks of all unused detections are written straight into the
+    grown track columns (`_append_one_point`). The same results as `Stepper`'s sequence."""
+
+    def predict(self, tracks: Tracks, dt: float) -> Tracks:
+        x, p = linear_predict(self.cfg.estimator.models[0], tracks.x, tracks.p, dt)
+        return tracks.with_columns(x=x, p=p)
+
+    def scan(self, tracks: Tracks, scan: Scan, t_s: float) -> tuple[Tracks, np.ndarray]:
+        if scan.kind == POSITION:
+            return linear_scan(tracks, scan, t_s, self.cfg)
+        return super().scan(tracks, scan, t_s)
+
+    def initiate(self, tracks, state, scans, unused, t_s, dt):
+        if len(state.candidates) or not all(scan.kind == POSITION for scan in scans):
+            return super().initiate(tracks, state, scans, unused, t_s, dt)
+        left = [(sc, m) for sc, m in zip(scans, unused) if m.any()]
+        next_id = state.next_id
+        if left:
+            if len(left) == 1:
+                sc, m = left[0]
+                pos, cov, sources = sc.z[m, :3], sc.r[m, :3, :3], np.full(int(m.sum()), sc.source_bit, np.uint64)
+            else:
+                pos = np.concatenate([sc.z[m, :3] for sc, m in left])
+                cov = np.concatenate([sc.r[m, :3, :3] for sc, m in left])
+                sources = np.concatenate([np.full(int(m.sum()), sc.source_bit, np.uint64) for sc, m in left])
+            tracks = _append_one_point(tracks, pos, cov, sources, t_s, self.cfg, next_id)
+            next_id += pos.shape[0]
+        return tracks, state.candidates, next_id
+
+
+def stepper_for(cfg: TrackerConfig) -> Stepper:
+    """The step strategy of a configuration: the linear fast path when it applies."""
+    return LinearStepper(cfg) if is_linear(cfg.estimator) else Stepper(cfg)
+
+
+def step(state: State, scans: list[Scan], t_s: float, cfg: TrackerConfig) -> tuple[State, Tracks]:
+    """One tracker step at ``t_s``; returns the new state and the tracks deleted now."""
+    return stepper_for(cfg).step(state, scans, t_s)
 
 
 def _append_one_point(tracks: Tracks, pos: np.ndarray, cov: np.ndarray, sources: np.ndarray, t_s: float, cfg: TrackerConfig,
@@ -368,6 +420,8 @@ class Tracker:
         starts = np.searchsorted(det["t_s"], times, side="left")
         ends = np.searchsorted(det["t_s"], times, side="right")
         state = self.start(times[0] if times.size else 0.0)
+        stepper = stepper_for(cfg)
+        enu = _radar_frames(det, enu_eci_of)
         rows: list[dict[str, np.ndarray]] = []
         n_t = times.shape[0]
         for k in range(n_t):
@@ -377,8 +431,8 @@ class Tracker:
                 if progress is not None:
                     progress(k + 1, n_t)
                 continue
-            scans = _scans(det, starts[k], ends[k], t, enu_eci_of)
-            state, gone = step(state, scans, t, cfg)
+            scans = _scans(det, starts[k], ends[k], enu)
+            state, gone = stepper.step(state, scans, t)
             if len(gone):
                 rows.append(_record(gone, t, cfg))
             if on_grid[k]:
@@ -402,8 +456,20 @@ def _in_time_order(det: Table, buffer_s: float) -> tuple[dict[str, np.ndarray], 
     return {k: v.take(order, axis=0) for k, v in cols.items()}, dropped
 
 
-def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -> list[Scan]:
-    """The scans (one per sensor) among detection rows lo:hi (all at time t)."""
+def _radar_frames(det: dict[str, np.ndarray], enu_eci_of) -> np.ndarray | None:
+    """East/north/up rows in ECI (D, 3, 3) of every radar detection's site at its time
+    (identity rows elsewhere), in one call for the whole run; None without radar."""
+    radar = np.nonzero(det["kind"] == RADAR)[0]
+    if radar.size == 0:
+        return None
+    out = np.broadcast_to(np.eye(3), (det["kind"].shape[0], 3, 3)).copy()
+    out[radar] = enu_eci_of(det["sensor_id"][radar], det["t_s"][radar])
+    return out
+
+
+def _scans(det: dict[str, np.ndarray], lo: int, hi: int, enu: np.ndarray | None) -> list[Scan]:
+    """The scans (one per sensor) among detection rows lo:hi (all at one time); ``enu``
+    from `_radar_frames`."""
     if hi <= lo:
         return []
     sid = det["sensor_id"][lo:hi]
@@ -416,9 +482,6 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -
         sl = slice(lo + a, lo + b)
         kind = int(det["kind"][lo + a])
         z, r = det["z"][sl], det["R"][sl]
-        enu = np.eye(3)
-        if kind == RADAR:
-            enu = enu_eci_of(np.array([sid[a]]), np.array([t]))[0]
         rr = kind == RADAR and "range_rate_m_s" in det and bool(np.all(np.isfinite(det["range_rate_m_s"][sl])))
         if rr:
             z = np.concatenate([z, det["range_rate_m_s"][sl, None]], axis=1)
@@ -427,7 +490,7 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, t: float, enu_eci_of) -
             r4[:, 3, 3] = det["range_rate_sigma_m_s"][sl] ** 2
             r = r4
         v_site = det["sensor_v_eci_m_s"][lo + a] if "sensor_v_eci_m_s" in det else None
-        view = SensorView(kind, det["sensor_r_eci_m"][lo + a], enu, v_site if v_site is not None and np.all(np.isfinite(v_site)) else None)
+        view = SensorView(kind, det["sensor_r_eci_m"][lo + a], enu[lo + a] if kind == RADAR else _EYE3, v_site if v_site is not None and np.all(np.isfinite(v_site)) else None)
         bit = np.uint64(det["source_bit"][lo + a]) if "source_bit" in det else np.uint64(0)
         scans.append(Scan(kind, view, z, r, int(sid[a]), rr, bit))
     return scans

@@ -16,16 +16,6 @@ from tracklayer.viewer.server import ViewerError, find_cesium, make_server, reso
 
 
 @pytest.fixture
-def fake_cesium(tmp_path):
-    """A stand-in for CesiumJS's Build/Cesium (the server only needs the files to exist)."""
-    root = tmp_path / "Build" / "Cesium"
-    for rel in ("Cesium.js", "Widgets/widgets.css", "Assets/Textures/NaturalEarthII/tilemapresource.xml"):
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(f"/* {rel} */")
-    return root
-
-
-@pytest.fixture
 def server(smoke_run, fake_cesium):
     srv = make_server(smoke_run[1], cesium_dir=fake_cesium)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

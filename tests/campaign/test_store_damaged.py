@@ -81,3 +81,14 @@ def test_the_store_connection_never_installs_or_loads_extensions(serial_store, t
         assert not settings["i"][0] and not settings["l"][0]
         with pytest.raises(StoreError, match="exists in the sqlite_scanner extension"):
             store.query(f"SELECT * FROM sqlite_scan('{tmp_path / 'x.db'}', 'runs')")
+
+
+def test_names_read_back_from_the_store_cannot_drive_the_terminal(serial_store, tmp_path):
+    folder = tmp_path / "results"
+    shutil.copytree(serial_store, folder)
+    _sql("UPDATE meta SET value = 'evil\x1b[2J\x1b]0;title\x07' WHERE key = 'name'",
+         "UPDATE runs SET error = 'boom\x1b[31m\rred' WHERE status <> 'ok'")(folder / DB_NAME)
+    result = CliRunner().invoke(app, ["analyze", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "evil\\x1b[2J" in result.output

@@ -111,3 +111,17 @@ def test_cli_view_rejects_a_port_in_use(smoke_run, monkeypatch, fake_cesium, ser
     monkeypatch.setenv("TRACKLAYER_CESIUM_DIR", str(fake_cesium))
     result = CliRunner().invoke(app, ["view", str(smoke_run[1]), "--port", str(server.port)])
     assert result.exit_code == 2 and "cannot listen" in result.output
+
+
+def test_client_disconnects_print_nothing(server, capsys):
+    for exc in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+        try:
+            raise exc
+        except OSError:
+            server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == ""
+    try:
+        raise RuntimeError("a real bug")
+    except RuntimeError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    assert "a real bug" in capsys.readouterr().err

@@ -1,6 +1,8 @@
 # tracklayer: two commands do everything on a fresh machine with Python >= 3.11.
 #   make demo   install into .venv and run the default scenario into results/indo-pacific
 #   make test   install into .venv (with test extras) and run the test suite
+# CI (.ci/run) also runs `make test-numpy` (the suite on the NumPy reference kernels)
+# and `make test-min` (a separate venv with every runtime dependency at its floor).
 # Both also install the offline globe viewer's assets (CesiumJS, pinned in
 # viewer/package-lock.json) into viewer/node_modules with npm; `make test` also
 # installs Debian's chromium for the browser test when it is missing and we are root.
@@ -8,11 +10,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= results/indo-pacific
+MINVENV ?= .venv-min
+MIN_VERSIONS := ci/min-versions.txt
+QUICK  := -m "not slow and not browser"
 
 VIEWER := viewer/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test bench install viewer chromium clean
+.PHONY: demo test test-numpy test-min bench install viewer chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +54,23 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed $(VIEWER) chromium
 	$(BIN)/python -m pytest -q
 
+# The same suite on the NumPy reference kernels (both engines must pass it).
+test-numpy: $(VENV)/.installed
+	TRACKLAYER_ENGINE=numpy $(BIN)/python -m pytest -q $(QUICK)
+
+# The suite on the declared minimum versions, in a venv of its own.
+$(MINVENV)/.installed: pyproject.toml $(MIN_VERSIONS)
+	rm -rf $(MINVENV)
+	$(PYTHON) -m venv $(MINVENV)
+	$(MINVENV)/bin/python -m pip install -q --upgrade pip
+	$(MINVENV)/bin/python -m pip install -q -c $(MIN_VERSIONS) -e '.[test]'
+	touch $@
+
+test-min: $(MINVENV)/.installed
+	$(MINVENV)/bin/python -m pytest -q -p no:cacheprovider $(QUICK)
+
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_run.py
 
 clean:
-	rm -rf $(VENV) results .pytest_cache viewer/node_modules tests/artifacts
+	rm -rf $(VENV) $(MINVENV) results .pytest_cache viewer/node_modules tests/artifacts

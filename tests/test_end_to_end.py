@@ -155,3 +155,34 @@ def test_quality_gated_warning_is_never_longer_than_first_track_warning(smoke):
     assert np.all(m["warning_time_ipp_s"][ok] <= m["warning_time_s"][ok])
     assert list(smoke.impact) == list(IMPACT_COLUMNS) and smoke.impact.num_rows > 0
     assert np.all(smoke.impact["node"] == smoke.picture_node)
+
+
+def test_tracking_benchmark_measures_one_node_of_a_network(smoke):
+    """benchmarks/bench_tracking_scenario.py on a run with several tracking nodes (as the
+    default scenario has) measures the picture node, or the node asked for."""
+    import importlib.util
+    import types
+
+    from tracklayer.table import Table, concat
+
+    spec = importlib.util.spec_from_file_location("bench_tracking_scenario", Path(__file__).parents[1] / "benchmarks" / "bench_tracking_scenario.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def relabel(table: Table, node: str, shift: float = 0.0) -> Table:
+        cols = dict(table)
+        cols["node"] = np.full(table.num_rows, node, dtype=object)
+        if "x" in cols:
+            cols["x"] = cols["x"] + shift
+        return Table(cols)
+
+    nodes = ["us", "jp", "au", smoke.picture_node]
+    network = types.SimpleNamespace(
+        metrics=concat([relabel(smoke.metrics, n) for n in nodes]),
+        tracks=concat([relabel(smoke.tracks, n, 1e4 * (n != smoke.picture_node)) for n in nodes]),
+        state=smoke.state, picture_node=smoke.picture_node,
+    )
+    single = bench.threat_quality(smoke)
+    assert bench.threat_quality(network) == single and len(single) == len(set(smoke.metrics["threat"].tolist()))
+    other = bench.threat_quality(network, "jp")
+    assert all(other[t]["max_error_m"] > single[t]["max_error_m"] for t in single if single[t]["track_rows"])

@@ -25,10 +25,46 @@ console = Console(stderr=True)
 out = Console()
 
 
+def _version() -> str:
+    """The installed distribution's version, else the source tree's."""
+    import importlib.metadata as md
+
+    try:
+        return md.version("tracklayer")
+    except md.PackageNotFoundError:
+        from tracklayer import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"tracklayer {_version()}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """tracklayer: simulate and evaluate an allied space-based missile tracking architecture."""
+
+
 def _fail(lines: list[str], code: int = 2) -> None:
+    from tracklayer.io.checked import printable
+
     for line in lines:
-        console.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"error: {printable(line)}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _text(value: object):
+    """A table cell or title from data read back from files: control characters escaped, no markup."""
+    from rich.text import Text
+
+    from tracklayer.io.checked import printable
+
+    return Text(printable(value))
 
 
 def _load(source: str):
@@ -389,7 +425,7 @@ def sweep(
     with Store.open(out_dir, read_only=True) as store:
         errors = store.query("SELECT error, count(*) AS n FROM runs WHERE status <> 'ok' GROUP BY error ORDER BY n DESC, error LIMIT 3")
     for error, n in zip(errors["error"].tolist(), errors["n"].tolist()):
-        out.print(f"  failed x{n}: {error}", markup=False, highlight=False, soft_wrap=True)
+        out.print(_text(f"  failed x{n}: {error}"), highlight=False, soft_wrap=True)
     out.print(f"next: tracklayer analyze {out_dir}", markup=False, highlight=False)
 
 
@@ -410,22 +446,23 @@ def analyze(
     from tracklayer import api
     from tracklayer.campaign.report import summary_rows
     from tracklayer.campaign.store import StoreError
+    from tracklayer.io.checked import DataFileError
 
     try:
         result = api.analyze(results, report=report, ci=ci, level=level)
-    except StoreError as exc:
+    except (StoreError, DataFileError) as exc:
         _fail(exc.lines)
     if not quiet and result.data.ok.any():
         from rich import box
         from rich.table import Table as RichTable
 
         headers, rows = summary_rows(result.data, level, ci, metrics=("custody_fraction", "warning_time_s"))
-        table = RichTable(title=f"{result.data.name}: means over runs [{100 * level:.0f} % CI]", title_justify="left",
+        table = RichTable(title=_text(f"{result.data.name}: means over runs [{100 * level:.0f} % CI]"), title_justify="left",
                           box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
         for text, numeric in headers:
             table.add_column(text, justify="right" if numeric else "left")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*map(_text, row))
         if not out.is_terminal:
             out.width = max(out.width, 160)
         out.print(table)

@@ -116,3 +116,27 @@ def test_fast_path_equals_general_path(data, engine_name, monkeypatch, motion, a
             assert np.all(err <= 1e-9 * scale), col
         else:
             np.testing.assert_array_equal(fast[col], general[col], err_msg=col)
+
+
+@pytest.mark.parametrize("gnn_cost, association, confirmation", [("likelihood", "gnn", "score"), ("distance", "jpda", "m_of_n")])
+def test_pd_one_tracks_on_both_paths(data, engine_name, monkeypatch, gnn_cost, association, confirmation):
+    """Pd = 1 (allowed by the scenario schema) is a valid tracker setting on the fast and
+    the general path, with both engines: targets are confirmed, a miss costs a finite
+    score, and both paths agree."""
+    import dataclasses
+
+    import tracklayer.tracking.tracker as tracker_module
+    from tracklayer.tracking.config import PD_SCORE_MAX
+
+    det, t, _ = data
+    base = cartesian_config(IMM((ConstantVelocity(0.5),)), association)
+    cfg = dataclasses.replace(base, pd=1.0, gnn_cost=gnn_cost, management=dataclasses.replace(base.management, confirmation=confirmation))
+    assert cfg.log_miss == pytest.approx(np.log1p(-PD_SCORE_MAX)) and np.isfinite(cfg.log_miss)
+    tracker = tracker_module.Tracker(cfg)
+    fast = tracker.run(det, t)[0]
+    monkeypatch.setattr(tracker_module, "is_linear", lambda est: False)
+    general = tracker.run(det, t)[0]
+    assert (fast["status"] == CONFIRMED).sum() > 50 and np.all(np.isfinite(fast["x"]))
+    assert fast.num_rows == general.num_rows
+    np.testing.assert_array_equal(fast["track_id"], general["track_id"])
+    np.testing.assert_array_equal(fast["status"], general["status"])

@@ -1,4 +1,4 @@
-"""Fixtures for the viewer tests: one smoke run written to disk, shared by the module's tests."""
+"""Fixtures for the viewer tests: one smoke run written to disk, shared by the module's tests, and a stand-in CesiumJS."""
 
 from __future__ import annotations
 
@@ -14,3 +14,13 @@ def smoke_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("smoke-run")
     api.write_outputs(result, folder)
     return result, folder
+
+
+@pytest.fixture
+def fake_cesium(tmp_path):
+    """A stand-in for CesiumJS's Build/Cesium (the server only needs the files to exist)."""
+    root = tmp_path / "Build" / "Cesium"
+    for rel in ("Cesium.js", "Widgets/widgets.css", "Assets/Textures/NaturalEarthII/tilemapresource.xml"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(f"/* {rel} */")
+    return root

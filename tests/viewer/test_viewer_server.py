@@ -16,16 +16,6 @@ from tracklayer.viewer.server import ViewerError, find_cesium, make_server, reso
 
 
 @pytest.fixture
-def fake_cesium(tmp_path):
-    """A stand-in for CesiumJS's Build/Cesium (the server only needs the files to exist)."""
-    root = tmp_path / "Build" / "Cesium"
-    for rel in ("Cesium.js", "Widgets/widgets.css", "Assets/Textures/NaturalEarthII/tilemapresource.xml"):
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(f"/* {rel} */")
-    return root
-
-
-@pytest.fixture
 def server(smoke_run, fake_cesium):
     srv = make_server(smoke_run[1], cesium_dir=fake_cesium)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -121,3 +111,17 @@ def test_cli_view_rejects_a_port_in_use(smoke_run, monkeypatch, fake_cesium, ser
     monkeypatch.setenv("TRACKLAYER_CESIUM_DIR", str(fake_cesium))
     result = CliRunner().invoke(app, ["view", str(smoke_run[1]), "--port", str(server.port)])
     assert result.exit_code == 2 and "cannot listen" in result.output
+
+
+def test_client_disconnects_print_nothing(server, capsys):
+    for exc in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+        try:
+            raise exc
+        except OSError:
+            server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == ""
+    try:
+        raise RuntimeError("a real bug")
+    except RuntimeError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    assert "a real bug" in capsys.readouterr().err

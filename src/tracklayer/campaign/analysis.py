@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
@@ -114,9 +114,26 @@ def load(folder: str | Path) -> CampaignData:
         mine = pv["name"] == n
         lookup = dict(zip(pv["point_key"][mine].tolist(), (pv["value"] if numeric[n] else pv["label"])[mine].tolist()))
         cols[n] = np.array([lookup.get(k) for k in runs["point_key"].tolist()], dtype=np.float64 if numeric[n] else object)
-    paths = {n: json.loads(p) for n, p in zip(declared["name"].tolist(), declared["paths"].tolist())}
+    where = Path(folder) / "campaign.duckdb"
+    for key in ("spec_json", "base_scenario_json"):
+        if key in meta:
+            _stored_json(where, f"meta {key}", meta[key], dict)
+    paths = {n: _stored_json(where, f"paths of parameter {n!r}", p, list) for n, p in zip(declared["name"].tolist(), declared["paths"].tolist())}
     conditions = tuple(n for n in names if bool(declared["condition"][declared["name"] == n][0]))
     return CampaignData(meta.get("name", Path(folder).name), meta, tuple(names), numeric, paths, conditions, Table(cols), metrics)
+
+
+def _stored_json(path: Path, what: str, text: object, kind: type) -> Any:
+    """A JSON value stored as text in the store, which must decode to a ``kind``."""
+    from tracklayer.campaign.store import StoreError
+
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        value = None
+    if not isinstance(value, kind):
+        raise StoreError([f"{path}: {what} is not a JSON {'object' if kind is dict else 'array'}; the store is damaged"])
+    return value
 
 
 # ---------------------------------------------------------------------------

@@ -279,14 +279,29 @@ def local_cluster(workers: int) -> tuple[Any, Any]:
     workers took 6-8 % more CPU time than in a plain process; with these settings,
     within the 2 % noise (docs/campaigns.md)."""
     import logging
+    import signal
+    import threading
 
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set(WORKER_CONFIG):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.CRITICAL, preload=[__name__])
-    return cluster, Client(cluster)
+    # Ctrl-C while the workers start would interrupt them mid-import (a traceback per
+    # process): they start with SIGINT ignored, as `dask_setup` keeps it, and a Ctrl-C
+    # in the driver during these seconds is ignored too. The scheduler's HTTP server
+    # (health and metrics routes, no dashboard) listens on a free loopback port; with
+    # ``dashboard_address=None`` alone it would take 8787.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        with dask.config.set(WORKER_CONFIG):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                                   silence_logs=logging.CRITICAL, preload=[__name__])
+        client = Client(cluster)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    return cluster, client
 
 
 def sweep(

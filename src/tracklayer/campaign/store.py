@@ -119,8 +119,9 @@ class Store:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError([f"{folder}: cannot create folder ({exc.strerror})"]) from None
+        _check_header(path)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=_NO_EXTENSIONS)
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" in text.lower():
@@ -129,11 +130,15 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError([f"{path}: not a campaign database ({str(exc).splitlines()[0]})"]) from None
         store = cls(con, path, read_only)
-        if not read_only:
-            con.execute(_SCHEMA)
-        elif con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('meta', 'runs', 'metrics')").fetchone()[0] < 3:
+        try:
+            if not read_only:
+                con.execute(_SCHEMA)
+            _check_schema(con, path)
+        except (StoreError, duckdb.Error) as exc:
             con.close()
-            raise StoreError([f"{path}: not a campaign database (no runs or metrics tables)"])
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError([f"{path}: not a readable campaign database ({_first_line(exc)})"]) from None
         return store
 
     def close(self) -> None:
@@ -150,7 +155,7 @@ class Store:
     # -- writing (driver only) -----------------------------------------------
 
     def meta(self) -> dict[str, str]:
-        return dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+        return dict(self._read("SELECT key, value FROM meta").fetchall())
 
     def begin_campaign(self, campaign: "Campaign") -> None:
         """Record the campaign and its design points; refuse a folder that holds
@@ -192,7 +197,7 @@ class Store:
 
     def stored(self) -> dict[str, str]:
         """Status of every stored run, by run key."""
-        return dict(self._con.execute("SELECT run_key, status FROM runs").fetchall())
+        return dict(self._read("SELECT run_key, status FROM runs").fetchall())
 
     def forget(self, run_keys: list[str]) -> None:
         """Delete runs (used to run failed runs again)."""
@@ -236,12 +241,23 @@ class Store:
 
     # -- reading ------------------------------------------------------------
 
+    def _read(self, sql: str, params: list | None = None) -> Any:
+        """Execute a read; a damaged database file is a `StoreError` naming it."""
+        import duckdb
+
+        try:
+            return self._con.execute(sql, params or [])
+        except duckdb.Error as exc:
+            if is_interrupt(exc):
+                raise
+            raise StoreError([f"{self.path}: cannot read ({_first_line(exc)})"]) from None
+
     def query(self, sql: str, params: list | None = None) -> Table:
         """Any SQL over the store, as a Table (NULLs as NaN / None / NaT)."""
-        return Table(_columns(self._con.execute(sql, params or [])))
+        return Table(_columns(self._read(sql, params)))
 
     def parameter_names(self) -> list[str]:
-        return [r[0] for r in self._con.execute("SELECT name FROM parameters ORDER BY ordinal").fetchall()]
+        return [r[0] for r in self._read("SELECT name FROM parameters ORDER BY ordinal").fetchall()]
 
     def runs(self) -> Table:
         """One row per stored run, with its design point's index and label."""
@@ -261,15 +277,13 @@ class Store:
         """Stored metric names: the pipeline's documented order first, then any others."""
         from tracklayer.metrics.threat_metrics import METRIC_COLUMNS
 
-        names = {r[0] for r in self._con.execute("SELECT DISTINCT metric FROM metrics").fetchall()}
+        names = {r[0] for r in self._read("SELECT DISTINCT metric FROM metrics").fetchall()}
         return [m for m in METRIC_COLUMNS if m in names] + sorted(names - set(METRIC_COLUMNS))
 
     def _results_sql(self) -> str:
         params = []
         for name in self.parameter_names():
-            numeric = self._con.execute(
-                "SELECT bool_and(value IS NOT NULL) FROM point_values WHERE name = ?", [name]
-            ).fetchone()[0]
+            numeric = self._read("SELECT bool_and(value IS NOT NULL) FROM point_values WHERE name = ?", [name]).fetchone()[0]
             column = "value" if numeric else "label"
             params.append(f"(SELECT {column} FROM point_values v WHERE v.point_key = r.point_key AND v.name = '{name}') AS {_quote(name)}")
         metrics = [f"max(m.value) FILTER (WHERE m.metric = '{_sql_text(m)}') AS {_quote(m)}" for m in self.metric_names()]
@@ -355,6 +369,66 @@ def is_interrupt(exc: BaseException) -> bool:
     return type(exc) is RuntimeError and str(exc) == "Query interrupted"
 
 
+_NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+"""Connection settings: never download or load a DuckDB extension (a file in another
+format, e.g. SQLite, would otherwise make DuckDB fetch a scanner for it)."""
+_MAGIC = b"DUCK"
+_MAGIC_OFFSET = 8
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
+def _check_header(path: Path) -> None:
+    """Refuse an existing file that is not a DuckDB database before DuckDB opens it."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError([f"{path}: cannot read ({exc.strerror})"]) from None
+    if head[_MAGIC_OFFSET:_MAGIC_OFFSET + len(_MAGIC)] != _MAGIC:
+        what = "a SQLite database" if head.startswith(b"SQLite format 3") else "empty" if not head else "not a DuckDB database"
+        raise StoreError([f"{path}: not a campaign database ({what}); give the --out folder of `tracklayer sweep`"])
+
+
+def _expected_schema() -> dict[str, dict[str, str]]:
+    """{table: {column: DuckDB type}} of the store's schema (`_SCHEMA`)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:", config=_NO_EXTENSIONS)
+    try:
+        con.execute(_SCHEMA)
+        return _schema_of(con)
+    finally:
+        con.close()
+
+
+def _schema_of(con: Any) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    rows = con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main'").fetchall()
+    for table, column, kind in rows:
+        out.setdefault(table, {})[column] = kind
+    return out
+
+
+def _check_schema(con: Any, path: Path) -> None:
+    """Every table and column of the store's schema, with its type (other tables and columns are allowed)."""
+    found = _schema_of(con)
+    for table, columns in _expected_schema().items():
+        if table not in found:
+            raise StoreError([f"{path}: not a campaign database (no {table} table)"])
+        for column, kind in columns.items():
+            have = found[table].get(column)
+            if have is None:
+                raise StoreError([f"{path}: table {table} has no column {column}; not a campaign database of this version"])
+            if have != kind:
+                raise StoreError([f"{path}: column {table}.{column} is {have}, not {kind}; not a campaign database of this version"])
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -368,7 +442,8 @@ def _progress_hint(folder: Path) -> str:
     if status.is_file():
         try:
             info = json.loads(status.read_text(encoding="utf-8"))
-            return f"{status} says process {info.get('pid')} has stored {info.get('stored')} of {info.get('total')} runs"
         except (OSError, ValueError):
-            pass
+            info = None
+        if isinstance(info, dict):
+            return f"{status} says process {info.get('pid')} has stored {info.get('stored')} of {info.get('total')} runs"
     return "its progress is in progress.json"

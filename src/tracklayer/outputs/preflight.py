@@ -9,6 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
+from tracklayer.errors import TracklayerError
 from tracklayer.outputs.atomic import new_token, temp_name
 
 LONGEST_FILE = 48
@@ -16,7 +17,7 @@ LONGEST_FILE = 48
 40-character target name is the longest)."""
 
 
-class OutputFolderError(Exception):
+class OutputFolderError(TracklayerError):
     """The output folder cannot be used; ``lines`` holds one line naming the path and the problem."""
 
     def __init__(self, line: str):

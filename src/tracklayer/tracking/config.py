@@ -28,6 +28,11 @@ class SingleSensorConfig:
     max_hold_s: float = 60.0
 
 
+PD_SCORE_MAX = 1.0 - 1e-9
+"""Largest Pd the track score charges a miss with: Pd = 1 makes a miss cost
+ln(1e-9) ~ -20.7 rather than minus infinity (and keeps likelihood gains finite)."""
+
+
 @dataclass(frozen=True)
 class TrackerConfig:
     """Every component and parameter of one tracker, SI units.
@@ -55,6 +60,11 @@ class TrackerConfig:
     triangulation_gate_sigma: float = 5.0
     single_sensor: SingleSensorConfig | None = None
     reorder_buffer_s: float = 0.0
+
+    @property
+    def log_miss(self) -> float:
+        """ln(1 - Pd): the score change of a missed track, with Pd capped at `PD_SCORE_MAX`."""
+        return math.log1p(-min(self.pd, PD_SCORE_MAX))
 
     @property
     def initial_score(self) -> float:

@@ -163,7 +163,7 @@ def _update_with_scan(cands: Candidates, scan, free: np.ndarray, t_s: float, cfg
     order = np.argsort(key, kind="stable")
     keys, group_ll = _logsumexp_groups((cands.log_w[hi] + ll)[order], key[order])
     groups, g_idx = np.unique(keys // n_det, return_inverse=True)
-    gain = np.log(cfg.pd / cfg.clutter_density[ANGLES]) + group_ll - np.log1p(-cfg.pd)
+    gain = np.log(cfg.pd / cfg.clutter_density[ANGLES]) + group_ll - cfg.log_miss
     det_of = gnn_pairs(groups.size, n_det, g_idx, keys % n_det, gain)
     e = np.nonzero(det_of[np.searchsorted(groups, cands.group[hi])] == hj)[0]  # hypotheses gated by their group's detection
     if e.size == 0:

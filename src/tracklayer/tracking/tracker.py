@@ -84,7 +84,7 @@ def _gain(cfg: TrackerConfig, d2, log_lik, gamma: float, kind: int) -> np.ndarra
     if cfg.gnn_cost == "distance":
         return np.sqrt(gamma) - np.sqrt(d2)
     if cfg.gnn_cost == "likelihood":
-        return np.log(cfg.pd / cfg.clutter_density[kind]) + log_lik - np.log1p(-cfg.pd)
+        return np.log(cfg.pd / cfg.clutter_density[kind]) + log_lik - cfg.log_miss
     return gamma - d2
 
 
@@ -120,7 +120,7 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
     ci, cj, terms, d2 = ci[gated], cj[gated], terms.take(gated), d2[gated]
     log_lik = terms.mixture_log_lik(mu[ci])
     lam = cfg.clutter_density[scan.kind]
-    score = tracks.score[rows] + np.log1p(-cfg.pd)  # a miss, unless updated below
+    score = tracks.score[rows] + cfg.log_miss  # a miss, unless updated below
     if method == "gnn":
         det_of = gnn_pairs(rows.size, dets.size, ci, cj, _gain(cfg, d2, log_lik, gamma, scan.kind))
         e = np.nonzero(det_of[ci] == cj)[0]
@@ -173,7 +173,7 @@ def linear_scan(tracks: Tracks, scan: Scan, t_s: float, cfg: TrackerConfig) -> t
     lik_sum = np.ones(len(tracks))
     linear_update(x, p, tracks.status, score, ci, cj, log_lik, _gain(cfg, d2, log_lik, gamma, scan.kind), w, z, r, jpda,
                   1.0 - cfg.pd * cfg.gate_probability, float(cfg.jpda_max_events), 1e-10, 200, math.log(cfg.pd / lam),
-                  math.log1p(-cfg.pd), hit, used, lik_sum)
+                  cfg.log_miss, hit, used, lik_sum)
     if jpda:
         score += np.log(lik_sum)  # JPDA-updated tracks: + ln(w0 + sum w); 0 elsewhere
     sources = tracks.sources

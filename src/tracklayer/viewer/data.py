@@ -22,14 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from tracklayer.earth.constants import DEG, TWO_PI, WGS84_A_M
-from tracklayer.errors import TracklayerError
 from tracklayer.earth.frames import aer_to_enu, ecef_to_geodetic, enu_basis, geodetic_to_ecef
 from tracklayer.earth.time import TimeGrid, parse_epoch
 from tracklayer import palette
+from tracklayer.io.checked import DataFileError, json_field, read_json, read_table
 from tracklayer.io.czml import PHASE_COLOURS, STATUS_COLOURS
-from tracklayer.io.tables import read_parquet
-from tracklayer.table import Table
 from tracklayer.io.scene_geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
+from tracklayer.table import Table
 
 RUN_FILES = ("truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "sensors.parquet", "scene.czml", "run.json")
 """Files a run folder must hold for the viewer."""
@@ -37,7 +36,7 @@ TRUTH_LAYER = "truth"
 """Name of the layer that shows ground truth only."""
 
 
-class RunFolderError(TracklayerError, ValueError):
+class RunFolderError(DataFileError):
     """A run folder that the viewer cannot read; the message is one line naming the file."""
 
 
@@ -65,22 +64,54 @@ def check_run_folder(run_dir: Path) -> Path:
     return run_dir.resolve()
 
 
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RunFolderError(f"{path}: not readable JSON ({exc})") from None
+TABLE_COLUMNS = {
+    "truth.parquet": {"t_s": "f", "threat_id": "i", "threat": "s", "kind": "s", "phase": "s", "r_eci_m": "f3",
+                      "lat_deg": "f", "lon_deg": "f", "alt_m": "f", "speed_m_s": "f"},
+    "detections.parquet": {"t_s": "f", "sensor_id": "i", "sensor": "s", "node": "s", "kind": "s", "z": "f3",
+                           "sensor_r_eci_m": "f3", "truth_id": "i"},
+    "tracks.parquet": {"t_s": "f", "node": "s", "track_id": "i", "status": "s", "P": "f6x6", "position_sigma_m": "f",
+                       "lat_deg": "f", "lon_deg": "f", "alt_m": "f", "hits": "i", "last_update_t_s": "f", "truth_id": "i"},
+    "metrics.parquet": {"threat": "s", "node": "s", "launch_t_s": "f", "impact_t_s": "f"},
+    "sensors.parquet": {"sensor_id": "i", "sensor": "s", "kind": "s", "nation": "s", "platform": "s"},
+}
+"""Columns of the run's tables that the viewer reads, with their kinds and cell shapes (`tracklayer.io.checked`)."""
 
 
-def _read_table(path: Path, columns: set[str]) -> Table:
+def _read_table(run_dir: Path, name: str) -> Table:
     try:
-        table = read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for damaged files
-        raise RunFolderError(f"{path}: not a readable Parquet table ({exc})") from None
-    missing = sorted(columns - set(table))
-    if missing:
-        raise RunFolderError(f"{path}: missing column(s) {', '.join(missing)}")
-    return table
+        return read_table(run_dir / name, TABLE_COLUMNS[name])
+    except DataFileError as exc:
+        raise RunFolderError(str(exc)) from None
+
+
+def _epoch(path: Path, text: str, field: str):
+    try:
+        return parse_epoch(text)
+    except (ValueError, TypeError) as exc:
+        raise RunFolderError(f"{path}: field {field} is not a UTC time ({exc})") from None
+
+
+def _read_run_info(run_dir: Path) -> tuple[dict, list[dict]]:
+    """run.json and scene.czml, checked for what the viewer uses of them."""
+    try:
+        info = read_json(run_dir / "run.json", dict)
+        json_field(run_dir / "run.json", info, "epoch", str)
+        scene = read_json(run_dir / "scene.czml", list)
+    except DataFileError as exc:
+        raise RunFolderError(str(exc)) from None
+    for i, packet in enumerate(scene):
+        if not isinstance(packet, dict):
+            raise RunFolderError(f"{run_dir / 'scene.czml'}: packet {i} should be an object, found {type(packet).__name__}")
+    return info, scene
+
+
+def _packet(path: Path, packet: dict, read):
+    """``read(packet)``, naming the packet if it lacks what tracklayer writes into it."""
+    try:
+        return read(packet)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise RunFolderError(f"{path}: packet {str(packet.get('id', '?'))[:80]!r} is not as `tracklayer run` writes it "
+                             f"({type(exc).__name__}: {str(exc)[:80]})") from None
 
 
 def thin_groups(group: np.ndarray, t_s: np.ndarray, period_s: float, force: np.ndarray | None = None) -> np.ndarray:
@@ -205,8 +236,27 @@ def _intervals(t_s: np.ndarray, tolerance_s: float, width_s: float) -> list[list
     return np.round(np.stack([starts, ends], axis=1), 3).tolist()
 
 
-def _satellites(scene: list[dict], budget: Budget, detected: set[str], notes: list[str]) -> dict:
+_FOOTPRINT_KEYS = ("field_of_regard_deg", "max_range_km", "grazing_altitude_km", "min_target_altitude_km")
+
+
+def _check_satellite(p: dict) -> None:
+    """Raise (KeyError, TypeError, ValueError) unless ``p`` holds what `_satellites` reads."""
+    if not isinstance(p["name"], str):
+        raise TypeError("name is not text")
+    np.asarray(p["position"]["cartesian"], dtype=np.float64).reshape(-1, 4)
+    props = p.get("properties", {})
+    if not isinstance(props, dict):
+        raise TypeError("properties is not an object")
+    if "field_of_regard_deg" in props:
+        for key in _FOOTPRINT_KEYS:
+            float(props[key])
+    np.asarray(props.get("orbit_eci_m", []), dtype=np.float64).reshape(-1, 3)
+
+
+def _satellites(scene: list[dict], budget: Budget, detected: set[str], notes: list[str], path: Path = Path("scene.czml")) -> dict:
     packets = [p for p in scene if str(p.get("id", "")).startswith("satellite/")]
+    for p in packets:
+        _packet(path, p, _check_satellite)
     total = len(packets)
     if total > budget.max_satellites:
         seen = [p for p in packets if p["name"] in detected][: budget.max_satellites]
@@ -257,28 +307,27 @@ def _satellites(scene: list[dict], budget: Budget, detected: set[str], notes: li
     }
 
 
-def _radars(scene: list[dict]) -> list[dict]:
-    out = []
-    for p in scene:
-        if not str(p.get("id", "")).startswith("sensor/") or "properties" not in p:
-            continue
-        q = p["properties"]
-        lon, lat, alt = p["position"]["cartographicDegrees"]
-        fan = radar_fan_angles_rad(
-            np.array([q["azimuth_center_deg"] * DEG]), np.array([q["azimuth_width_deg"] * DEG]),
-            np.array([q["min_elevation_deg"] * DEG]), np.array([q["max_elevation_deg"] * DEG]),
-        )
-        radar = {
-            "name": p["name"], "nation": q["nation"], "lat_deg": lat, "lon_deg": lon, "alt_m": alt,
-            "max_range_m": q["max_range_km"] * 1e3, "min_range_m": q["min_range_km"] * 1e3,
-            "over_the_horizon": bool(q["over_the_horizon"]), "params": q,
-            **{k: float(v[0]) for k, v in fan.items()},
-        }
-        if radar["over_the_horizon"]:
-            la, lo = ground_sector(lat * DEG, lon * DEG, radar["min_range_m"], radar["max_range_m"], q["azimuth_center_deg"] * DEG, q["azimuth_width_deg"] * DEG)
-            radar["outline_deg"] = np.round(np.stack([lo, la], axis=1) / DEG, 4).ravel().tolist()
-        out.append(radar)
-    return out
+def _radars(scene: list[dict], path: Path = Path("scene.czml")) -> list[dict]:
+    return [_packet(path, p, _radar) for p in scene if str(p.get("id", "")).startswith("sensor/") and "properties" in p]
+
+
+def _radar(p: dict) -> dict:
+    q = p["properties"]
+    lon, lat, alt = p["position"]["cartographicDegrees"]
+    fan = radar_fan_angles_rad(
+        np.array([q["azimuth_center_deg"] * DEG]), np.array([q["azimuth_width_deg"] * DEG]),
+        np.array([q["min_elevation_deg"] * DEG]), np.array([q["max_elevation_deg"] * DEG]),
+    )
+    radar = {
+        "name": p["name"], "nation": q["nation"], "lat_deg": lat, "lon_deg": lon, "alt_m": alt,
+        "max_range_m": q["max_range_km"] * 1e3, "min_range_m": q["min_range_km"] * 1e3,
+        "over_the_horizon": bool(q["over_the_horizon"]), "params": q,
+        **{k: float(v[0]) for k, v in fan.items()},
+    }
+    if radar["over_the_horizon"]:
+        la, lo = ground_sector(lat * DEG, lon * DEG, radar["min_range_m"], radar["max_range_m"], q["azimuth_center_deg"] * DEG, q["azimuth_width_deg"] * DEG)
+        radar["outline_deg"] = np.round(np.stack([lo, la], axis=1) / DEG, 4).ravel().tolist()
+    return radar
 
 
 def _threats(truth: Table, step_s: float, budget: Budget, notes: list[str]) -> tuple[list[dict], dict[int, str]]:
@@ -441,23 +490,19 @@ def _sensor_summary(sensor_id: np.ndarray, t_s: np.ndarray) -> list[list]:
 def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
     """The viewer's JSON document for a run folder (see the module docstring)."""
     run_dir = check_run_folder(run_dir)
-    info = _read_json(run_dir / "run.json")
-    scene = _read_json(run_dir / "scene.czml")
-    if not isinstance(scene, list) or not isinstance(info, dict) or "epoch" not in info:
-        raise RunFolderError(f"{run_dir}: scene.czml or run.json is not what `tracklayer run` writes")
-    truth = _read_table(run_dir / "truth.parquet", {"t_s", "threat_id", "threat", "kind", "phase", "r_eci_m", "lat_deg", "lon_deg", "alt_m", "speed_m_s"})
-    det = _read_table(run_dir / "detections.parquet", {"t_s", "sensor_id", "node", "kind", "z", "sensor_r_eci_m", "truth_id"})
-    tracks = _read_table(run_dir / "tracks.parquet", {"t_s", "node", "track_id", "status", "P", "position_sigma_m", "lat_deg", "lon_deg", "alt_m", "hits", "last_update_t_s", "truth_id"})
-    metrics = _read_table(run_dir / "metrics.parquet", {"threat", "node", "launch_t_s", "impact_t_s"})
-    sensors = _read_table(run_dir / "sensors.parquet", {"sensor_id", "sensor", "kind", "nation", "platform"})
-    epoch = parse_epoch(info["epoch"])
+    info, scene = _read_run_info(run_dir)
+    truth, det, tracks, metrics, sensors = (_read_table(run_dir, name) for name in TABLE_COLUMNS)
+    epoch = _epoch(run_dir / "run.json", info["epoch"], "epoch")
     frame = _Frame(epoch, truth)
     doc_clock = scene[0].get("clock", {}) if scene else {}
+    if not isinstance(doc_clock, dict):
+        raise RunFolderError(f"{run_dir / 'scene.czml'}: field clock of the document packet should be an object")
     t_all = np.concatenate([truth["t_s"], tracks["t_s"], det["t_s"]])
     steps = np.diff(np.unique(truth["t_s"]))
     step_s = float(np.min(steps)) if steps.size else 1.0
     interval = str(doc_clock.get("interval", "")).split("/")
-    t_end = (parse_epoch(interval[1]) - epoch).total_seconds() if len(interval) == 2 else float(t_all.max(initial=0.0))
+    t_end = ((_epoch(run_dir / "scene.czml", interval[1], "clock.interval") - epoch).total_seconds() if len(interval) == 2
+             else float(t_all.max(initial=0.0)))
     notes: list[str] = []
     detected = set(det["sensor"][det["truth_id"] >= 0].tolist())
     threats, threat_names = _threats(truth, step_s, budget, notes)
@@ -486,7 +531,7 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
     for th in threats:
         hit = det["truth_id"] == th["id"]
         th["seen_by"] = _sensor_summary(det["sensor_id"][hit], det["t_s"][hit])
-    radars = _radars(scene)
+    radars = _radars(scene, run_dir / "scene.czml")
     return {
         "format": 1,
         "run": {
@@ -499,7 +544,7 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
         "layers": {"nodes": nodes, "truth": TRUTH_LAYER, "default": "joint" if "joint" in nodes else (nodes[0] if nodes else TRUTH_LAYER)},
         "palette": {"phases": PHASE_COLOURS, "statuses": STATUS_COLOURS, "nations": _nation_colours(sensors["nation"])},
         "sensors": {k: [_clean(v) for v in sensors[k].tolist()] for k in ("sensor_id", "sensor", "kind", "nation", "platform")},
-        "satellites": _satellites(scene, budget, detected, notes),
+        "satellites": _satellites(scene, budget, detected, notes, run_dir / "scene.czml"),
         "radars": radars,
         "threats": threats,
         "detections": detections,

@@ -131,6 +131,12 @@ class ViewerServer(ThreadingHTTPServer):
         host = self.server_address[0]
         return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}/"
 
+    def handle_error(self, request, client_address) -> None:
+        """A browser that closes a connection mid-answer (reload, tab closed) is normal: no traceback."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
     def view_bytes(self) -> bytes:
         """The view document, built once on first use."""
         with self._lock:

@@ -10,7 +10,9 @@ import grimp
 import pytest
 
 LAYERS: tuple[tuple[str, ...], ...] = (
+    ("__main__",),
     ("cli",),
+    ("terminal",),
     ("viewer",),
     ("api",),
     ("campaign",),

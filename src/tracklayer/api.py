@@ -10,7 +10,9 @@
 `coverage` computes coverage figures of merit over the scenario's coverage grid;
 `write_coverage` writes them (Parquet, maps, HTML).
 `sweep` runs a campaign (many seeded runs over a parameter grid) into a results
-folder, locally or on a Dask cluster; `analyze` summarises that folder.
+folder, locally or on a Dask cluster; `check_points` validates its design points first,
+`failures` names the commonest errors of its failed runs; `analyze` summarises that folder.
+`missed_aims` names the threats of a run that landed off their aim points.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tracklayer.table import Table
 __all__ = [
     "run", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
     "RunResult", "RunState", "ScenarioError", "TracklayerError", "Scenario", "STAGES", "Progress", "load_campaign", "sweep", "analyze",
+    "missed_aims", "check_points", "failures",
 ]
 
 
@@ -180,3 +183,39 @@ def analyze(out_dir: str | Path, report: str | Path | None = None, ci: str = "t"
     path = Path(report) if report is not None else Path(out_dir) / "report.html"
     analysis.files["report"] = write_report(analysis.data, path, ci, level)
     return analysis
+
+
+def missed_aims(result: RunResult) -> list[str]:
+    """One line per threat of the lead picture that landed farther from its aim point than
+    the scenario's tolerance (``metrics.miss_tolerance_*_km``); empty when all landed on aim."""
+    from tracklayer.metrics.phase_metrics import Quality
+
+    lead = result.metrics.take(result.metrics["node"] == result.picture_node)
+    return Quality.from_scenario(result.scenario).missed_aim_lines(lead)
+
+
+def check_points(campaign) -> list[tuple[int, str, str, str | None]]:
+    """Validate every design point's scenario of a campaign without running it: one
+    ``(index, key, label, problem)`` per point, ``problem`` None when the point is valid
+    (an invalid point's runs are stored as failed by `sweep`)."""
+    from tracklayer.campaign.spec import Campaign
+
+    camp = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
+    checks: list[tuple[int, str, str, str | None]] = []
+    for point in camp.points:
+        try:
+            camp.scenario(point)
+            problem = None
+        except ScenarioError as exc:
+            problem = "; ".join(line.split(": ", 1)[-1] for line in exc.lines)
+        checks.append((point.index, point.key, point.label(), problem))
+    return checks
+
+
+def failures(out_dir: str | Path, limit: int = 3) -> list[tuple[str, int]]:
+    """The commonest errors of a results folder's failed runs, most frequent first:
+    ``(error, number of runs)``."""
+    from tracklayer.campaign.store import Store
+
+    with Store.open(out_dir, read_only=True) as store:
+        return store.failure_counts(limit)

@@ -5,11 +5,12 @@ Heavy modules are imported inside the commands so that ``tracklayer --help`` is 
 
 from __future__ import annotations
 
+import functools
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator, Optional
+from typing import Any, Callable, Iterator, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -23,6 +24,24 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 out = Console()
+
+
+def command(fn: Callable[..., None]) -> Callable[..., None]:
+    """Register a command whose tracklayer errors (bad input, damaged files, a folder that
+    cannot be written) end it with their lines on stderr and their exit status, never a
+    traceback: one handler for every command."""
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        from tracklayer.errors import TracklayerError
+
+        try:
+            fn(*args, **kwargs)
+        except TracklayerError as exc:
+            _fail(exc.lines, exc.exit_code)
+
+    app.command()(guarded)
+    return guarded
 
 
 def _version() -> str:
@@ -50,7 +69,7 @@ def _root(
     """tracklayer: simulate and evaluate an allied space-based missile tracking architecture."""
 
 
-def _fail(lines: list[str], code: int = 2) -> None:
+def _fail(lines: list[str], code: int = 2) -> NoReturn:
     from tracklayer.io.checked import printable
 
     for line in lines:
@@ -58,29 +77,29 @@ def _fail(lines: list[str], code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _text(value: object):
-    """A table cell or title from data read back from files: control characters escaped, no markup."""
-    from rich.text import Text
-
-    from tracklayer.io.checked import printable
-
-    return Text(printable(value))
-
-
 def _load(source: str):
-    from tracklayer.errors import ScenarioError
+    """The validated scenario, with a one-line warning when it is estimated to run long."""
+    from tracklayer.scenario.budget import estimate
     from tracklayer.scenario.loader import load_scenario
 
-    try:
-        scn = load_scenario(source)
-    except ScenarioError as exc:
-        _fail(exc.lines)
-    from tracklayer.scenario.budget import estimate
+    scn = load_scenario(source)
 
     warning = estimate(scn).warning()
     if warning is not None:
         console.print(f"warning: {source}: {warning}", markup=False, highlight=False, soft_wrap=True)
     return scn
+
+
+@contextmanager
+def _labelled(source: str) -> Iterator[None]:
+    """Threat-plan errors name the scenario file or built-in the command was given."""
+    from tracklayer.scenario.loader import source_label
+    from tracklayer.threats.plan import ThreatPlanError
+
+    try:
+        yield
+    except ThreatPlanError as exc:
+        raise exc.relabel(source_label(source)) from None
 
 
 @contextmanager
@@ -106,12 +125,9 @@ def _interrupts() -> Iterator[SimpleNamespace]:
 def _check_out(out_dir: Path, need_bytes: int) -> bool:
     """Exit 2 with one line unless --out can take the results (before any computation);
     True if it holds previous results."""
-    from tracklayer.outputs.preflight import OutputFolderError, check_out_dir
+    from tracklayer.outputs.preflight import check_out_dir
 
-    try:
-        check_out_dir(out_dir, need_bytes)
-    except OutputFolderError as exc:
-        _fail(exc.lines)
+    check_out_dir(out_dir, need_bytes)
     return out_dir.is_dir()
 
 
@@ -138,95 +154,7 @@ def _interrupted(exc: KeyboardInterrupt, signum: int, out_dir: Path, previous: b
     _fail([f"interrupted ({name}); {_untouched(out_dir, previous)}"], 128 + signum)
 
 
-def _fmt(value: float, kind: str) -> str:
-    import math
-
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if kind == "s":
-        return f"{value:.0f}"
-    if kind == "%":
-        return f"{100 * value:.0f}%"
-    if kind == "km":
-        return f"{value / 1e3:,.2f}"
-    return str(value)
-
-
-def _summary(result) -> None:
-    from rich import box
-    from rich.table import Table as RichTable
-
-    m = result.metrics.take(result.metrics["node"] == result.picture_node)
-    table = RichTable(
-        title=f"{result.scenario.name}: per-threat summary, node '{m['node'][0]}' (times in s after launch)",
-        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
-    )
-    headers = [
-        ("threat", None, "threat"), ("kind", None, "kind"), ("flight", "s", "flight_s"),
-        ("detect", "s", "time_to_first_detection_s"), ("track", "s", "time_to_confirmed_track_s"),
-        ("warning", "s", "warning_time_s"), ("custody", "%", "custody_fraction"),
-        ("rms km", "km", "position_rms_m"), ("IR>=1", "%", "ir_coverage_1"), ("IR>=2", "%", "ir_coverage_2"),
-        ("radar", "%", "radar_coverage"),
-    ]
-    for title, kind, _ in headers:
-        table.add_column(title, justify="left" if kind is None else "right", no_wrap=True, min_width=len(title))
-    for i in range(m.num_rows):
-        table.add_row(*[str(m[col][i]) if kind is None else _fmt(float(m[col][i]), kind) for _, kind, col in headers])
-    if not out.is_terminal:
-        out.width = max(out.width, 110)
-    out.print(table)
-    _phase_summary(result)
-    nodes = list(dict.fromkeys(result.metrics["node"].tolist()))
-    if len(nodes) > 1:
-        _node_summary(result, nodes)
-
-
-def _phase_summary(result) -> None:
-    """Custody by flight phase of the lead picture: held % / within warning quality % /
-    within fire-control quality % in each phase the threat flew."""
-    import numpy as np
-    from rich import box
-    from rich.table import Table as RichTable
-
-    from tracklayer.threats import PHASES
-
-    pm = result.phase_metrics
-    if pm is None:
-        return
-    pm = pm.take(pm["node"] == result.picture_node)
-    q = result.scenario.metrics
-    table = RichTable(title=f"custody by phase (held % / within {q.warning_quality_km:g} km % / within {q.fire_control_quality_km:g} km %)",
-                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for title in ("threat",) + PHASES + ("all", "radar/space/both"):
-        table.add_column(title, justify="left" if title == "threat" else "right", no_wrap=True)
-    for threat in dict.fromkeys(pm["threat"].tolist()):
-        rows = pm.take(pm["threat"] == threat)
-        cells = {str(rows["phase"][k]): "/".join(_fmt(float(rows[c][k]), "%").rstrip("%") for c in ("custody_fraction", "custody_warning_quality", "custody_fire_control_quality"))
-                 for k in range(rows.num_rows)}
-        k_all = int(np.flatnonzero(rows["phase"] == "all")[0])
-        split = "/".join(_fmt(float(rows[c][k_all]), "%").rstrip("%") for c in ("custody_radar_only", "custody_space_only", "custody_both"))
-        table.add_row(threat, *[cells.get(p, "-") for p in PHASES], cells["all"], split)
-    out.print(table)
-
-
-def _node_summary(result, nodes: list[str]) -> None:
-    import numpy as np
-    from rich import box
-    from rich.table import Table as RichTable
-
-    m = result.metrics
-    table = RichTable(title="pictures by node (means over threats)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for title in ("node", "custody", "rms km", "latency s", "duplicates", "false tracks", "track ids"):
-        table.add_column(title, justify="left" if title == "node" else "right", no_wrap=True)
-    for node in nodes:
-        sel = m["node"] == node
-        mean = lambda key: float(np.nanmean(m[key][sel])) if np.isfinite(m[key][sel]).any() else float("nan")  # noqa: E731
-        table.add_row(node, _fmt(mean("custody_fraction"), "%"), _fmt(mean("position_rms_m"), "km"), _fmt(mean("track_latency_s"), "s"),
-                      _fmt(mean("duplicate_fraction"), "%"), str(int(m["false_tracks"][sel][0])), str(int(m["track_ids"][sel].sum())))
-    out.print(table)
-
-
-@app.command()
+@command
 def run(
     scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name (see `tracklayer scenarios`)."),
     out_dir: Path = typer.Option(Path("results"), "--out", "-o", help="Folder for the outputs (created if needed)."),
@@ -248,10 +176,10 @@ def run(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tracklayer import api
-    from tracklayer.scenario.loader import source_label
-    from tracklayer.threats.plan import ThreatPlanError
+    from tracklayer import api, terminal
+    from tracklayer.outputs.run import TABLES
 
+    n_files = len(TABLES) + 4  # the tables, links, scene, report and run.json
     written = None
     try:
         with _interrupts() as caught, Progress(
@@ -259,60 +187,47 @@ def run(
             TimeElapsedColumn(), console=console, disable=quiet, transient=False,
         ) as bar:
             tasks = {stage: bar.add_task(stage, total=1) for stage in api.STAGES}
-            write_task = bar.add_task("outputs", total=11)
+            write_task = bar.add_task("outputs", total=n_files)
 
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
-            try:
+            with _labelled(scenario):
                 result = api.run(scn, seed=seed, progress=on_stage, without=without)
-            except ThreatPlanError as exc:
-                bar.stop()
-                _fail(exc.relabel(source_label(scenario)).lines)
 
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
 
             written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file), out_dir, previous)
-            bar.update(write_task, completed=11)
+            bar.update(write_task, completed=n_files)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
-    _warn_missed_aims(result)
+    for line in api.missed_aims(result):
+        console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     if not quiet:
-        _summary(result)
+        terminal.run_summary(out, result)
         out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
     if view_after:
         _serve(out_dir, "127.0.0.1", port, open_browser)
 
 
-def _warn_missed_aims(result) -> None:
-    from tracklayer.metrics.phase_metrics import Quality
-
-    lead = result.metrics.take(result.metrics["node"] == result.picture_node)
-    for line in Quality.from_scenario(result.scenario).missed_aim_lines(lead):
-        console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
-
-
-@app.command()
+@command
 def validate(scenario: str = typer.Argument(..., help="Scenario file path or built-in name.")) -> None:
     """Check a scenario file; print every problem with its field path (exit 2 if any).
 
     Besides the schema, every threat is targeted, so an aim point out of reach is reported."""
     scn = _load(scenario)
-    from tracklayer.scenario.loader import source_label
-    from tracklayer.threats.plan import ThreatPlanError, plan_threats
+    from tracklayer.threats.plan import plan_threats
 
-    try:
+    with _labelled(scenario):
         plan_threats(list(scn.threats), scn.step_s)
-    except ThreatPlanError as exc:
-        _fail(exc.relabel(source_label(scenario)).lines)
     out.print(
         f"{scenario}: valid scenario '{scn.name}': {scn.duration_s:.0f} s at {scn.step_s:g} s steps, "
         f"{len(scn.constellations)} constellation(s), {len(scn.radars)} radar(s), {len(scn.threats)} threat(s)"
     )
 
 
-@app.command()
+@command
 def scenarios() -> None:
     """List the built-in scenarios."""
     from tracklayer.scenario.loader import builtin_names, load_scenario
@@ -322,55 +237,17 @@ def scenarios() -> None:
         out.print(f"{name:<16} {scn.description.strip().splitlines()[0] if scn.description else ''}", markup=False)
 
 
-@app.command()
+@command
 def info() -> None:
     """Print versions and the active compute engine."""
-    import importlib.metadata as md
-    import platform
-
-    import tracklayer
     from tracklayer.kernels import engine
+    from tracklayer.terminal import info_lines
 
-    out.print(f"tracklayer {tracklayer.__version__}  (Python {platform.python_version()}, {platform.machine()})")
-    for pkg in ("numpy", "scipy", "numba", "sgp4", "pydantic", "pyarrow", "matplotlib", "typer", "rich", "duckdb", "distributed"):
-        try:
-            version = md.version(pkg)
-        except md.PackageNotFoundError:
-            version = "not installed"
-        out.print(f"  {pkg:<11} {version}")
-    out.print(f"compute engine: {engine()}  (set TRACKLAYER_ENGINE=numpy to use the NumPy reference kernels)")
+    for line in info_lines(_version(), engine()):
+        out.print(line, markup=False, highlight=False)
 
 
-def _load_campaign(source: str):
-    from tracklayer.campaign.spec import load_campaign
-    from tracklayer.errors import ScenarioError
-
-    try:
-        return load_campaign(source)
-    except ScenarioError as exc:  # CampaignError, or a YAML error of the file
-        _fail(exc.lines)
-
-
-def _dry_run(campaign) -> None:
-    from tracklayer.errors import ScenarioError
-
-    points = campaign.points
-    invalid = 0
-    for point in points:
-        try:
-            campaign.scenario(point)
-            status = "ok"
-        except ScenarioError as exc:
-            invalid += 1
-            status = "invalid: " + "; ".join(line.split(": ", 1)[-1] for line in exc.lines)
-        if point.index < 50 or status != "ok":
-            out.print(f"  {point.index:>4}  {point.key}  {point.label()}  [{status}]", markup=False, highlight=False)
-    if len(points) > 50:
-        out.print(f"  ... {len(points) - 50} more point(s)")
-    out.print(f"{invalid} invalid point(s): their runs will be stored as failed" if invalid else "every point's scenario is valid")
-
-
-@app.command()
+@command
 def sweep(
     campaign: str = typer.Argument(..., help="Campaign file path or built-in name (see `tracklayer campaigns`)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Results folder (created if needed); the same command again resumes."),
@@ -381,7 +258,9 @@ def sweep(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run a campaign: every design point x Monte Carlo repetition, into a results store in --out."""
-    camp = _load_campaign(campaign)
+    from tracklayer import api, terminal
+
+    camp = api.load_campaign(campaign)
     if workers is not None and scheduler is not None:
         _fail(["--workers and --scheduler exclude each other: give one"])
     if out_dir.exists() and not out_dir.is_dir():
@@ -390,46 +269,36 @@ def sweep(
     out.print(f"{spec.name}: {len(camp.points)} design point(s) x {spec.repetitions} repetition(s) = {len(camp.runs)} runs -> {out_dir}/",
               markup=False, highlight=False)
     if dry_run:
-        _dry_run(camp)
+        for line in terminal.dry_run_lines(api.check_points(camp)):
+            out.print(line, markup=False, highlight=False)
         return
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from tracklayer import api
-    from tracklayer.campaign.executor import SweepError
-    from tracklayer.campaign.store import Store, StoreError
+    with _interrupts() as caught, Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, disable=quiet,
+    ) as bar:
+        task: list = []
 
-    try:
-        with _interrupts() as caught, Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, disable=quiet,
-        ) as bar:
-            task: list = []
+        def on_progress(stored: int, total: int, failed: int) -> None:
+            if not task:
+                task.append(bar.add_task(spec.name, total=total, completed=stored, failed=failed))
+            bar.update(task[0], completed=stored, failed=failed)
 
-            def on_progress(stored: int, total: int, failed: int) -> None:
-                if not task:
-                    task.append(bar.add_task(spec.name, total=total, completed=stored, failed=failed))
-                bar.update(task[0], completed=stored, failed=failed)
-
-            summary = api.sweep(camp, out_dir, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=on_progress)
-    except StoreError as exc:
-        _fail(exc.lines)
-    except SweepError as exc:
-        _fail(exc.lines, exc.exit_code)
+        summary = api.sweep(camp, out_dir, workers=workers, scheduler=scheduler, retry_failed=retry_failed, progress=on_progress)
     if summary.interrupted:
         _fail([f"interrupted: {summary.stored} of {summary.total} runs are stored in {out_dir}/; run the same command again to resume"], 128 + caught.signum)
     out.print(
         f"{summary.stored} of {summary.total} runs stored in {out_dir}/: {summary.ok} ok and {summary.failed} failed in "
         f"{summary.wall_s:.0f} s on {summary.backend}, {summary.skipped} already stored", markup=False, highlight=False, soft_wrap=True,
     )
-    with Store.open(out_dir, read_only=True) as store:
-        errors = store.query("SELECT error, count(*) AS n FROM runs WHERE status <> 'ok' GROUP BY error ORDER BY n DESC, error LIMIT 3")
-    for error, n in zip(errors["error"].tolist(), errors["n"].tolist()):
-        out.print(_text(f"  failed x{n}: {error}"), highlight=False, soft_wrap=True)
+    for error, n in api.failures(out_dir, limit=3):
+        out.print(terminal.cell(f"  failed x{n}: {error}"), highlight=False, soft_wrap=True)
     out.print(f"next: tracklayer analyze {out_dir}", markup=False, highlight=False)
 
 
-@app.command()
+@command
 def analyze(
     results: Path = typer.Argument(..., help="Results folder written by `tracklayer sweep`."),
     report: Optional[Path] = typer.Option(None, "--report", help="Path of the HTML report (default: RESULTS/report.html)."),
@@ -445,32 +314,17 @@ def analyze(
 
     from tracklayer import api
     from tracklayer.campaign.report import summary_rows
-    from tracklayer.campaign.store import StoreError
-    from tracklayer.io.checked import DataFileError
+    from tracklayer.terminal import campaign_table
 
-    try:
-        result = api.analyze(results, report=report, ci=ci, level=level)
-    except (StoreError, DataFileError) as exc:
-        _fail(exc.lines)
+    result = api.analyze(results, report=report, ci=ci, level=level)
     if not quiet and result.data.ok.any():
-        from rich import box
-        from rich.table import Table as RichTable
-
         headers, rows = summary_rows(result.data, level, ci, metrics=("custody_fraction", "warning_time_s"))
-        table = RichTable(title=_text(f"{result.data.name}: means over runs [{100 * level:.0f} % CI]"), title_justify="left",
-                          box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-        for text, numeric in headers:
-            table.add_column(text, justify="right" if numeric else "left")
-        for row in rows:
-            table.add_row(*map(_text, row))
-        if not out.is_terminal:
-            out.width = max(out.width, 160)
-        out.print(table)
+        campaign_table(out, f"{result.data.name}: means over runs [{100 * level:.0f} % CI]", headers, rows)
     names = ", ".join(p.name for p in result.files.values())
     out.print(f"wrote {names} to {results}/ (open {result.files['report']} in a browser)", markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command()
+@command
 def campaigns() -> None:
     """List the built-in campaigns."""
     from tracklayer.campaign.spec import builtin_campaigns, load_campaign
@@ -488,7 +342,7 @@ def _check_without(scn, scenario: str, nations: list[str]) -> None:
             _fail([f"--without {nation}: not a nation of {scenario} (nations: {', '.join(known)})"])
 
 
-@app.command()
+@command
 def partners(
     scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
     seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
@@ -502,44 +356,21 @@ def partners(
     if out_file is not None and out_file.suffix != ".parquet":
         _fail([f"--out {out_file}: give a .parquet file name"])
 
-    from rich import box
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table as RichTable
 
     from tracklayer import api
-    from tracklayer.scenario.loader import source_label
-    from tracklayer.threats.plan import ThreatPlanError
+    from tracklayer.terminal import partner_table
 
     try:
-        with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console, disable=quiet) as bar:
+        with _labelled(scenario), Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console, disable=quiet) as bar:
             task = bar.add_task("baseline", total=1)
             base = api.run(scn, seed=seed, progress=lambda stage, d, n: bar.update(task, description=stage, completed=d, total=n))
             task2 = bar.add_task("partners", total=1)
             value = api.partner_value(base, nations=nation or None,
                                       progress=lambda who, d, n: bar.update(task2, description=f"without {who}" if who else "partners", completed=d, total=n))
-    except ThreatPlanError as exc:
-        _fail(exc.relabel(source_label(scenario)).lines)
     except KeyboardInterrupt:
         _fail(["interrupted"], 130)
-    table = RichTable(title=f"{scn.name}: partner value to the '{base.picture_node}' picture (gain = with - without; + helps)",
-                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for title in ("nation", "threat", "custody", "without", "gain", "warning s", "gain s", "rms km", "gain km"):
-        table.add_column(title, justify="left" if title in ("nation", "threat") else "right", no_wrap=True)
-
-    def gain(v: float, kind: str) -> str:
-        text = _fmt(v, kind)
-        if text == "-" or text.lstrip("-").strip("0.%") == "":
-            return text.lstrip("-") or text  # no gain: no sign
-        return text if text.startswith("-") else "+" + text
-
-    for i in range(value.num_rows):
-        table.add_row(str(value["nation"][i]), str(value["threat"][i]), _fmt(value["custody_fraction"][i], "%"),
-                      _fmt(value["custody_fraction_without"][i], "%"), gain(value["custody_fraction_gain"][i], "%"),
-                      _fmt(value["warning_time_s"][i], "s"), gain(value["warning_time_s_gain"][i], "s"),
-                      _fmt(value["position_rms_m"][i], "km"), gain(value["position_rms_m_gain"][i], "km"))
-    if not out.is_terminal:
-        out.width = max(out.width, 110)
-    out.print(table)
+    partner_table(out, scn.name, base.picture_node, value)
     if out_file is not None:
         from tracklayer.io.tables import write_parquet
 
@@ -551,24 +382,18 @@ def partners(
 
 
 def _viewer_assets() -> None:
-    from tracklayer.viewer.server import ViewerError, find_cesium
+    from tracklayer.viewer.server import find_cesium
 
-    try:
-        find_cesium()
-    except ViewerError as exc:
-        _fail([str(exc)])
+    find_cesium()
 
 
 def _serve(run_dir: Path, host: str, port: int, open_browser: bool) -> None:
-    from tracklayer.viewer.server import ViewerError, serve
+    from tracklayer.viewer.server import serve
 
-    try:
-        serve(run_dir, host=host, port=port, open_browser=open_browser, say=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True))
-    except ViewerError as exc:
-        _fail([str(exc)])
+    serve(run_dir, host=host, port=port, open_browser=open_browser, say=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True))
 
 
-@app.command()
+@command
 def view(
     run_dir: Path = typer.Argument(..., help="A run folder (the --out of `tracklayer run`)."),
     port: int = typer.Option(0, min=0, max=65535, help="Port to listen on (0: any free port)."),
@@ -579,7 +404,7 @@ def view(
     _serve(run_dir, host, port, open_browser)
 
 
-@app.command()
+@command
 def coverage(
     scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
     out_dir: Path = typer.Option(Path("results/coverage"), "--out", "-o", help="Folder for the outputs (created if needed)."),
@@ -598,12 +423,10 @@ def coverage(
     import resource
     import time
 
-    from rich import box
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table as RichTable
 
     from tracklayer import api
-    from tracklayer.metrics.coverage import summary
+    from tracklayer.terminal import coverage_table
 
     start = time.perf_counter()
     written = None
@@ -620,34 +443,17 @@ def coverage(
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
     if not quiet:
-        s = summary(result)
-        table = RichTable(title=f"{scn.name}: coverage, area-weighted over the grid ({result.n_steps} steps of {result.step_s:g} s, "
-                                f"{result.n_satellites} satellites)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        for title in ("target", "alt km", "kW/sr", ">=1", ">=2", ">=3", "mean n", "worst gap min", "response s"):
-            table.add_column(title, justify="left" if title == "target" else "right", no_wrap=True)
-        for i in range(s.num_rows):
-            table.add_row(str(s["target"][i]), f"{s['altitude_km'][i]:g}", f"{s['intensity_kw_sr'][i]:g}",
-                          *[f"{100 * s[k][i]:.0f}%" for k in ("frac_1", "frac_2", "frac_3")], f"{s['mean_assets'][i]:.2f}",
-                          f"{s['worst_longest_gap_1_s'][i] / 60:.0f}", f"{s['mean_response_1_s'][i]:.0f}")
-        if not out.is_terminal:
-            out.width = max(out.width, 110)
-        out.print(table)
+        coverage_table(out, scn.name, result)
         out.print(f"computed in {compute_s:.1f} s (peak memory {peak_mib:,.0f} MiB); wrote {len(written)} files to {out_dir}/ "
                   f"(open {written['html']} in a browser)")
 
 
 def main() -> None:
     """Entry point of the ``tracklayer`` command."""
-    from tracklayer.errors import TracklayerError
-
     try:
         app()
     except BrokenPipeError:  # e.g. `tracklayer info | head`
         sys.stderr.close()
-    except TracklayerError as exc:  # any bad input a command did not report itself: its lines, no traceback
-        for line in exc.lines:
-            print(line, file=sys.stderr)
-        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -256,6 +256,11 @@ class Store:
         """Any SQL over the store, as a Table (NULLs as NaN / None / NaT)."""
         return Table(_columns(self._read(sql, params)))
 
+    def failure_counts(self, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` commonest errors of the runs not stored as ok, with their counts."""
+        rows = self._read("SELECT error, count(*) AS n FROM runs WHERE status <> 'ok' GROUP BY error ORDER BY n DESC, error LIMIT ?", [int(limit)]).fetchall()
+        return [(str(error), int(n)) for error, n in rows]
+
     def parameter_names(self) -> list[str]:
         return [r[0] for r in self._read("SELECT name FROM parameters ORDER BY ordinal").fetchall()]
 

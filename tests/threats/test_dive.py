@@ -15,10 +15,22 @@ from tracklayer.earth.atmosphere import flight_tables, table_lookup
 from tracklayer.earth.constants import MU_EARTH_M3_S2, R_EARTH_MEAN_M
 from tracklayer.scenario.loader import load_scenario
 from tracklayer.threats.aero import A_CD0, A_CLMAX, A_K
-from tracklayer.threats.batch import GUIDE_GLIDE, R_END_X, R_T_DIVE, TERMINAL, Lattice, fly_batch
+from tracklayer.threats.batch import (
+    GUIDE_GLIDE,
+    R_END_X,
+    R_T_DIVE,
+    TERMINAL,
+    Lattice,
+    fly_batch,
+)
 from tracklayer.threats.dynamics import pull_down_numpy
 from tracklayer.threats.mission import launch_batch, state_batch
-from tracklayer.threats.plan import MISS_TOLERANCE_M, ThreatPlanError, impact_miss_m, plan_threats
+from tracklayer.threats.plan import (
+    MISS_TOLERANCE_M,
+    ThreatPlanError,
+    impact_miss_m,
+    plan_threats,
+)
 
 R = R_EARTH_MEAN_M
 
@@ -56,7 +68,7 @@ def _numerical_pull_down(mission, h_m: float, v_m_s: float) -> float:
         g = -MU_EARTH_M3_S2 / r**3
         return [vx, vz, g * x + lift * nx - drag * vx / v, g * z + lift * nz - drag * vz / v]
 
-    ground = lambda _, y: np.hypot(y[0], y[1]) - R  # noqa: E731
+    ground = lambda _, y: np.hypot(y[0], y[1]) - R
     ground.terminal, ground.direction = True, -1
     sol = solve_ivp(rhs, (0.0, 600.0), [0.0, R + h_m, v_m_s, 0.0], method="DOP853", rtol=1e-9, atol=1e-6, events=ground)
     x, z = sol.y_events[0][0][:2]

@@ -60,6 +60,53 @@ def _atmosphere(h, low, high):
 
 
 @jit
+def _polar(p, ae, v, sound):
+    """C_D0, K, C_L,max and C_L* of the vehicle's drag polar at this Mach number."""
+    nm = int(p[P_N_MACH])
+    if nm == 1:
+        return ae[0, A_CD0], ae[0, A_K], ae[0, A_CLMAX], ae[0, A_CLSTAR]
+    mach = v / sound
+    j = 0
+    if mach <= ae[0, A_MACH]:
+        mach = ae[0, A_MACH]
+    elif mach >= ae[nm - 1, A_MACH]:
+        mach = ae[nm - 1, A_MACH]
+        j = nm - 2
+    else:
+        while mach >= ae[j + 1, A_MACH]:
+            j += 1
+    if j > nm - 2:
+        j = nm - 2
+    fm = (mach - ae[j, A_MACH]) / (ae[j + 1, A_MACH] - ae[j, A_MACH])
+    cd0 = ae[j, A_CD0] + fm * (ae[j + 1, A_CD0] - ae[j, A_CD0])
+    kk = ae[j, A_K] + fm * (ae[j + 1, A_K] - ae[j, A_K])
+    clmax = ae[j, A_CLMAX] + fm * (ae[j + 1, A_CLMAX] - ae[j, A_CLMAX])
+    clstar = ae[j, A_CLSTAR] + fm * (ae[j + 1, A_CLSTAR] - ae[j, A_CLSTAR])
+    return cd0, kk, clmax, clstar
+
+
+@jit
+def pull_down_m(p, ae, low, high, h, r, vh, v, m):
+    """Ground distance (m) over which a vehicle flying level at height ``h`` and speed ``v``
+    can dive onto its aim: the horizontal extent sqrt(d (2R - d)) (R once d >= R) of a
+    circular arc of radius R = v^2/a that starts level and falls by the height d above
+    the aim, with a = C_L,max q S/m + mu/r^2 - v_h^2/r the largest pull-down acceleration
+    (lift at this height and speed, plus gravity less the centrifugal term); 0 when
+    a <= 0 or the vehicle is not above the aim's height. docs/threats.md Sec. 5."""
+    rho, sound = _atmosphere(h, low, high)
+    clmax = _polar(p, ae, v, sound)[2]
+    v2 = v * v
+    a = clmax * (0.5 * rho * v2 * p[P_S_REF] / m) + MU / (r * r) - vh * vh / r
+    drop = h - p[P_GROUND_ALT]
+    if a <= 0.0 or drop <= 0.0:
+        return 0.0
+    rad = v2 / a
+    if drop >= rad:
+        return rad
+    return math.sqrt(drop * (2.0 * rad - drop))
+
+
+@jit
 def _accel(p, st, ae, wps, low, high, mode, wp, tm, x, y, z, vx, vy, vz, m):
     """Acceleration (F frame) and mass flow of one row; ``tm`` is the step's midpoint."""
     r2 = x * x + y * y + z * z
@@ -118,31 +165,7 @@ def _accel(p, st, ae, wps, low, high, mode, wp, tm, x, y, z, vx, vy, vz, m):
         return bx + ta * dx - dk * vx, by + ta * dy - dk * vy, bz + ta * dz - dk * vz, mdot
     if v == 0.0:
         return bx, by, bz, mdot
-    # aerodynamic polar at this Mach number
-    nm = int(p[P_N_MACH])
-    if nm == 1:
-        cd0 = ae[0, A_CD0]
-        kk = ae[0, A_K]
-        clmax = ae[0, A_CLMAX]
-        clstar = ae[0, A_CLSTAR]
-    else:
-        mach = v / sound
-        j = 0
-        if mach <= ae[0, A_MACH]:
-            mach = ae[0, A_MACH]
-        elif mach >= ae[nm - 1, A_MACH]:
-            mach = ae[nm - 1, A_MACH]
-            j = nm - 2
-        else:
-            while mach >= ae[j + 1, A_MACH]:
-                j += 1
-        if j > nm - 2:
-            j = nm - 2
-        fm = (mach - ae[j, A_MACH]) / (ae[j + 1, A_MACH] - ae[j, A_MACH])
-        cd0 = ae[j, A_CD0] + fm * (ae[j + 1, A_CD0] - ae[j, A_CD0])
-        kk = ae[j, A_K] + fm * (ae[j + 1, A_K] - ae[j, A_K])
-        clmax = ae[j, A_CLMAX] + fm * (ae[j + 1, A_CLMAX] - ae[j, A_CLMAX])
-        clstar = ae[j, A_CLSTAR] + fm * (ae[j + 1, A_CLSTAR] - ae[j, A_CLSTAR])
+    cd0, kk, clmax, clstar = _polar(p, ae, v, sound)
     qsm = 0.5 * rho * v2 * p[P_S_REF] / m
     lx = 0.0
     ly = 0.0
@@ -373,7 +396,7 @@ def flight_kernel(i0, i1, step_s, n_sub, t_stop, out_k0, n_out, params, stages, 
             at_node = t1 == t_node
             if at_node:
                 jn += 1
-            mode, wp, landed = _after_step(i, p, wps, rec, mode, wp, t, hh, y0, y)
+            mode, wp, landed = _after_step(i, p, ae, wps, low, high, rec, mode, wp, t, hh, y0, y)
             if landed:
                 break
             if t >= p[P_T_MAX]:
@@ -398,7 +421,7 @@ def flight_kernel(i0, i1, step_s, n_sub, t_stop, out_k0, n_out, params, stages, 
 
 
 @jit
-def _after_step(i, p, wps, rec, mode, wp, t, hh, y0, y):
+def _after_step(i, p, ae, wps, low, high, rec, mode, wp, t, hh, y0, y):
     """Mode changes, records and ground impact at the end of a step."""
     x = y[0]
     yy = y[1]
@@ -443,19 +466,20 @@ def _after_step(i, p, wps, rec, mode, wp, t, hh, y0, y):
         cy = p[P_AIM_Y] / an - uy
         cz = p[P_AIM_Z] / an - uz
         rng = math.sqrt(cx * cx + cy * cy + cz * cz) * an
+        vhx = y[3] - vup * ux
+        vhy = y[4] - vup * uy
+        vhz = y[5] - vup * uz
         if mode == GLIDE:
             if v < p[P_V_MARK] and math.isnan(rec[i, R_T_SLOW]):
                 rec[i, R_T_SLOW] = t
                 rec[i, R_SLOW_ALT] = h
                 rec[i, R_SLOW_RANGE] = rng
-            if h >= p[P_DIVE_TAN] * rng:
+            vh = math.sqrt(vhx * vhx + vhy * vhy + vhz * vhz)
+            if h >= p[P_DIVE_TAN] * rng or rng <= pull_down_m(p, ae, low, high, h, r, vh, v, y[6]):
                 mode = TERMINAL
                 rec[i, R_T_DIVE] = t
                 rec[i, R_V_DIVE] = v
         if mode == COAST or mode == GLIDE:
-            vhx = y[3] - vup * ux
-            vhy = y[4] - vup * uy
-            vhz = y[5] - vup * uz
             nwp = int(p[P_N_WAYPOINTS])
             while wp < nwp:
                 along = (wps[wp, 0] - ux) * vhx + (wps[wp, 1] - uy) * vhy + (wps[wp, 2] - uz) * vhz

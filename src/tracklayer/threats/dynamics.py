@@ -357,7 +357,7 @@ def _flight(i0, i1, step_s, n_sub, t_stop, out_k0, n_out, params, stages, events
             rec[ids[end], R_BO_X:R_BO_X + 6] = y[end, :6]
         at_node = t1 == t_node
         jn = jn + at_node
-        landed = _after_step(ids, p, wps, rec, mode, wp, t, hh, y0, y)
+        landed = _after_step(ids, p, ae, wps, low, high, rec, mode, wp, t, hh, y0, y)
         timeout = (~landed) & (t >= p[:, P_T_MAX])
         if timeout.any():
             mode[timeout] = DONE
@@ -377,7 +377,26 @@ def _flight(i0, i1, step_s, n_sub, t_stop, out_k0, n_out, params, stages, events
     save(np.zeros(ids.size, dtype=bool))
 
 
-def _after_step(ids, p, wps, rec, mode, wp, t, hh, y0, y) -> np.ndarray:
+def pull_down_numpy(p, ae, low, high, h, r, vh, v, m) -> np.ndarray:
+    """Ground distance (m) over which vehicles flying level at heights ``h`` and speeds ``v``
+    can dive onto their aim (NumPy reference of `tracklayer.kernels.flight.pull_down_m`).
+
+    The horizontal extent of a circular arc of radius R = v^2/a that starts level and
+    falls by the height d above the aim, sqrt(d (2R - d)) (R once d >= R), with
+    a = C_L,max q S/m + mu/r^2 - v_h^2/r the largest pull-down acceleration at this
+    height and speed; 0 where a <= 0 or the vehicle is not above the aim's height.
+    """
+    rho, sound = table_lookup(h, low, high)
+    clmax = _mach_polar(ae, p[:, P_N_MACH].astype(np.int64), v, sound)[2]
+    v2 = v * v
+    a = clmax * (0.5 * rho * v2 * p[:, P_S_REF] / m) + MU / (r * r) - vh * vh / r
+    drop = h - p[:, P_GROUND_ALT]
+    rad = v2 / a
+    arc = np.where(drop >= rad, rad, np.sqrt(drop * (2.0 * rad - drop)))
+    return np.where((a <= 0.0) | (drop <= 0.0), 0.0, arc)
+
+
+def _after_step(ids, p, ae, wps, low, high, rec, mode, wp, t, hh, y0, y) -> np.ndarray:
     """Mode changes, records and ground impact at the end of a step (in place); returns landed."""
     x, yy, z = y[:, 0], y[:, 1], y[:, 2]
     h = altitude_numpy(x, yy, z, p[:, P_R_SPHERE])
@@ -424,15 +443,16 @@ def _after_step(ids, p, wps, rec, mode, wp, t, hh, y0, y) -> np.ndarray:
     rec[rid[slow], R_T_SLOW] = t[slow]
     rec[rid[slow], R_SLOW_ALT] = h[slow]
     rec[rid[slow], R_SLOW_RANGE] = rng[slow]
-    dive = gl & (h >= p[:, P_DIVE_TAN] * rng)
+    vhx = y[:, 3] - vup * ux
+    vhy = y[:, 4] - vup * uy
+    vhz = y[:, 5] - vup * uz
+    vh = np.sqrt(vhx * vhx + vhy * vhy + vhz * vhz)
+    dive = gl & ((h >= p[:, P_DIVE_TAN] * rng) | (rng <= pull_down_numpy(p, ae, low, high, h, r, vh, v, y[:, 6])))
     mode[dive] = TERMINAL
     rec[rid[dive], R_T_DIVE] = t[dive]
     rec[rid[dive], R_V_DIVE] = v[dive]
     steer = act & glide_kind & ((mode == COAST) | (mode == GLIDE))
     if steer.any():
-        vhx = y[:, 3] - vup * ux
-        vhy = y[:, 4] - vup * uy
-        vhz = y[:, 5] - vup * uz
         nwp = p[:, P_N_WAYPOINTS]
         rows = np.arange(ids.size)
         for _ in range(MAX_WAYPOINTS):

@@ -31,6 +31,10 @@ from tracklayer.threats.mission import Controls, Mission, launch_batch
 V_CIRCULAR_M_S = float(np.sqrt(G0_M_S2 * R_EARTH_MEAN_M))
 """sqrt(g R) with standard gravity and the mean Earth radius, m/s."""
 
+LOW_BRACKET_TRIES = 4
+"""Times the slow end of the burnout-speed bracket is moved half way up when the booster
+cannot give it (at the asked burnout angle and altitude)."""
+
 
 def equilibrium_density(speed_m_s: np.ndarray, beta_kg_m2: float, lift_to_drag: float, radius_m: np.ndarray = R_EARTH_MEAN_M) -> np.ndarray:
     """rho_eq = (2 beta/(L/D)) (g/v^2 - 1/r), g = mu/r^2 (kg/m^3)."""
@@ -135,6 +139,14 @@ def target_glide(
         hi, f_hi = speed[solve].copy(), surplus[solve].copy()
         lo = np.maximum(np.array([missions[i].dive_speed_m_s for i in solve]) + 200.0, 0.35 * hi)
         c_lo, f_lo = trial(solve, lo, None)
+        for _ in range(LOW_BRACKET_TRIES):  # the booster cannot give the slow end (e.g. at an asked altitude): halve toward hi
+            bad = np.nonzero(~np.isfinite(f_lo))[0]
+            if not bad.size:
+                break
+            lo[bad] = 0.5 * (lo[bad] + hi[bad])
+            c_b, f_lo[bad] = trial(solve[bad], lo[bad], None)
+            for name in ("azimuth_rad", "kick_rad", "cutoff_s", "burn_scale"):
+                getattr(c_lo, name)[bad] = getattr(c_b, name)
         best_c = controls.take(solve)
         best_v, best_f = hi.copy(), f_hi.copy()
         low_enough = f_lo >= 0  # even the slow end overshoots: fly it

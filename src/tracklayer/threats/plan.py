@@ -17,11 +17,11 @@ from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
 from tracklayer.earth.frames import great_circle
 from tracklayer.errors import ScenarioError
 from tracklayer.threats import aero
-from tracklayer.threats.ballistic import target_ballistic
-from tracklayer.threats.batch import GUIDE_BALLISTIC, GUIDE_GLIDE, Lattice
+from tracklayer.threats.ballistic import impact_miss, target_ballistic
+from tracklayer.threats.batch import GUIDE_BALLISTIC, GUIDE_GLIDE, R_END_X, R_LANDED, Lattice
 from tracklayer.threats.boost import rocket_preset
 from tracklayer.threats.common import destination
-from tracklayer.threats.glide import ground_range_m, target_glide
+from tracklayer.threats.glide import fly_records, ground_range_m, target_glide
 from tracklayer.threats.mission import Controls, Mission, Rocket
 from tracklayer.threats.presets import (
     AERO_TABLES, BALLISTIC_PRESETS, GLIDE_BOOSTER, GLIDE_PRESETS, PLUME_KW_SR, RCS_M2, SIGNATURES,
@@ -29,6 +29,11 @@ from tracklayer.threats.presets import (
 
 MIN_THRUST_TO_WEIGHT = 1.1
 """A rocket must lift off: first-stage thrust over lift-off weight at least this."""
+
+MISS_TOLERANCE_M = {"ballistic": 1_000.0, "hgv": 1_000.0}
+"""A targeted flight must land this close to its aim point (m, by kind), or the plan is
+refused; the defaults of the scenario's metrics.miss_tolerance_ballistic_km and
+miss_tolerance_glide_km (the run-level missed-aim check)."""
 
 
 class ThreatPlanError(ScenarioError):
@@ -145,8 +150,10 @@ def mission_of(spec) -> tuple[Mission, Signature, dict]:
     return mission, signature, targets
 
 
-def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0) -> Plan:
-    """Resolve and target every threat; raise `ThreatPlanError` for those that cannot fly."""
+def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0, miss_tolerance_m: dict[str, float] | None = None) -> Plan:
+    """Resolve and target every threat; raise `ThreatPlanError` for those that cannot fly
+    or whose targeted flight lands farther from the aim than ``miss_tolerance_m[kind]``
+    (default `MISS_TOLERANCE_M`)."""
     lattice = Lattice.for_grid(step_s, max_step_s)
     built = [mission_of(t) for t in threats]
     missions = [b[0] for b in built]
@@ -212,9 +219,40 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0) -> Plan:
                                            "closer aim)"))
         _put(controls, hgv, c)
         speed[hgv] = v
+    if not problems:
+        problems = _missed_aims(threats, missions, controls, lattice, {**MISS_TOLERANCE_M, **(miss_tolerance_m or {})})
     if problems:
         raise ThreatPlanError(sorted(problems))
     return Plan(missions, controls, [b[1] for b in built], lattice, speed)
+
+
+def impact_miss_m(missions: list[Mission], rec: np.ndarray) -> np.ndarray:
+    """Distance (m) of each flight's impact point from its aim point, in the aim's
+    horizontal plane; inf for a flight that has not come down."""
+    aim = np.array([m.aim_f for m in missions]).reshape(-1, 3)
+    launch = np.array([m.launch_f for m in missions]).reshape(-1, 3)
+    down, cross = impact_miss(rec[:, R_END_X:R_END_X + 3], aim, launch)
+    return np.where(rec[:, R_LANDED] > 0, np.hypot(down, cross), np.inf)
+
+
+def _missed_aims(threats: list, missions: list[Mission], controls: Controls, lattice: Lattice,
+                 tolerance_m: dict[str, float]) -> list[tuple[int, str, str]]:
+    """Fly the targeted controls once more and list the threats that do not land on their aim."""
+    miss = impact_miss_m(missions, fly_records(missions, controls, lattice))
+    problems = []
+    for i, spec in enumerate(threats):
+        tol = tolerance_m[spec.kind]
+        if miss[i] <= tol:
+            continue
+        where = f"lands {miss[i] / 1e3:,.1f} km from its aim point" if np.isfinite(miss[i]) else "does not come down"
+        if spec.kind == "hgv" and spec.burnout_speed_m_s is not None:
+            hint = "the glide cannot be steered onto it from that burnout (omit burnout_speed_m_s to let the range solver choose the speed)"
+        elif spec.kind == "hgv":
+            hint = "the glide cannot be steered onto it (a lower dive_speed_m_s or a smaller dive_angle_deg starts the dive earlier)"
+        else:
+            hint = "try another trajectory or booster"
+        problems.append((i, "aim", f"{spec.name} {where} (the plan must land within {tol / 1e3:g} km): {hint}"))
+    return problems
 
 
 def _put(controls: Controls, rows: list[int], c: Controls) -> None:

@@ -220,7 +220,7 @@ def validate(scenario: str = typer.Argument(..., help="Scenario file path or bui
     from tracklayer.threats.plan import plan_threats
 
     with _labelled(scenario):
-        plan_threats(list(scn.threats), scn.step_s)
+        plan_threats(list(scn.threats), scn.step_s, miss_tolerance_m=scn.metrics.miss_tolerance_m())
     out.print(
         f"{scenario}: valid scenario '{scn.name}': {scn.duration_s:.0f} s at {scn.step_s:g} s steps, "
         f"{len(scn.constellations)} constellation(s), {len(scn.radars)} radar(s), {len(scn.threats)} threat(s)"

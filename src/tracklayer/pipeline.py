@@ -86,7 +86,7 @@ def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dic
 
     t0 = _clock()
     report("threats", 0)
-    truth = fly_threats(scn.threats, grid)
+    truth = fly_threats(scn.threats, grid, miss_tolerance_m=scn.metrics.miss_tolerance_m())
     timings["threats"] = _clock() - t0
     report("threats")
 

@@ -631,6 +631,10 @@ class Metrics(_Model):
     miss_tolerance_ballistic_km: FinitePositive = Field(1.0, description="a ballistic threat landing farther from its aim point missed its aim")
     miss_tolerance_glide_km: FinitePositive = Field(1.0, description="a glide vehicle landing farther from its aim point missed its aim")
 
+    def miss_tolerance_m(self) -> dict[str, float]:
+        """The miss tolerances by threat kind, m (what `threats.plan.plan_threats` takes)."""
+        return {"ballistic": self.miss_tolerance_ballistic_km * 1e3, "hgv": self.miss_tolerance_glide_km * 1e3}
+
     @model_validator(mode="after")
     def _order(self) -> "Metrics":
         if self.fire_control_quality_km > self.warning_quality_km:

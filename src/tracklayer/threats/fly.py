@@ -68,13 +68,14 @@ class Truth:
         return self.phase >= 0
 
 
-def fly_threats(threats: list, grid: TimeGrid, plan: Plan | None = None) -> Truth:
+def fly_threats(threats: list, grid: TimeGrid, plan: Plan | None = None, miss_tolerance_m: dict[str, float] | None = None) -> Truth:
     """Target and fly the scenario's threats (schema objects) and sample them on ``grid``.
 
-    Raises `tracklayer.threats.plan.ThreatPlanError` when a threat cannot be flown.
+    Raises `tracklayer.threats.plan.ThreatPlanError` when a threat cannot be flown or its
+    targeted flight lands farther from its aim than ``miss_tolerance_m[kind]`` (m).
     """
     if plan is None:
-        plan = plan_threats(threats, float(grid.t_s[1] - grid.t_s[0]) if len(grid) > 1 else 1.0)
+        plan = plan_threats(threats, float(grid.t_s[1] - grid.t_s[0]) if len(grid) > 1 else 1.0, miss_tolerance_m=miss_tolerance_m)
     missions, lattice = plan.missions, plan.lattice
     n_t, n = len(grid), len(missions)
     batch = launch_batch(missions, plan.controls, lattice)

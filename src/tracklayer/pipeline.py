@@ -127,8 +127,8 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     det_all = sensing.detections
     det = det_all.take(kept[det_all["sensor_id"]])
     det = Table({**det, "source_bit": source_bits(source_of_sensor)[det["sensor_id"]]})
-    ir_access = sensing.ir_access & kept[None, :n_sats, None]
-    radar_access = sensing.radar_access & kept[None, n_sats:, None]
+    first = np.cumsum([0] + [a.shape[1] for a in sensing.access.values()])
+    access = {name: a & kept[None, lo : lo + a.shape[1], None] for (name, a), lo in zip(sensing.access.items(), first)}
 
     t0 = _clock()
     radars = RadarParams.from_specs(scn.radars) if scn.radars else None
@@ -159,7 +159,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
         scored = Table({**pic, "truth_id": assign_truth(pic, grid.t_s, truth.r_eci_m, gate_m)})
         nearest = nearest_truth(scored, grid.t_s, truth.r_eci_m, gate_m)
         delay = 0.0 if k in receives else node.tracker.reorder_buffer_s
-        metric_parts.append(Table({**threat_metrics(truth, grid.t_s, det, scored, ir_access, radar_access, node.id, nearest, delay),
+        metric_parts.append(Table({**threat_metrics(truth, grid.t_s, det, scored, access["angles"], access["radar"], node.id, nearest, delay),
                                    **impact_warning(truth, grid, scored, scn.impact)}))
         impact = impact_table(truth, grid, scored, node.id, scn.impact) if k == net.picture else impact
         phase_parts.append(phase_metrics(truth, grid.t_s, det, scored, node.id, Quality.from_scenario(scn)))

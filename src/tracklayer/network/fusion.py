@@ -30,6 +30,10 @@ guards against: with correlated errors it is over-confident (tests show both).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
 import numpy as np
 
 
@@ -169,3 +173,42 @@ def group_or(masks: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     out = np.zeros(n_groups, dtype=np.uint64)
     np.bitwise_or.at(out, group, np.asarray(masks, dtype=np.uint64))
     return out
+
+
+def information_sum(x: np.ndarray, p: np.ndarray, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Information fusion of independent estimates, P_g^-1 = sum P_i^-1, of every group
+    at once: the memoryless core of the ``information`` rule, whose picture removes the
+    common information of each input's previous report (`tracklayer.network.picture`)."""
+    return weighted_fusion(x, information(p), np.ones(group.size), group, n_groups)
+
+
+@dataclass(frozen=True)
+class FusionRule:
+    """A track-to-track fusion rule.
+
+    ``fuse(x, p, group, n_groups) -> (x, p)``: every group's member estimates (M, n),
+    (M, n, n) fused into one per group (G, n), (G, n, n), as `sequential_ci`.
+    ``unknown_correlation``: consistent whatever the members' cross-covariance (a CI
+    rule); otherwise the rule assumes independent inputs and
+    ``removes_common_information`` says that the picture subtracts what an input
+    already contributed (its previous report) before fusing.
+    """
+
+    fuse: Callable[[np.ndarray, np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+    unknown_correlation: bool
+    removes_common_information: bool = False
+
+
+FUSION_RULES: Mapping[str, FusionRule] = MappingProxyType({
+    "ci": FusionRule(sequential_ci, unknown_correlation=True),
+    "fast_ci": FusionRule(fast_ci, unknown_correlation=True),
+    "information": FusionRule(information_sum, unknown_correlation=False, removes_common_information=True),
+})
+"""Fusion rule name (a node's ``fusion.method``; descriptions in
+`tracklayer.scenario.choices.FUSION_RULES`) -> `FusionRule`:
+
+``ci``           `sequential_ci`: covariance intersection, pairwise, most precise first
+``fast_ci``      `fast_ci`: improved fast CI weights, all members at once
+``information``  `information_sum` with common-information removal in the picture
+                 (falls back to CI for a fused track whose members share a sensor)
+"""

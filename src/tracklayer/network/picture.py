@@ -38,7 +38,7 @@ import numpy as np
 
 from tracklayer.table import Table
 from tracklayer.network.config import FusionConfig
-from tracklayer.network.fusion import fast_ci, group_or, information, popcount, sequential_ci, symmetric
+from tracklayer.network.fusion import FUSION_RULES, group_or, information, popcount, sequential_ci, symmetric
 from tracklayer.network.identity import assign_identities
 from tracklayer.network.messages import Messages
 from tracklayer.network.predict import predict_tracks
@@ -143,12 +143,11 @@ def fuse_picture(msgs: Messages, bias_var_m2: np.ndarray, t_grid_s: np.ndarray, 
     n_groups = first.size
     g_k, g_fid = row_k[first], fid[first]
     sources = group_or(msgs.sources[row_msg], group, n_groups)
-    if cfg.method == "information":
+    rule = FUSION_RULES[cfg.method]
+    if rule.removes_common_information:
         fx, fp, sources = _information_fusion(msgs, row_k, row_msg, key, fid, group, n_groups, g_k, g_fid, x, p, bias, sources, t_grid_s, cfg)
-    elif cfg.method == "fast_ci":
-        fx, fp = fast_ci(x, p, group, n_groups)
     else:
-        fx, fp = sequential_ci(x, p, group, n_groups)
+        fx, fp = rule.fuse(x, p, group, n_groups)
     inputs = np.bincount(group, minlength=n_groups)
     hits = np.zeros(n_groups, np.int64)
     np.maximum.at(hits, group, msgs.hits[row_msg].astype(np.int64))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from types import MappingProxyType
 
 from tracklayer import __version__
 from tracklayer.io.czml import build_scene, write_czml
@@ -15,9 +17,7 @@ TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors"
 """Tables a run writes (those it has); a networked run also writes ``links`` (transport statistics);
 ``impact`` is docs/impact.md's table."""
 
-OWNED = tuple(f"{name}.parquet" for name in TABLES + ("links",)) + ("scene.czml", "report.html", "run.json", ".*.tmp")
-"""Names (glob patterns) of a run folder's files: when a run replaces a folder, these go
-and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
+Progress = Callable[[str], None] | None
 
 
 def run_metadata(result) -> dict[str, str]:
@@ -30,36 +30,95 @@ def run_metadata(result) -> dict[str, str]:
     }
 
 
-def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Write every output of ``result`` into ``out_dir`` (created if needed).
+def _step(progress: Progress, name: str) -> None:
+    if progress:
+        progress(name)
+
+
+def write_tables(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
+    """Every table of `TABLES` the result holds, and ``links`` when it has rows, as
+    ``<name>.parquet`` with `run_metadata`."""
+    meta = run_metadata(result)
+    names = tuple(n for n in TABLES if getattr(result, n) is not None) + (("links",) if result.links is not None and result.links.num_rows else ())
+    out: dict[str, Path] = {}
+    for name in names:
+        _step(progress, f"{name}.parquet")
+        out[name] = out_dir / f"{name}.parquet"
+        write_parquet(getattr(result, name), out[name], meta)
+    return out
+
+
+def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
+    """The CZML scene (`tracklayer.io.czml`)."""
+    _step(progress, "scene.czml")
+    path = out_dir / "scene.czml"
+    write_czml(build_scene(result), path)
+    return {"scene": path}
+
+
+def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
+    """The HTML report, with the scenario's coverage figures computed here (the report
+    draws only what it is given)."""
+    _step(progress, "report.html")
+    from tracklayer.metrics.coverage import run_coverage
+    from tracklayer.report.html import write_report
+
+    path = out_dir / "report.html"
+    write_report(result, path, run_coverage(result.scenario))
+    return {"report": path}
+
+
+def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
+    """run.json: `run_metadata`, stage timings and the files written before it."""
+    info = {**run_metadata(result), "timings_s": result.timings_s, "files": {k: p.name for k, p in written.items()}}
+    tmp = out_dir / ".run.json.tmp"
+    tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    os.replace(tmp, out_dir / "run.json")
+    return {"run": out_dir / "run.json"}
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One kind of file in a run folder.
+
+    ``write(result, out_dir, written, progress) -> {key: path}``: writes its files into
+    ``out_dir`` (``written``: what the writers before it wrote) and returns them;
+    ``owns``: glob patterns of the files it may write (`OWNED`)."""
+
+    write: Callable[..., dict[str, Path]]
+    owns: tuple[str, ...]
+
+
+WRITERS: Mapping[str, Writer] = MappingProxyType({
+    "tables": Writer(write_tables, tuple(f"{name}.parquet" for name in TABLES + ("links",))),
+    "scene": Writer(write_scene, ("scene.czml",)),
+    "report": Writer(write_run_report, ("report.html",)),
+    "run": Writer(write_run_json, ("run.json",)),
+})
+"""What a run folder holds, in writing order (name -> `Writer`):
+
+``tables``  `write_tables`: the Parquet tables (`TABLES`, plus ``links``)
+``scene``   `write_scene`: ``scene.czml``
+``report``  `write_run_report`: ``report.html``
+``run``     `write_run_json`: ``run.json``, last, since it lists the files before it
+
+A new output: its format code in `tracklayer.io` (or `tracklayer.report` for a figure),
+a ``write_<name>`` function here and one entry (before ``run``)."""
+
+OWNED = tuple(pattern for writer in WRITERS.values() for pattern in writer.owns) + (".*.tmp",)
+"""Names (glob patterns) of a run folder's files: when a run replaces a folder, these go
+and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
+
+
+def write_run(result, out_dir: Path, progress: Progress = None) -> dict[str, Path]:
+    """Write every output of ``result`` into ``out_dir`` (created if needed), one
+    `WRITERS` entry after another.
 
     `tracklayer.api.write_outputs` calls this on a fresh temporary folder and swaps it in
     whole (`tracklayer.outputs.atomic.replacing`).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    meta = run_metadata(result)
     written: dict[str, Path] = {}
-    names = tuple(n for n in TABLES if getattr(result, n) is not None) + (("links",) if result.links is not None and result.links.num_rows else ())
-    for name in names:
-        if progress:
-            progress(f"{name}.parquet")
-        path = out_dir / f"{name}.parquet"
-        write_parquet(getattr(result, name), path, meta)
-        written[name] = path
-    if progress:
-        progress("scene.czml")
-    written["scene"] = out_dir / "scene.czml"
-    write_czml(build_scene(result), written["scene"])
-    if progress:
-        progress("report.html")
-    from tracklayer.metrics.coverage import run_coverage
-    from tracklayer.report.html import write_report
-
-    written["report"] = out_dir / "report.html"
-    write_report(result, written["report"], run_coverage(result.scenario))
-    info = {**meta, "timings_s": result.timings_s, "files": {k: p.name for k, p in written.items()}}
-    tmp = out_dir / ".run.json.tmp"
-    tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
-    os.replace(tmp, out_dir / "run.json")
-    written["run"] = out_dir / "run.json"
+    for writer in WRITERS.values():
+        written.update(writer.write(result, out_dir, dict(written), progress))
     return written

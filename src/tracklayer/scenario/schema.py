@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tracklayer.scenario.budget import estimate
+from tracklayer.scenario.choices import ASSOCIATORS, FILTERS, FUSION_RULES, describe
 from tracklayer.scenario.network_rules import check_graph, check_references
 from tracklayer.sensors.presets import INFRARED_PRESETS
 from tracklayer.threats import PHASES
@@ -447,10 +448,10 @@ class Tracker(_Model):
     imm: IMMSpec | None = Field(
         None, description="default: IMM of ballistic, quiet glide (3 m/s^2, 300 s) and manoeuvring glide (20 m/s^2, 30 s), sojourn 60/60/20 s"
     )
-    filter: Literal["ekf", "ukf", "ckf"] = "ekf"
+    filter: Literal[tuple(FILTERS)] = Field("ekf", description=describe(FILTERS))  # type: ignore[valid-type]
     ukf: UKFSpec = UKFSpec()
     gate_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.9999
-    association: Literal["gnn", "jpda"] = "gnn"
+    association: Literal[tuple(ASSOCIATORS)] = Field("gnn", description=describe(ASSOCIATORS))  # type: ignore[valid-type]
     gnn_cost: Literal["distance2", "distance", "likelihood"] = "distance2"
     pd: Probability = 0.9
     clutter_density: ClutterDensity = ClutterDensity()
@@ -486,9 +487,7 @@ class Fusion(_Model):
     """How a node builds its picture from its own tracks and the tracks it receives
     (docs/network.md): track-to-track association, then fusion."""
 
-    method: Literal["ci", "fast_ci", "information"] = Field(
-        "ci", description="covariance intersection, fast CI (Franken & Hupper 2005) or information-matrix fusion"
-    )
+    method: Literal[tuple(FUSION_RULES)] = Field("ci", description=describe(FUSION_RULES))  # type: ignore[valid-type]
     gate_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.9999, description="chi-square gate (6 dof) of track-to-track association")
     merge_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.99, description="two fused tracks closer than this gate are one target")
     stale_s: Positive = Field(10.0, description="a received track not refreshed for this long leaves the picture")

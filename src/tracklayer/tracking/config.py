@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from tracklayer.earth.constants import DEG
 from tracklayer.sensors import ANGLES, RADAR
-from tracklayer.tracking.filters import EKF, UKF, cubature
+from tracklayer.tracking.filters import EKF
 from tracklayer.tracking.imm import IMM
 from tracklayer.tracking.management import Management
 from tracklayer.tracking.measurement_models import POSITION
-from tracklayer.tracking.motion_models import Ballistic, ConstantAcceleration, ConstantVelocity, Glide, Singer
+from tracklayer.tracking.motion_models import Ballistic, Glide
+from tracklayer.tracking.registry import FILTERS, motion_from_spec
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,7 @@ class TrackerConfig:
     @classmethod
     def from_spec(cls, spec) -> "TrackerConfig":
         """From a validated `tracklayer.scenario.schema.Tracker`."""
-        if spec.filter == "ekf":
-            filt = EKF()
-        elif spec.filter == "ckf":
-            filt = cubature()
-        else:
-            filt = UKF(spec.ukf.alpha, spec.ukf.beta, spec.ukf.kappa)
+        filt = FILTERS[spec.filter](spec.ukf)
         if spec.motion is not None:
             est = IMM((motion_from_spec(spec.motion),), filt)
         elif spec.imm is not None:
@@ -126,15 +122,3 @@ def default_imm(ballistic_q_m2_s3: float = 400.0, filt=EKF()) -> IMM:
     60, 60 and 20 s."""
     return IMM((Ballistic(ballistic_q_m2_s3), Glide(3.0, 300.0), Glide(20.0, 30.0)), filt, (60.0, 60.0, 20.0), 10.0**2)
 
-
-def motion_from_spec(spec):
-    """A motion model from its scenario spec."""
-    if spec.model == "cv":
-        return ConstantVelocity(spec.process_noise_m2_s3)
-    if spec.model == "ca":
-        return ConstantAcceleration(spec.jerk_noise_m2_s5)
-    if spec.model == "singer":
-        return Singer(spec.accel_sigma_m_s2, spec.tau_s)
-    if spec.model == "glide":
-        return Glide(spec.accel_sigma_m_s2, spec.tau_s, spec.j2)
-    return Ballistic(spec.process_noise_m2_s3, spec.j2, spec.drag, spec.inv_beta_noise_m4_kg2_s)

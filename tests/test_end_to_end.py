@@ -88,6 +88,21 @@ def test_cli_run_writes_all_outputs(tmp_path, smoke):
     assert "BM-1" in html and "HGV-1" in html
 
 
+def test_no_report_writes_everything_but_the_report(tmp_path, smoke):
+    from tracklayer.outputs.run import write_run
+
+    written = write_run(smoke, tmp_path / "a", skip=("report",))
+    assert "report" not in written and not (tmp_path / "a" / "report.html").exists()
+    assert {"tables", "scene", "run"} <= {k if k in ("scene", "run") else "tables" for k in written}
+    assert json.loads((tmp_path / "a" / "run.json").read_text())["files"] == {k: p.name for k, p in written.items() if k != "run"}
+    with pytest.raises(ValueError, match="no writer named plots"):
+        write_run(smoke, tmp_path / "b", skip=("plots",))
+    result = CliRunner().invoke(app, ["run", "smoke", "--out", str(tmp_path / "c"), "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "c" / "report.html").exists() and (tmp_path / "c" / "tracks.parquet").exists()
+    assert "in a browser" not in result.output
+
+
 def test_numpy_engine_gives_identical_outputs(tmp_path, smoke):
     """Both compute engines give bit-identical detections, the same tracks (ids, times,
     statuses, hits) and the same metrics; track states agree to rounding, because the

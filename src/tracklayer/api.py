@@ -100,8 +100,8 @@ def partner_value(
     return partner_table(base, reruns)
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Write Parquet tables, ``report.html`` and ``scene.czml`` into ``out_dir``.
+def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None, report: bool = True) -> dict[str, Path]:
+    """Write Parquet tables, ``report.html`` (unless ``report`` is False) and ``scene.czml`` into ``out_dir``.
 
     The files are written into a temporary folder beside ``out_dir`` that then replaces
     it whole: an error or interrupt leaves ``out_dir`` as it was, files of a previous run
@@ -110,7 +110,8 @@ def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[st
     """
     from tracklayer.outputs.run import OWNED, write_run
 
-    return _write_folder(lambda tmp: write_run(result, tmp, progress), out_dir, OWNED)
+    skip = () if report else ("report",)
+    return _write_folder(lambda tmp: write_run(result, tmp, progress, skip), out_dir, OWNED)
 
 
 def _write_folder(write: Callable[[Path], dict[str, Path]], out_dir: str | Path, owned: tuple[str, ...]) -> dict[str, Path]:

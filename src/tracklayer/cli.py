@@ -164,6 +164,7 @@ def run(
     port: int = typer.Option(0, min=0, max=65535, help="With --view: port to listen on (0: any free port)."),
     open_browser: bool = typer.Option(False, "--open", help="With --view: open the viewer in a web browser."),
     without: list[str] = typer.Option([], "--without", help="Leave out a nation's sensors and tracking nodes (repeatable)."),
+    no_report: bool = typer.Option(False, "--no-report", help="Write the tables, scene and run.json but not report.html (faster on large runs)."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
     scn = _load(scenario)
@@ -198,7 +199,7 @@ def run(
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
 
-            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file), out_dir, previous)
+            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file, report=not no_report), out_dir, previous)
             bar.update(write_task, completed=n_files)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
@@ -206,7 +207,8 @@ def run(
         console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     if not quiet:
         terminal.run_summary(out, result)
-        out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
+        where = f" (open {written['report']} in a browser)" if "report" in written else ""
+        out.print(f"wrote {len(written)} files to {out_dir}/{where}")
     if view_after:
         _serve(out_dir, "127.0.0.1", port, open_browser)
 

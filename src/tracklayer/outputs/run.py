@@ -110,15 +110,20 @@ OWNED = tuple(pattern for writer in WRITERS.values() for pattern in writer.owns)
 and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
 
 
-def write_run(result, out_dir: Path, progress: Progress = None) -> dict[str, Path]:
+def write_run(result, out_dir: Path, progress: Progress = None, skip: tuple[str, ...] = ()) -> dict[str, Path]:
     """Write every output of ``result`` into ``out_dir`` (created if needed), one
-    `WRITERS` entry after another.
+    `WRITERS` entry after another, leaving out the writers named in ``skip`` (e.g.
+    ``("report",)``: the HTML report takes longer than the tables on large runs).
 
     `tracklayer.api.write_outputs` calls this on a fresh temporary folder and swaps it in
     whole (`tracklayer.outputs.atomic.replacing`).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    for writer in WRITERS.values():
-        written.update(writer.write(result, out_dir, dict(written), progress))
+    unknown = set(skip) - set(WRITERS)
+    if unknown:
+        raise ValueError(f"no writer named {', '.join(sorted(unknown))}; writers: {', '.join(WRITERS)}")
+    for name, writer in WRITERS.items():
+        if name not in skip:
+            written.update(writer.write(result, out_dir, dict(written), progress))
     return written

@@ -114,7 +114,7 @@ def associate_and_update(tracks: Tracks, status: int, method: str, scan: Scan, f
         d2 = terms.d2.min(axis=1)
         gated = np.nonzero(d2 <= gamma)[0]
     if ci.size == 0 or gated.size == 0:  # every track of this status misses: only the scores change
-        score = tracks.score[rows] + np.log1p(-cfg.pd)
+        score = tracks.score[rows] + cfg.log_miss
         return tracks.with_columns(score=_put(tracks.score, rows, score),
                                    score_peak=_put(tracks.score_peak, rows, np.maximum(tracks.score_peak[rows], score))), used
     ci, cj, terms, d2 = ci[gated], cj[gated], terms.take(gated), d2[gated]

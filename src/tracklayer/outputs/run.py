@@ -20,13 +20,19 @@ and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
 
 
 def run_metadata(result) -> dict[str, str]:
-    """Key/value metadata stored with every table and in run.json."""
-    return {
+    """Key/value metadata stored with every table and in run.json. ``epoch`` is the
+    epoch the tables' ``t_s`` count from: the attack epoch; a run with an attack
+    offset also records the offset and the scenario's (element) epoch."""
+    scn = result.scenario
+    meta = {
         "tracklayer_version": __version__,
-        "scenario": result.scenario.name,
+        "scenario": scn.name,
         "seed": str(result.seed),
-        "epoch": result.scenario.epoch.isoformat(),
+        "epoch": scn.attack_epoch.isoformat(),
     }
+    if scn.attack_offset_s:
+        meta.update(attack_offset_s=repr(scn.attack_offset_s), element_epoch=scn.epoch.isoformat())
+    return meta
 
 
 def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:

@@ -11,7 +11,7 @@ import pytest
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
-    ("viewer",),
+    ("viewer", "terminal"),
     ("api",),
     ("campaign",),
     ("outputs",),

@@ -200,6 +200,7 @@ def run(
     port: int = typer.Option(0, min=0, max=65535, help="With --view: port to listen on (0: any free port)."),
     open_browser: bool = typer.Option(False, "--open", help="With --view: open the viewer in a web browser."),
     without: list[str] = typer.Option([], "--without", help="Leave out a nation's sensors and tracking nodes (repeatable)."),
+    samples: int = typer.Option(0, "--samples", min=0, max=100_000, help="Also fly N attack times drawn over a day and print each metric's spread (writes samples.parquet)."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
     scn = _load(scenario)
@@ -234,16 +235,26 @@ def run(
                 bar.stop()
                 _fail(exc.relabel(source_label(scenario)).lines)
 
+            drawn = None
+            if samples:
+                sample_task = bar.add_task("samples", total=samples)
+                drawn = api.sample(scn, samples, seed=seed, without=without, progress=lambda done, total: bar.update(sample_task, completed=done))
+
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
 
-            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file), out_dir, previous)
+            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file, samples=drawn), out_dir, previous)
             bar.update(write_task, completed=9)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
     _warn_missed_aims(result)
     if not quiet:
         _summary(result)
+        if drawn is not None:
+            from tracklayer.terminal import samples_table
+
+            out.print(samples_table(drawn, result.metrics, result.picture_node,
+                                    f"over {samples} attack times drawn over a day, node '{result.picture_node}' (one draw: the scenario as written)"))
         out.print(f"wrote {len(written)} files to {out_dir}/ (open {written['report']} in a browser)")
     if view_after:
         _serve(out_dir, "127.0.0.1", port, open_browser)

@@ -37,10 +37,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["canonical_json", "point_key", "run_key", "run_seed", "sampling_seed_sequence", "geometry_rng"]
+__all__ = ["canonical_json", "point_key", "run_key", "run_seed", "sampling_seed_sequence", "geometry_rng", "sample_seed"]
 
 SAMPLING_STREAM = 0x5A4D_504C  # spawn key of the design-sampling stream ("ZMPL")
 GEOMETRY_STREAM = 0x47454F4D  # spawn key of the geometry draws ("GEOM")
+SAMPLES_STREAM = 0x534D504C  # spawn key of the run seeds of `tracklayer.api.sample` ("SMPL")
 
 
 def canonical_json(value: Any) -> str:
@@ -76,3 +77,9 @@ def geometry_rng(campaign_seed: int, repetition: int, name: str) -> np.random.Ge
     """The generator of one geometry quantity ``name`` of a repetition (module docstring)."""
     word = int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:8], 16)
     return np.random.default_rng(np.random.SeedSequence(int(campaign_seed), spawn_key=(GEOMETRY_STREAM, int(repetition), word)))
+
+
+def sample_seed(seed: int, sample: int) -> int:
+    """The run seed of sample ``sample`` of `tracklayer.api.sample` (63-bit, as `run_seed`)."""
+    ss = np.random.SeedSequence(int(seed), spawn_key=(SAMPLES_STREAM, int(sample)))
+    return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))

@@ -14,7 +14,7 @@ from tracklayer.io.tables import write_parquet
 TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors")
 """Tables every run writes; a networked run also writes ``links`` (transport statistics)."""
 
-OWNED = tuple(f"{name}.parquet" for name in TABLES + ("links",)) + ("scene.czml", "report.html", "run.json", ".*.tmp")
+OWNED = tuple(f"{name}.parquet" for name in TABLES + ("links", "samples")) + ("scene.czml", "report.html", "run.json", ".*.tmp")
 """Names (glob patterns) of a run folder's files: when a run replaces a folder, these go
 and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
 
@@ -35,8 +35,9 @@ def run_metadata(result) -> dict[str, str]:
     return meta
 
 
-def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Write every output of ``result`` into ``out_dir`` (created if needed).
+def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = None, samples=None) -> dict[str, Path]:
+    """Write every output of ``result`` into ``out_dir`` (created if needed), and
+    ``samples.parquet`` when ``samples`` (`tracklayer.api.sample`'s table) is given.
 
     `tracklayer.api.write_outputs` calls this on a fresh temporary folder and swaps it in
     whole (`tracklayer.outputs.atomic.replacing`).
@@ -62,6 +63,9 @@ def write_run(result, out_dir: Path, progress: Callable[[str], None] | None = No
 
     written["report"] = out_dir / "report.html"
     write_report(result, written["report"], run_coverage(result.scenario))
+    if samples is not None:
+        written["samples"] = out_dir / "samples.parquet"
+        write_parquet(samples, written["samples"], meta)
     info = {**meta, "timings_s": result.timings_s, "files": {k: p.name for k, p in written.items()}}
     tmp = out_dir / ".run.json.tmp"
     tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")

@@ -7,6 +7,8 @@
 `run` flies a scenario end to end and returns the tables in memory;
 `write_outputs` writes them (Parquet, HTML report, CZML scene) to a folder;
 `partner_value` reruns it without each partner nation and compares the pictures.
+`sample` flies it at N attack times drawn over a day: the spread of its metrics over
+the constellation-vs-launch geometry.
 `coverage` computes coverage figures of merit over the scenario's coverage grid;
 `write_coverage` writes them (Parquet, maps, HTML).
 `sweep` runs a campaign (many seeded runs over a parameter grid) into a results
@@ -27,7 +29,7 @@ from tracklayer.scenario.schema import Scenario
 from tracklayer.table import Table
 
 __all__ = [
-    "run", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
+    "run", "sample", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
     "RunResult", "RunState", "ScenarioError", "TracklayerError", "Scenario", "STAGES", "Progress", "load_campaign", "sweep", "analyze",
     "missed_aims", "check_points", "failures",
 ]
@@ -100,8 +102,59 @@ def partner_value(
     return partner_table(base, reruns)
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None, report: bool = True) -> dict[str, Path]:
-    """Write Parquet tables, ``report.html`` (unless ``report`` is False) and ``scene.czml`` into ``out_dir``.
+SAMPLE_OVER_S = 86400.0
+"""`sample` draws attack times over this long after the scenario epoch (a day)."""
+
+
+def sample(scenario: Scenario | str | Path, n: int, seed: int | None = None, over_s: float = SAMPLE_OVER_S,
+           progress: Callable[[int, int], None] | None = None, without: tuple[str, ...] | list[str] = ()) -> Table:
+    """Fly a scenario at ``n`` attack times drawn uniformly over ``over_s`` seconds
+    after its epoch: the spread of its metrics over the constellation-vs-launch
+    geometry, which one run (one attack time) cannot show.
+
+    Sample ``k`` adds ``attack_offset_s`` drawn from the geometry stream of
+    repetition ``k`` of ``seed`` (the stream a campaign with that seed and
+    ``geometry: {attack_time: {over_s}}`` draws from; docs/campaigns.md) to the
+    scenario's own offset, and runs with its own seed derived from (``seed``, ``k``),
+    so the samples differ in geometry and noise. ``seed`` defaults to the scenario's.
+    Deterministic: the same (scenario, n, seed, over_s) gives the same table.
+
+    Returns one row per sample, node and threat: ``sample``, ``attack_offset_s``,
+    ``seed``, then the columns of the run's metrics table (docs/outputs.md).
+    """
+    import numpy as np
+
+    from tracklayer.campaign.geometry import AttackTime, Geometry, draw
+    from tracklayer.campaign.seeds import sample_seed
+    from tracklayer.pipeline import check_nations, run_pipeline
+    from tracklayer.table import concat
+
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    check_nations(scn, without)
+    base_seed = scn.seed if seed is None else int(seed)
+    geometry = Geometry(attack_time=AttackTime(over_s=over_s))
+    parts = []
+    for k in range(int(n)):
+        if progress is not None:
+            progress(k, n)
+        offset = draw(geometry, [], base_seed, k)["attack_offset_s"]
+        run_seed_k = sample_seed(base_seed, k)
+        result = run_pipeline(scn.model_copy(update={"attack_offset_s": scn.attack_offset_s + offset}), run_seed_k, None, tuple(without))
+        m = result.metrics
+        rows = m.num_rows
+        parts.append(Table({
+            "sample": np.full(rows, k, dtype=np.int32), "attack_offset_s": np.full(rows, offset), "seed": np.full(rows, run_seed_k, dtype=np.int64),
+            **{name: m[name] for name in m if m[name].ndim == 1},
+        }))
+    if progress is not None:
+        progress(n, n)
+    return concat(parts) if parts else Table({})
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None, report: bool = True,
+                  samples: Table | None = None) -> dict[str, Path]:
+    """Write Parquet tables, ``report.html`` (unless ``report`` is False) and ``scene.czml``
+    into ``out_dir``, and ``samples.parquet`` when ``samples`` (from `sample`) is given.
 
     The files are written into a temporary folder beside ``out_dir`` that then replaces
     it whole: an error or interrupt leaves ``out_dir`` as it was, files of a previous run
@@ -111,7 +164,8 @@ def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[st
     from tracklayer.outputs.run import OWNED, write_run
 
     skip = () if report else ("report",)
-    return _write_folder(lambda tmp: write_run(result, tmp, progress, skip), out_dir, OWNED)
+    extra = {"samples": samples} if samples is not None else None
+    return _write_folder(lambda tmp: write_run(result, tmp, progress, skip, extra), out_dir, OWNED)
 
 
 def _write_folder(write: Callable[[Path], dict[str, Path]], out_dir: str | Path, owned: tuple[str, ...]) -> dict[str, Path]:

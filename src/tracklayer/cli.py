@@ -165,6 +165,7 @@ def run(
     open_browser: bool = typer.Option(False, "--open", help="With --view: open the viewer in a web browser."),
     without: list[str] = typer.Option([], "--without", help="Leave out a nation's sensors and tracking nodes (repeatable)."),
     no_report: bool = typer.Option(False, "--no-report", help="Write the tables, scene and run.json but not report.html (faster on large runs)."),
+    samples: int = typer.Option(0, "--samples", min=0, max=100_000, help="Also fly N attack times drawn over a day and print each metric's spread (writes samples.parquet)."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
     scn = _load(scenario)
@@ -193,13 +194,17 @@ def run(
             def on_stage(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
+            drawn = None
             with _labelled(scenario):
                 result = api.run(scn, seed=seed, progress=on_stage, without=without)
+                if samples:
+                    sample_task = bar.add_task("samples", total=samples)
+                    drawn = api.sample(scn, samples, seed=seed, without=without, progress=lambda done, total: bar.update(sample_task, completed=done))
 
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
 
-            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file, report=not no_report), out_dir, previous)
+            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file, report=not no_report, samples=drawn), out_dir, previous)
             bar.update(write_task, completed=n_files)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
@@ -207,6 +212,9 @@ def run(
         console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     if not quiet:
         terminal.run_summary(out, result)
+        if drawn is not None:
+            out.print(terminal.samples_table(drawn, result.metrics, result.picture_node,
+                                             f"over {samples} attack times drawn over a day, node '{result.picture_node}' (one draw: the scenario as written)"))
         where = f" (open {written['report']} in a browser)" if "report" in written else ""
         out.print(f"wrote {len(written)} files to {out_dir}/{where}")
     if view_after:

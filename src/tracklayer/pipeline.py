@@ -76,11 +76,11 @@ def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dic
     the scenario shares."""
     root = np.random.SeedSequence(seed)
     sensing_seed, _tracking_seed, network_seed = root.spawn(3)
-    grid = TimeGrid.uniform(scn.epoch, scn.duration_s, scn.step_s, scn.dut1_s)
+    grid = TimeGrid.uniform(scn.attack_epoch, scn.duration_s, scn.step_s, scn.dut1_s)
 
     t0 = _clock()
     report("orbits", 0)
-    sats = build_satellites(scn.constellations, grid)
+    sats = build_satellites(scn.constellations, grid, scn.epoch)
     timings["orbits"] = _clock() - t0
     report("orbits")
 

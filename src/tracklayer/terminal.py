@@ -1,5 +1,5 @@
 """What the command line prints: the summary tables of a run, a coverage analysis, a
-partner assessment and a campaign, built as rich renderables from the API's results.
+partner assessment, a campaign and a run's samples over attack time, built as rich renderables from the API's results.
 
 Nothing here computes a figure: every number comes from a result table. Text that
 comes from data files (names read back from a store or a run folder) goes through
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from tracklayer.results import RunResult
     from tracklayer.table import Table
 
-__all__ = ["fmt", "cell", "run_summary", "partner_table", "coverage_table", "campaign_table", "dry_run_lines", "info_lines"]
+__all__ = ["fmt", "cell", "run_summary", "partner_table", "coverage_table", "campaign_table", "dry_run_lines", "info_lines", "samples_table"]
 
 
 def fmt(value: float | None, kind: str) -> str:
@@ -207,3 +207,32 @@ def info_lines(version: str, engine: str) -> list[str]:
         lines.append(f"  {pkg:<11} {installed}")
     lines.append(f"compute engine: {engine}  (set TRACKLAYER_ENGINE=numpy to use the NumPy reference kernels)")
     return lines
+
+
+SAMPLE_METRICS = (("custody_fraction", "custody", "%"), ("warning_time_s", "warning s", "s"), ("position_rms_m", "rms km", "km"))
+"""Metrics of the `samples_table` (column, label, unit)."""
+
+
+def samples_table(samples: "Table", one_draw: "Table", node: str, title: str) -> "RichTable":
+    """A rich table: per threat and metric of ``node``, the one-draw value (the
+    unshifted scenario's run, ``one_draw``: its metrics table) beside the samples'
+    median, 10-90 % band and worst case (`tracklayer.api.sample`'s table)."""
+    import numpy as np
+
+    from tracklayer.campaign.analysis import MAXIMIZE, spread
+
+    table = _table(title)
+    for name in ("threat", "metric", "one draw", "median", "10-90 %", "worst", "n"):
+        table.add_column(name, justify="left" if name in ("threat", "metric") else "right", no_wrap=True)
+    mine = samples.take(samples["node"] == node)
+    lead = one_draw.take(one_draw["node"] == node)
+    for threat in dict.fromkeys(lead["threat"].tolist()):
+        rows = mine["threat"] == threat
+        for k, (column, label, unit) in enumerate(SAMPLE_METRICS):
+            values = mine[column][rows].astype(np.float64)
+            median, p10, p90, worst = spread(values, MAXIMIZE.get(column))
+            single = float(lead[column][lead["threat"] == threat][0])
+            table.add_row(threat if k == 0 else "", label, fmt(single, unit), fmt(median, unit),
+                          f"{fmt(p10, unit)} - {fmt(p90, unit)}", fmt(worst, unit),
+                          f"{int(np.isfinite(values).sum())}/{int(rows.sum())}", end_section=k == len(SAMPLE_METRICS) - 1)
+    return table

@@ -139,6 +139,32 @@ def test_summary_and_pareto_table_on_synthetic_data(rng):
     assert on == {"planes=3, partners=US+JP+AU", "planes=4, partners=US+JP+AU"}  # more planes cost; AU adds custody
 
 
+def test_spread_is_the_distribution_of_single_runs(rng):
+    x = rng.lognormal(0.0, 1.0, 2001)
+    x[::50] = np.nan  # undefined values are left out
+    median, p10, p90, worst = an.spread(x, maximize=True)
+    finite = x[np.isfinite(x)]
+    assert np.mean(finite <= p10) == pytest.approx(0.10, abs=0.002) and np.mean(finite <= p90) == pytest.approx(0.90, abs=0.002)
+    assert np.mean(finite <= median) == pytest.approx(0.5, abs=0.001)
+    assert worst == finite.min() and an.spread(x, maximize=False)[3] == finite.max()
+    assert np.isnan(an.spread(x)[3]) and all(np.isnan(an.spread(np.full(3, np.nan), True)))
+    # unlike the confidence interval of the mean, the band does not shrink with more runs
+    _, _, lo, hi = an.mean_interval(finite)
+    assert hi - lo < 0.1 * (p90 - p10)
+
+
+def test_summary_carries_the_spread_with_the_worst_end_by_metric(rng):
+    data = _synthetic(rng)
+    s = an.summarize(data, ["custody_fraction", "position_rms_m"], ["HGV-1"])
+    custody = s.take(s["metric"] == "custody_fraction")
+    for i in range(custody.num_rows):
+        mine = (data.runs["planes"] == custody["planes"][i]) & (data.runs["partners"] == custody["partners"][i])
+        values = an.run_values(data, "custody_fraction", "HGV-1")[mine]
+        assert custody["worst"][i] == values.min()  # larger custody is better: the worst run is the lowest
+        assert custody["p10"][i] <= custody["median"][i] <= custody["p90"][i]
+        assert custody["median"][i] == pytest.approx(np.median(values), rel=1e-12)
+
+
 def test_summary_of_a_real_campaign_matches_the_results_table(serial_store):
     from tracklayer.campaign.store import Store
 

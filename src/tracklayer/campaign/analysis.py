@@ -37,7 +37,7 @@ import numpy as np
 from tracklayer.table import Table
 
 __all__ = [
-    "CampaignData", "Analysis", "analyze", "load", "run_values", "group_stats", "summarize", "mean_interval", "welch_interval",
+    "CampaignData", "Analysis", "analyze", "load", "run_values", "group_stats", "summarize", "mean_interval", "welch_interval", "spread",
     "pareto_front", "pareto_table", "partner_contributions", "threat_selectors", "HEADLINE_METRICS", "MAXIMIZE",
 ]
 
@@ -51,6 +51,9 @@ MAXIMIZE = {
     "radar_coverage": True, "time_to_first_detection_s": False, "custody_gaps": False, "longest_gap_s": False,
 }
 """Which direction is better, for the metrics where that is clear."""
+_MOMENTS = ("mean", "std", "ci_low", "ci_high")
+SPREAD = ("median", "p10", "p90", "worst")
+"""Distribution columns of `group_stats` and `summarize` (`spread`)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,8 @@ class CampaignData:
     """A campaign's stored results in memory.
 
     ``runs``: one row per stored run (all statuses) with ``point_index``, the varied
-    parameters (numbers where every value is one, else labels), ``satellites`` and
-    ``radars``. ``metrics``: the successful runs' metrics in long format.
+    parameters (numbers where every value is one, else labels), ``satellites``,
+    ``radars``, ``draws_json`` and, when attack times were drawn, ``attack_offset_s``. ``metrics``: the successful runs' metrics in long format.
     ``parameters``: names in campaign order; ``numeric``: whether each is a number;
     ``conditions``: the parameters marked ``condition`` (threat or environment).
     """
@@ -118,6 +121,10 @@ def load(folder: str | Path) -> CampaignData:
     for key in ("spec_json", "base_scenario_json"):
         if key in meta:
             _stored_json(where, f"meta {key}", meta[key], dict)
+    if "draws_json" in cols:  # stores written before geometry draws have no such column
+        draws = [_stored_json(where, "draws_json of a run", d, dict) if isinstance(d, str) else {} for d in cols["draws_json"].tolist()]
+        if any("attack_offset_s" in d for d in draws):
+            cols["attack_offset_s"] = np.array([d.get("attack_offset_s", np.nan) for d in draws], dtype=np.float64)
     paths = {n: _stored_json(where, f"paths of parameter {n!r}", p, list) for n, p in zip(declared["name"].tolist(), declared["paths"].tolist())}
     conditions = tuple(n for n in names if bool(declared["condition"][declared["name"] == n][0]))
     return CampaignData(meta.get("name", Path(folder).name), meta, tuple(names), numeric, paths, conditions, Table(cols), metrics)
@@ -194,6 +201,20 @@ def mean_interval(values: np.ndarray, level: float = 0.95, ci: CI = "t", seed: i
     return mean, std, float(lo), float(hi)
 
 
+def spread(values: np.ndarray, maximize: bool | None = None) -> tuple[float, float, float, float]:
+    """(median, 10th percentile, 90th percentile, worst) of the finite ``values``: the
+    distribution over runs, not the uncertainty of the mean. ``worst`` is the smallest
+    value where larger is better (``maximize``), the largest where smaller is better,
+    NaN where the direction is unknown; NaN everywhere without a finite value."""
+    x = np.asarray(values, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return np.nan, np.nan, np.nan, np.nan
+    median, p10, p90 = (float(q) for q in np.quantile(x, [0.5, 0.1, 0.9]))
+    worst = np.nan if maximize is None else float(x.min() if maximize else x.max())
+    return median, p10, p90, worst
+
+
 def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Difference of means ``mean(b) - mean(a)`` with its Welch interval (finite values)."""
     return _combine_differences([(np.asarray(a, float), np.asarray(b, float))], level)
@@ -243,21 +264,23 @@ def _group_index(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, list[int]]:
     return out, first
 
 
-def group_stats(keys: dict[str, np.ndarray], values: np.ndarray, ci: CI = "t", level: float = 0.95, mask: np.ndarray | None = None) -> Table:
+def group_stats(keys: dict[str, np.ndarray], values: np.ndarray, ci: CI = "t", level: float = 0.95, mask: np.ndarray | None = None,
+                maximize: bool | None = None) -> Table:
     """Statistics of ``values`` grouped by the distinct combinations of the ``keys``
     columns (groups in order of first appearance); rows where ``mask`` is False are
-    left out. Columns: the keys, ``n_runs``, ``n``, ``mean``, ``std``, ``ci_low``, ``ci_high``."""
+    left out. Columns: the keys, ``n_runs``, ``n``, ``mean``, ``std``, ``ci_low``,
+    ``ci_high`` (the mean and its interval) and ``median``, ``p10``, ``p90``, ``worst``
+    (the distribution over the runs, `spread`; ``maximize`` says which end is worst)."""
     mask = np.ones(values.shape[0], dtype=bool) if mask is None else mask
     cols = {k: v[mask] for k, v in keys.items()}
     vals = values[mask]
     gid, first = _group_index(list(cols.values()))
-    stats = {k: [] for k in ("n_runs", "n", "mean", "std", "ci_low", "ci_high")}
+    stats = {k: [] for k in ("n_runs", "n") + _MOMENTS + SPREAD}
     for g in range(len(first)):
         x = vals[gid == g]
-        mean, std, lo, hi = mean_interval(x, level, ci)
         stats["n_runs"].append(x.size)
         stats["n"].append(int(np.isfinite(x).sum()))
-        for k, v in zip(("mean", "std", "ci_low", "ci_high"), (mean, std, lo, hi)):
+        for k, v in zip(_MOMENTS + SPREAD, mean_interval(x, level, ci) + spread(x, maximize)):
             stats[k].append(v)
     out = {k: v[np.array(first, dtype=np.int64)] for k, v in cols.items()}
     out.update({k: np.array(v, dtype=np.int64 if k.startswith("n") else np.float64) for k, v in stats.items()})
@@ -267,11 +290,13 @@ def group_stats(keys: dict[str, np.ndarray], values: np.ndarray, ci: CI = "t", l
 def summarize(data: CampaignData, metrics: Sequence[str] | None = None, threats: Sequence[str] | None = None,
               ci: CI = "t", level: float = 0.95, node: str | None = None) -> Table:
     """Per design point, threat (or threat group) and metric: n, mean, std and the
-    confidence interval over the point's runs.
+    confidence interval of the mean over the point's runs, and the distribution of the
+    runs' values (median, 10-90 % band, worst case).
 
     Columns: ``point_index``, ``point_key``, the parameters, ``satellites``,
     ``radars``, ``threat``, ``metric``, ``n_runs``, ``n``, ``mean``, ``std``,
-    ``ci_low``, ``ci_high``. Default: every stored metric, every threat selector.
+    ``ci_low``, ``ci_high``, ``median``, ``p10``, ``p90``, ``worst``. Default: every
+    stored metric, every threat selector.
     """
     metrics = list(metrics) if metrics is not None else data.metric_names()
     threats = list(threats) if threats is not None else threat_selectors(data)
@@ -283,11 +308,11 @@ def summarize(data: CampaignData, metrics: Sequence[str] | None = None, threats:
     parts = []
     for metric in metrics:
         for threat in threats:
-            s = group_stats(keys, run_values(data, metric, threat, node), ci, level, mask=ok)
+            s = group_stats(keys, run_values(data, metric, threat, node), ci, level, mask=ok, maximize=MAXIMIZE.get(metric))
             n = s.num_rows
             parts.append({**{k: s[k] for k in keys}, "satellites": satellites["mean"], "radars": radars["mean"],
                           "threat": np.full(n, threat, dtype=object), "metric": np.full(n, metric, dtype=object),
-                          **{k: s[k] for k in ("n_runs", "n", "mean", "std", "ci_low", "ci_high")}})
+                          **{k: s[k] for k in ("n_runs", "n") + _MOMENTS + SPREAD}})
     if not parts:
         return Table({})
     return Table({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})

@@ -30,7 +30,7 @@ import socket
 import sys
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -68,6 +68,7 @@ class RunTask:
     scenario: dict
     source: str
     without: tuple[str, ...] = ()
+    draws: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def execute(task: RunTask) -> RunOutcome:
     started = _utc_now()
     t0 = time.perf_counter()
     outcome = RunOutcome(task.run_key, task.point_key, task.repetition, task.seed, "failed", started_utc=started,
-                         worker=_worker_name(), host=socket.gethostname(), pid=os.getpid(), versions=versions())
+                         worker=_worker_name(), host=socket.gethostname(), pid=os.getpid(), versions=versions(), draws=task.draws)
     try:
         from tracklayer.pipeline import check_nations, run_pipeline
 
@@ -166,7 +167,7 @@ def execute(task: RunTask) -> RunOutcome:
 def _failed(run: RunSpec, error: str) -> RunOutcome:
     now = _utc_now()
     return RunOutcome(run.key, run.point.key, run.repetition, run.seed, "failed", error=error, worker="driver",
-                      host=socket.gethostname(), pid=os.getpid(), started_utc=now, finished_utc=now, versions=versions())
+                      host=socket.gethostname(), pid=os.getpid(), started_utc=now, finished_utc=now, versions=versions(), draws=run.draws)
 
 
 class _Progress:
@@ -221,7 +222,7 @@ def _dask(client: Any, tasks: Iterator[RunTask], window: int) -> Iterator[RunOut
             try:
                 outcome = future.result()
             except KilledWorker as exc:
-                outcome = RunOutcome(task.run_key, task.point_key, task.repetition, task.seed, "failed",
+                outcome = RunOutcome(task.run_key, task.point_key, task.repetition, task.seed, "failed", draws=task.draws,
                                      error=f"KilledWorker: the run killed every worker that tried it ({exc})".splitlines()[0],
                                      worker="driver", host=socket.gethostname(), pid=os.getpid(),
                                      finished_utc=_utc_now(), versions=versions())
@@ -394,7 +395,10 @@ def sweep(
 
 
 def plan(campaign: Campaign, runs: list[RunSpec]) -> tuple[list[RunTask], list[RunOutcome]]:
-    """Tasks for the runs whose point's scenario validates, failed outcomes for the others."""
+    """Tasks for the runs whose point's scenario validates, failed outcomes for the others.
+    A run's geometry draws are applied to its point's scenario here; a drawn scenario
+    that does not validate (a launch box out of a preset's range) fails in the worker."""
+    from tracklayer.campaign.geometry import apply
     from tracklayer.scenario.loader import parse_scenario
 
     tasks, invalid = [], []
@@ -412,5 +416,6 @@ def plan(campaign: Campaign, runs: list[RunSpec]) -> tuple[list[RunTask], list[R
         if isinstance(item, str):
             invalid.append(_failed(run, item))
         else:
-            tasks.append(RunTask(run.key, point.key, run.repetition, run.seed, item, campaign.point_source(point), campaign.without(point)))
+            tasks.append(RunTask(run.key, point.key, run.repetition, run.seed, apply(item, run.draws), campaign.point_source(point),
+                                 campaign.without(point), run.draws))
     return tasks, invalid

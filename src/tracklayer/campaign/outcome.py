@@ -23,6 +23,7 @@ class RunOutcome:
     ``row`` (row of the metrics table), ``threat``, ``kind``, ``node``, ``metric``
     and ``value`` (NaN where the metric is undefined); every numeric 1-D column of
     the pipeline's metrics table becomes a metric, so new columns need no change here.
+    ``draws`` holds the run's geometry draws (`tracklayer.campaign.geometry.draw`).
     """
 
     run_key: str
@@ -45,6 +46,7 @@ class RunOutcome:
     started_utc: str | None = None
     finished_utc: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    draws: dict[str, Any] = field(default_factory=dict)
 
 
 def long_metrics(metrics: Any) -> dict[str, np.ndarray]:

@@ -20,13 +20,16 @@ __all__ = ["Series", "Panel", "lines_png", "heatmap_png", "pareto_png", "bars_pn
 
 @dataclass(frozen=True)
 class Series:
-    """One line: x positions, mean and interval bounds (NaN where undefined)."""
+    """One line: x positions, mean and interval bounds (NaN where undefined), and
+    optionally the runs' 10th and 90th percentiles (drawn dotted)."""
 
     label: str
     x: np.ndarray
     mean: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    p10: np.ndarray | None = None
+    p90: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ def lines_png(panels: Sequence[Panel], xlabel: str, ylabel: str, xticks: Sequenc
                 ok = np.isfinite(s.low) & np.isfinite(s.high)
                 if ok.any():
                     ax.fill_between(s.x[ok], s.low[ok], s.high[ok], color=color, alpha=0.16, lw=0)
+                for bound in (s.p10, s.p90):
+                    if bound is not None:
+                        ax.plot(s.x, bound, ":", lw=1.0, color=color)
                 handles.setdefault(s.label, line)
             if zero_line:
                 ax.axhline(0.0, color="#888888", lw=0.8)

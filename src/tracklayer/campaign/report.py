@@ -143,7 +143,8 @@ def _series(data: CampaignData, x: str, used: list[str], metric: str, threat: st
         idx = sorted(idx, key=lambda i: xs.index(stats["x"][i]))
         pos = np.array([float(stats["x"][i]) if numeric_x else float(xs.index(stats["x"][i])) for i in idx])
         label = ", ".join(f"{p}={_label(v)}" for p, v in zip(others, combo)) or ("all points pooled" if pooled else metric)
-        out.append(Series(label, pos, stats["mean"][idx] * scale, stats["ci_low"][idx] * scale, stats["ci_high"][idx] * scale))
+        out.append(Series(label, pos, stats["mean"][idx] * scale, stats["ci_low"][idx] * scale, stats["ci_high"][idx] * scale,
+                          stats["p10"][idx] * scale, stats["p90"][idx] * scale))
     note = f" Other parameters ({combos} combinations) are pooled." if pooled else ""
     return out, (None if numeric_x else [_label(v) for v in xs]), note
 
@@ -168,7 +169,8 @@ def _metric_figures(data: CampaignData, metrics: list[str], level: float, ci: st
             figures.append({
                 "id": f"vs-{x}-{metric}", "title": f"{_title(_display(metric)[0])} against {xlabel}",
                 "caption": f"Mean {_display(metric)[0]} over each design point's runs, one panel per threat; shaded: "
-                           f"{100 * level:.0f} % confidence interval of the mean ({ci}).{note}",
+                           f"{100 * level:.0f} % confidence interval of the mean ({ci}); dotted: 10th and 90th percentiles "
+                           f"of the single runs (the spread a single attack can land anywhere in).{note}",
                 "src": _png(lines_png(panels, xlabel, _axis_label(metric), xticks)),
             })
     return figures
@@ -300,7 +302,7 @@ def _partners(data: CampaignData, level: float) -> list[dict]:
 def summary_rows(data: CampaignData, level: float = 0.95, ci: str = "t",
                  metrics: tuple[str, ...] = ("custody_fraction", "warning_time_s", "time_to_confirmed_track_s")) -> tuple[list[tuple[str, bool]], list[list[str]]]:
     """The design-point table: headers as (text, numeric) and rows of cell strings,
-    ``mean [low, high]`` of each metric for each threat kind."""
+    ``mean [low, high] · median (p10–p90) · worst`` of each metric for each threat kind."""
     metrics = tuple(m for m in metrics if m in data.metric_names())
     groups = [t for t in an.threat_selectors(data) if t.startswith("all ") and t != "all threats"] or ["all threats"]
     s = an.summarize(data, metrics, groups, ci=ci, level=level)  # type: ignore[arg-type]
@@ -320,6 +322,10 @@ def summary_rows(data: CampaignData, level: float = 0.95, ci: str = "t",
         text = _fmt(s["mean"][i], m)
         if np.isfinite(s["ci_low"][i]):
             text += f" [{_fmt(s['ci_low'][i], m)}, {_fmt(s['ci_high'][i], m)}]"
+        if s["n"][i] > 1:
+            text += f" · {_fmt(s['median'][i], m)} ({_fmt(s['p10'][i], m)}–{_fmt(s['p90'][i], m)})"
+            if np.isfinite(s["worst"][i]):
+                text += f" · worst {_fmt(s['worst'][i], m)}"
         if s["n"][i] < s["n_runs"][i]:
             text += f" (n={s['n'][i]})"
         cells.setdefault(key, {})[f"{m}|{s['threat'][i]}"] = text

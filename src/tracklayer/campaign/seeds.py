@@ -20,6 +20,13 @@ already stored, and so that its random numbers are the same on any executor.
   expands again with its own SeedSequence. SeedSequence hashes entropy and spawn key
   together, so distinct keys give independent streams, and the seed depends on
   nothing but (campaign seed, point key, repetition).
+* **geometry draws** of repetition ``r`` (the campaign's ``geometry`` section)::
+
+      ss = numpy.random.SeedSequence(campaign_seed, spawn_key=(GEOMETRY_STREAM, r, int(sha256(name)[:8], 16)))
+
+  one stream per repetition and drawn quantity (``attack_time``, ``preset/HGV-1``,
+  ``launch/HGV-1``, ``aim/HGV-1``), independent of the design point: every point's
+  repetition ``r`` meets the same attack (common random numbers).
 """
 
 from __future__ import annotations
@@ -30,9 +37,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["canonical_json", "point_key", "run_key", "run_seed", "sampling_seed_sequence"]
+__all__ = ["canonical_json", "point_key", "run_key", "run_seed", "sampling_seed_sequence", "geometry_rng", "sample_seed"]
 
 SAMPLING_STREAM = 0x5A4D_504C  # spawn key of the design-sampling stream ("ZMPL")
+GEOMETRY_STREAM = 0x47454F4D  # spawn key of the geometry draws ("GEOM")
+SAMPLES_STREAM = 0x534D504C  # spawn key of the run seeds of `tracklayer.api.sample` ("SMPL")
 
 
 def canonical_json(value: Any) -> str:
@@ -62,3 +71,15 @@ def run_seed(campaign_seed: int, point: str, repetition: int) -> int:
 def sampling_seed_sequence(campaign_seed: int) -> np.random.SeedSequence:
     """The stream that draws random and Latin-hypercube design points."""
     return np.random.SeedSequence(int(campaign_seed), spawn_key=(SAMPLING_STREAM,))
+
+
+def geometry_rng(campaign_seed: int, repetition: int, name: str) -> np.random.Generator:
+    """The generator of one geometry quantity ``name`` of a repetition (module docstring)."""
+    word = int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:8], 16)
+    return np.random.default_rng(np.random.SeedSequence(int(campaign_seed), spawn_key=(GEOMETRY_STREAM, int(repetition), word)))
+
+
+def sample_seed(seed: int, sample: int) -> int:
+    """The run seed of sample ``sample`` of `tracklayer.api.sample` (63-bit, as `run_seed`)."""
+    ss = np.random.SeedSequence(int(seed), spawn_key=(SAMPLES_STREAM, int(sample)))
+    return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))

@@ -21,7 +21,7 @@ import hashlib
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tracklayer.campaign import geometry as geo
 from tracklayer.campaign.seeds import canonical_json, point_key, run_key, run_seed, sampling_seed_sequence
 from tracklayer.errors import ScenarioError
 from tracklayer.scenario.loader import builtin_names, builtin_path, error_lines, parse_scenario, read_yaml
@@ -51,7 +52,8 @@ is validated when the campaign is planned."""
 _BUILTIN_PACKAGE = "tracklayer.campaign.builtin"
 RESERVED_NAMES = frozenset(
     {"run_key", "point_key", "point_index", "repetition", "seed", "status", "error", "satellites", "radars",
-     "threats", "threat", "kind", "node", "metric", "value", "n", "mean", "std", "ci_low", "ci_high"}
+     "threats", "threat", "kind", "node", "metric", "value", "n", "mean", "std", "ci_low", "ci_high",
+     "median", "p10", "p90", "worst", "attack_offset_s", "draws_json"}
 )
 """Column names of the results tables, which parameter names may not take."""
 
@@ -227,6 +229,7 @@ class CampaignSpec(_Model):
     overrides: dict[PrintableName, Any] = {}
     parameters: dict[Name, Parameter] = {}
     samples: Sampling | None = None
+    geometry: geo.Geometry | None = None
 
     @field_validator("parameters")
     @classmethod
@@ -295,6 +298,7 @@ class RunSpec:
     point: Point
     repetition: int
     seed: int
+    draws: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -369,12 +373,22 @@ class Campaign:
 
     @cached_property
     def runs(self) -> list[RunSpec]:
-        """Every run: each point's repetitions in turn, with their keys and seeds."""
+        """Every run: each point's repetitions in turn, with their keys, seeds and
+        geometry draws (the same draws for repetition r of every point)."""
+        draws = [self.draws(r) for r in range(self.spec.repetitions)]
         return [
-            RunSpec(run_key(p.key, r), p, r, run_seed(self.spec.seed, p.key, r))
+            RunSpec(run_key(p.key, r), p, r, run_seed(self.spec.seed, p.key, r), draws[r])
             for p in self.points
             for r in range(self.spec.repetitions)
         ]
+
+    def draws(self, repetition: int) -> dict:
+        """The geometry draws of a repetition (`tracklayer.campaign.geometry.draw`); {}
+        without a ``geometry`` section."""
+        g = self.spec.geometry
+        if g is None or g.is_empty():
+            return {}
+        return geo.draw(g, self.base["threats"], self.spec.seed, repetition)
 
     def scenario_data(self, point: Point) -> dict:
         """The base scenario data with the point's field-path edits (a partner mix is
@@ -438,7 +452,10 @@ def _base_file(spec: CampaignSpec, folder: Path, label: str) -> Path:
 
 
 def _fingerprint(raw_base: Any, spec: CampaignSpec) -> str:
-    blob = json.dumps({"scenario": raw_base, "overrides": spec.overrides, "seed": spec.seed}, sort_keys=True, default=str)
+    what = {"scenario": raw_base, "overrides": spec.overrides, "seed": spec.seed}
+    if spec.geometry is not None and not spec.geometry.is_empty():
+        what["geometry"] = spec.geometry.model_dump(mode="json")
+    blob = json.dumps(what, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -491,6 +508,8 @@ def load_campaign(source: str | Path) -> Campaign:
                 _locate(base, parse_path(text))
             except ValueError as exc:
                 problems.append(f"{label}: parameters.{name}.path: {exc}")
+    if spec.geometry is not None:
+        problems += [f"{label}: {line}" for line in geo.check_threats(spec.geometry, base["threats"])]
     if problems:
         raise CampaignError(problems)
     return Campaign(spec, label, base, _fingerprint(raw_base, spec))

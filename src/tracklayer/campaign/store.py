@@ -12,7 +12,8 @@ Tables (``campaign.duckdb``; column meanings in docs/campaigns.md):
 ``points``        point_key, point_index, label
 ``point_values``  point_key, name, label, value (the number, NULL if not numeric), value_json
 ``runs``          one row per run: key, point, repetition, seed, status, error,
-                  sensor counts, timings, worker, host, pid, times, versions
+                  sensor counts, timings, worker, host, pid, times, versions, and
+                  ``draws_json`` (the geometry draws; NULL without a ``geometry`` section)
 ``metrics``       long format, one row per run, metrics row (threat and node) and metric:
                   run_key, row, threat, kind, node, metric, value
 
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS runs (
     run_s DOUBLE, task_s DOUBLE, timings_json VARCHAR,
     worker VARCHAR, host VARCHAR, pid INTEGER,
     started_utc TIMESTAMP, finished_utc TIMESTAMP, stored_utc TIMESTAMP,
-    tracklayer_version VARCHAR, versions_json VARCHAR);
+    tracklayer_version VARCHAR, versions_json VARCHAR, draws_json VARCHAR);
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS draws_json VARCHAR;
 CREATE TABLE IF NOT EXISTS metrics (
     run_key VARCHAR, "row" INTEGER, threat VARCHAR, kind VARCHAR, node VARCHAR, metric VARCHAR, value DOUBLE,
     PRIMARY KEY (run_key, "row", metric));
@@ -65,7 +67,7 @@ CREATE TABLE IF NOT EXISTS metrics (
 _RUN_COLUMNS = (
     "run_key", "point_key", "repetition", "seed", "status", "error", "traceback", "satellites", "radars", "threats",
     "run_s", "task_s", "timings_json", "worker", "host", "pid", "started_utc", "finished_utc", "stored_utc",
-    "tracklayer_version", "versions_json",
+    "tracklayer_version", "versions_json", "draws_json",
 )
 
 
@@ -214,6 +216,7 @@ class Store:
         row = {k: getattr(outcome, k, None) for k in _RUN_COLUMNS}
         row["timings_json"] = json.dumps(outcome.timings_s)
         row["versions_json"] = json.dumps(outcome.versions)
+        row["draws_json"] = json.dumps(outcome.draws) if outcome.draws else None
         row["tracklayer_version"] = outcome.versions.get("tracklayer")
         row["stored_utc"] = _utc_now()
         with self._transaction():

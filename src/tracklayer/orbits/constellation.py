@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,8 +58,16 @@ def _elements_from_spec(spec) -> dict[str, np.ndarray]:  # spec: schema.Constell
     }
 
 
-def build_satellites(constellations: list, grid: TimeGrid) -> Satellites:
-    """Propagate every constellation of the scenario over the grid."""
+def build_satellites(constellations: list, grid: TimeGrid, element_epoch: dt.datetime | None = None) -> Satellites:
+    """Propagate every constellation of the scenario over the grid.
+
+    Walker and explicit elements are mean elements at ``element_epoch`` (default: the
+    grid's epoch); when the grid starts later (an attack offset), they are propagated
+    by the difference. TLEs carry their own epochs and are propagated to the grid's
+    absolute times either way.
+    """
+    offset_s = 0.0 if element_epoch is None else (grid.epoch - element_epoch).total_seconds()
+    t_elements = grid.t_s if offset_s == 0.0 else grid.t_s + offset_s
     names: list[str] = []
     owner: list[int] = []
     rs: list[np.ndarray] = []
@@ -70,7 +79,7 @@ def build_satellites(constellations: list, grid: TimeGrid) -> Satellites:
             labels = [name for name, _, _ in tles]
         else:
             el = _elements_from_spec(spec)
-            r, v = propagate_j2_mean(el, grid.t_s)
+            r, v = propagate_j2_mean(el, t_elements)
             if spec.walker is not None:
                 labels = [f"{spec.name}-P{p + 1}S{s + 1}" for p, s in zip(el["plane"], el["slot"])]
             else:

@@ -12,22 +12,31 @@ from types import MappingProxyType
 from tracklayer import __version__
 from tracklayer.io.czml import build_scene, write_czml
 from tracklayer.io.tables import write_parquet
+from tracklayer.table import Table
 
 TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors", "impact")
 """Tables a run writes (those it has); a networked run also writes ``links`` (transport statistics);
 ``impact`` is docs/impact.md's table."""
+EXTRA_TABLES = ("samples",)
+"""Tables a run folder may hold beside the run's own (``samples``: `tracklayer.api.sample`)."""
 
 Progress = Callable[[str], None] | None
 
 
 def run_metadata(result) -> dict[str, str]:
-    """Key/value metadata stored with every table and in run.json."""
-    return {
+    """Key/value metadata stored with every table and in run.json. ``epoch`` is the
+    epoch the tables' ``t_s`` count from: the attack epoch; a run with an attack
+    offset also records the offset and the scenario's (element) epoch."""
+    scn = result.scenario
+    meta = {
         "tracklayer_version": __version__,
-        "scenario": result.scenario.name,
+        "scenario": scn.name,
         "seed": str(result.seed),
-        "epoch": result.scenario.epoch.isoformat(),
+        "epoch": scn.attack_epoch.isoformat(),
     }
+    if scn.attack_offset_s:
+        meta.update(attack_offset_s=repr(scn.attack_offset_s), element_epoch=scn.epoch.isoformat())
+    return meta
 
 
 def _step(progress: Progress, name: str) -> None:
@@ -35,20 +44,23 @@ def _step(progress: Progress, name: str) -> None:
         progress(name)
 
 
-def write_tables(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
-    """Every table of `TABLES` the result holds, and ``links`` when it has rows, as
-    ``<name>.parquet`` with `run_metadata`."""
+def write_tables(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
+    """Every table of `TABLES` the result holds, ``links`` when it has rows, and the
+    ``extra`` tables (of `EXTRA_TABLES`), as ``<name>.parquet`` with `run_metadata`."""
     meta = run_metadata(result)
-    names = tuple(n for n in TABLES if getattr(result, n) is not None) + (("links",) if result.links is not None and result.links.num_rows else ())
+    tables = {n: getattr(result, n) for n in TABLES if getattr(result, n) is not None}
+    if result.links is not None and result.links.num_rows:
+        tables["links"] = result.links
+    tables.update({n: t for n, t in (extra or {}).items() if n in EXTRA_TABLES})
     out: dict[str, Path] = {}
-    for name in names:
+    for name, table in tables.items():
         _step(progress, f"{name}.parquet")
         out[name] = out_dir / f"{name}.parquet"
-        write_parquet(getattr(result, name), out[name], meta)
+        write_parquet(table, out[name], meta)
     return out
 
 
-def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
+def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
     """The CZML scene (`tracklayer.io.czml`)."""
     _step(progress, "scene.czml")
     path = out_dir / "scene.czml"
@@ -56,7 +68,7 @@ def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progr
     return {"scene": path}
 
 
-def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
+def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
     """The HTML report, with the scenario's coverage figures computed here (the report
     draws only what it is given)."""
     _step(progress, "report.html")
@@ -68,7 +80,7 @@ def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: 
     return {"report": path}
 
 
-def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Progress = None) -> dict[str, Path]:
+def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
     """run.json: `run_metadata`, stage timings and the files written before it."""
     info = {**run_metadata(result), "timings_s": result.timings_s, "files": {k: p.name for k, p in written.items()}}
     tmp = out_dir / ".run.json.tmp"
@@ -81,8 +93,9 @@ def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Pr
 class Writer:
     """One kind of file in a run folder.
 
-    ``write(result, out_dir, written, progress) -> {key: path}``: writes its files into
-    ``out_dir`` (``written``: what the writers before it wrote) and returns them;
+    ``write(result, out_dir, written, progress, extra) -> {key: path}``: writes its files into
+    ``out_dir`` (``written``: what the writers before it wrote; ``extra``: tables handed
+    to `write_run` beside the run's own) and returns them;
     ``owns``: glob patterns of the files it may write (`OWNED`)."""
 
     write: Callable[..., dict[str, Path]]
@@ -90,14 +103,14 @@ class Writer:
 
 
 WRITERS: Mapping[str, Writer] = MappingProxyType({
-    "tables": Writer(write_tables, tuple(f"{name}.parquet" for name in TABLES + ("links",))),
+    "tables": Writer(write_tables, tuple(f"{name}.parquet" for name in TABLES + ("links",) + EXTRA_TABLES)),
     "scene": Writer(write_scene, ("scene.czml",)),
     "report": Writer(write_run_report, ("report.html",)),
     "run": Writer(write_run_json, ("run.json",)),
 })
 """What a run folder holds, in writing order (name -> `Writer`):
 
-``tables``  `write_tables`: the Parquet tables (`TABLES`, plus ``links``)
+``tables``  `write_tables`: the Parquet tables (`TABLES`, plus ``links`` and `EXTRA_TABLES`)
 ``scene``   `write_scene`: ``scene.czml``
 ``report``  `write_run_report`: ``report.html``
 ``run``     `write_run_json`: ``run.json``, last, since it lists the files before it
@@ -110,10 +123,12 @@ OWNED = tuple(pattern for writer in WRITERS.values() for pattern in writer.owns)
 and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
 
 
-def write_run(result, out_dir: Path, progress: Progress = None, skip: tuple[str, ...] = ()) -> dict[str, Path]:
+def write_run(result, out_dir: Path, progress: Progress = None, skip: tuple[str, ...] = (), extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
     """Write every output of ``result`` into ``out_dir`` (created if needed), one
     `WRITERS` entry after another, leaving out the writers named in ``skip`` (e.g.
     ``("report",)``: the HTML report takes longer than the tables on large runs).
+    ``extra``: tables that are not the run's own, written beside its tables (``samples``:
+    `tracklayer.api.sample`'s table).
 
     `tracklayer.api.write_outputs` calls this on a fresh temporary folder and swaps it in
     whole (`tracklayer.outputs.atomic.replacing`).
@@ -125,5 +140,5 @@ def write_run(result, out_dir: Path, progress: Progress = None, skip: tuple[str,
         raise ValueError(f"no writer named {', '.join(sorted(unknown))}; writers: {', '.join(WRITERS)}")
     for name, writer in WRITERS.items():
         if name not in skip:
-            written.update(writer.write(result, out_dir, dict(written), progress))
+            written.update(writer.write(result, out_dir, dict(written), progress, extra))
     return written

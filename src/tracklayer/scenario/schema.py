@@ -46,6 +46,8 @@ Angle = Annotated[float, Field(ge=-360.0, le=360.0)]
 EPOCH_RANGE = (dt.datetime(1950, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
 """Epochs the time and frame code supports: the Sun's low-precision formulas (quoted
 for 1950-2050, drifting slowly after) and two-digit TLE years (1957-2056) bound it."""
+MAX_ATTACK_OFFSET_S = 366 * 86400.0
+"""Latest attack time after the scenario epoch (a year)."""
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]
 Longitude = Annotated[float, Field(ge=-180.0, le=360.0)]
 Probability = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -664,6 +666,7 @@ class Scenario(_Model):
     step_s: Annotated[float, Field(ge=MIN_STEP_S, le=3600.0)] = 1.0
     seed: Annotated[int, Field(ge=0)] = 0
     dut1_s: Annotated[float, Field(ge=-0.9, le=0.9)] = 0.0
+    attack_offset_s: Annotated[float, Field(ge=0.0, le=MAX_ATTACK_OFFSET_S)] = 0.0
     nations: Annotated[list[Nation], Field(min_length=1)]
     constellations: list[Constellation] = []
     radars: list[Radar] = []
@@ -687,6 +690,15 @@ class Scenario(_Model):
         if not lo <= utc < hi:
             raise ValueError(f"epoch {value.isoformat()} is outside the supported {lo.year}-01-01 to {hi.year}-01-01")
         return utc
+
+    @property
+    def attack_epoch(self) -> dt.datetime:
+        """When the simulated window starts: ``epoch + attack_offset_s`` (to the
+        microsecond). Threat launch times and every table's ``t_s`` count from it; the
+        constellations' elements stay defined at ``epoch``."""
+        if self.attack_offset_s == 0.0:
+            return self.epoch
+        return self.epoch + dt.timedelta(seconds=self.attack_offset_s)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

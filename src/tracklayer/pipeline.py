@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -10,7 +10,6 @@ from tracklayer.earth.constants import DEG
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
 from tracklayer.earth.time import TimeGrid
 from tracklayer.errors import ScenarioError
-from tracklayer.table import Table, concat
 from tracklayer.metrics.phase_metrics import Quality, phase_metrics
 from tracklayer.metrics.scoring import assign_truth, nearest_truth
 from tracklayer.metrics.threat_metrics import threat_metrics

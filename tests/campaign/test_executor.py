@@ -22,7 +22,6 @@ from tracklayer.campaign.executor import PROGRESS_FILE, sweep
 from tracklayer.campaign.spec import load_campaign
 from tracklayer.campaign.store import Store, is_interrupt
 
-
 SRC = str(Path(tracklayer.__file__).parents[1])
 PLANES = "constellations[0].walker.planes"
 

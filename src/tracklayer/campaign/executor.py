@@ -30,11 +30,12 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ def versions() -> dict[str, str]:
 
 
 def _utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
 
 
 def _worker_name() -> str:

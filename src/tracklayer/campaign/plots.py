@@ -8,8 +8,8 @@ canvases, no pyplot state. Shaded bands are confidence intervals of a mean.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -262,7 +262,7 @@ def _partners(data: CampaignData, level: float) -> list[dict]:
             sel = [int(np.nonzero((table["metric"] == metric) & (table["threat"] == g) & (table["nation"] == n))[0][0])
                    if np.any((table["metric"] == metric) & (table["threat"] == g) & (table["nation"] == n)) else -1 for n in nations]
             scale = _display(metric)[1]
-            pick = lambda col: np.array([table[col][i] * scale if i >= 0 else np.nan for i in sel])  # noqa: E731
+            pick = lambda col: np.array([table[col][i] * scale if i >= 0 else np.nan for i in sel])  # noqa: E731, B023 (used in this iteration)
             series.append((g, pick("mean"), pick("ci_low"), pick("ci_high")))
         added = [f"+{n}" for n in nations]
         panels.append((f"change of {_display(metric)[0]}", added, series))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.table import Table
 from tracklayer.sensors import ANGLES, RADAR
+from tracklayer.table import Table
 from tracklayer.threats.fly import Truth
 from tracklayer.tracking import CONFIRMED
 

@@ -22,17 +22,17 @@ same for a link whichever other nodes are left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 
 from tracklayer.earth.constants import OMEGA_EARTH_RAD_S
-from tracklayer.table import Table
 from tracklayer.network.config import NetworkConfig, stream_seed
 from tracklayer.network.links import LOST_IN_TRANSIT, LOST_OUTAGE, SENT, transmit
 from tracklayer.network.messages import Messages, reports
 from tracklayer.network.picture import empty_picture, fuse_picture
+from tracklayer.table import Table
 from tracklayer.tracking.tracker import Tracker
 
 LINK_COLUMNS = {

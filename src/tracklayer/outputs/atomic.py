@@ -34,9 +34,9 @@ import secrets
 import shutil
 import signal
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 _COMPLETE = "_tracklayer_results_complete"
 

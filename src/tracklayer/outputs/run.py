@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from tracklayer import __version__
 from tracklayer.io.czml import build_scene, write_czml

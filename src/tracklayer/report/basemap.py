@@ -280,7 +280,7 @@ def format_lat(lat_deg: float, _pos: object = None) -> str:
 
 
 def draw_basemap(
-    ax: "Axes",
+    ax: Axes,
     box: Box,
     land_color: str | None = "#ebe6da",
     coast_color: str = "#8f8a80",

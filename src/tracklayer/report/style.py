@@ -7,8 +7,9 @@ Nothing here touches pyplot's global state or the session's matplotlib backend.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,7 +41,7 @@ _RC = {
 
 
 @contextmanager
-def figure(width_in: float, height_in: float) -> Iterator["Figure"]:
+def figure(width_in: float, height_in: float) -> Iterator[Figure]:
     """A Figure of ``width_in`` x ``height_in`` inches with its own Agg canvas,
     created and drawn inside the report's rc settings (restored on exit)."""
     import matplotlib
@@ -53,7 +54,7 @@ def figure(width_in: float, height_in: float) -> Iterator["Figure"]:
         yield fig
 
 
-def png_bytes(fig: "Figure") -> bytes:
+def png_bytes(fig: Figure) -> bytes:
     """Encode a figure as a palette PNG without 'Software' metadata.
 
     The palette holds the report's named colours exactly plus a median-cut

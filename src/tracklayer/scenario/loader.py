@@ -6,9 +6,9 @@ path and the problem, e.g. ``my.yaml: threats[1].lift_to_drag: must be > 0``.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from importlib import resources
 from pathlib import Path
-from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from tracklayer.errors import ScenarioError
 from tracklayer.scenario.schema import Scenario
-
 
 _BUILTIN_PACKAGE = "tracklayer.scenario.builtin"
 _UNION_TAGS = {"ballistic", "hgv"}

@@ -26,7 +26,7 @@ import numpy as np
 
 from tracklayer.earth.constants import MU_EARTH_M3_S2, OMEGA_EARTH_RAD_S, R_EARTH_MEAN_M
 from tracklayer.threats.batch import R_BO_X, R_END_X, R_LANDED, R_T_BURNOUT, R_T_END, Lattice, fly_batch
-from tracklayer.threats.boost import KICK_BOUNDS_RAD, KICK_SCAN_RAD, interpolate_crossing, burnout_conditions, scan_kicks
+from tracklayer.threats.boost import KICK_BOUNDS_RAD, KICK_SCAN_RAD, burnout_conditions, interpolate_crossing, scan_kicks
 from tracklayer.threats.mission import Controls, Mission, launch_batch, state_batch
 from tracklayer.threats.solve import newton
 

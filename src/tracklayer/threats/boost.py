@@ -134,7 +134,6 @@ def solve_boost(
     """Controls that hit burnout ``speed`` (m/s) and ``gamma`` (rad), and ``altitude`` (m,
     where finite) by also scaling the burn time. Returns controls, converged (N,) and
     the burnout conditions reached."""
-    n = len(missions)
     want_alt = altitude is not None and np.any(np.isfinite(altitude))
     if start is None:
         kick, cutoff, _ = first_guess_speed_gamma(missions, azimuth, burn_scale, speed, gamma, lattice)

@@ -122,11 +122,11 @@ class Controls:
     cutoff_s: np.ndarray
     burn_scale: np.ndarray
 
-    def take(self, rows: np.ndarray) -> "Controls":
+    def take(self, rows: np.ndarray) -> Controls:
         return Controls(self.azimuth_rad[rows].copy(), self.kick_rad[rows].copy(), self.cutoff_s[rows].copy(), self.burn_scale[rows].copy())
 
     @classmethod
-    def concat(cls, items: list["Controls"]) -> "Controls":
+    def concat(cls, items: list[Controls]) -> Controls:
         return cls(*(np.concatenate([getattr(c, f) for c in items]) for f in ("azimuth_rad", "kick_rad", "cutoff_s", "burn_scale")))
 
 

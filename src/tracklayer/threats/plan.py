@@ -24,7 +24,13 @@ from tracklayer.threats.common import destination
 from tracklayer.threats.glide import ground_range_m, target_glide
 from tracklayer.threats.mission import Controls, Mission, Rocket
 from tracklayer.threats.presets import (
-    AERO_TABLES, BALLISTIC_PRESETS, GLIDE_BOOSTER, GLIDE_PRESETS, PLUME_KW_SR, RCS_M2, SIGNATURES,
+    AERO_TABLES,
+    BALLISTIC_PRESETS,
+    GLIDE_BOOSTER,
+    GLIDE_PRESETS,
+    PLUME_KW_SR,
+    RCS_M2,
+    SIGNATURES,
 )
 
 MIN_THRUST_TO_WEIGHT = 1.1
@@ -38,7 +44,7 @@ class ThreatPlanError(ScenarioError):
         self.problems = problems
         super().__init__([f"{label}: threats[{i}].{field}: {msg}" for i, field, msg in problems])
 
-    def relabel(self, label: str) -> "ThreatPlanError":
+    def relabel(self, label: str) -> ThreatPlanError:
         return ThreatPlanError(self.problems, label)
 
 

@@ -61,7 +61,7 @@ class TrackerConfig:
         return math.log(self.new_target_ratio)
 
     @classmethod
-    def from_spec(cls, spec) -> "TrackerConfig":
+    def from_spec(cls, spec) -> TrackerConfig:
         """From a validated `tracklayer.scenario.schema.Tracker`."""
         if spec.filter == "ekf":
             filt = EKF()

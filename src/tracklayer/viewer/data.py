@@ -21,15 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
+from tracklayer import palette
 from tracklayer.earth.constants import DEG, TWO_PI, WGS84_A_M
-from tracklayer.errors import TracklayerError
 from tracklayer.earth.frames import aer_to_enu, ecef_to_geodetic, enu_basis, geodetic_to_ecef
 from tracklayer.earth.time import TimeGrid, parse_epoch
-from tracklayer import palette
+from tracklayer.errors import TracklayerError
 from tracklayer.io.czml import PHASE_COLOURS, STATUS_COLOURS
+from tracklayer.io.scene_geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
 from tracklayer.io.tables import read_parquet
 from tracklayer.table import Table
-from tracklayer.io.scene_geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
 
 RUN_FILES = ("truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "sensors.parquet", "scene.czml", "run.json")
 """Files a run folder must hold for the viewer."""

@@ -54,3 +54,11 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) results .pytest_cache viewer/node_modules tests/artifacts
+
+.PHONY: lint typecheck
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy

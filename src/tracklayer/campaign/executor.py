@@ -30,7 +30,7 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -176,7 +176,7 @@ class _Progress:
     def __init__(self, out_dir: Path, campaign: Campaign, total: int, skipped: int, backend: str,
                  callback: Callable[[int, int, int], None] | None):
         self.path = out_dir / PROGRESS_FILE
-        self.info = {"campaign": campaign.spec.name, "pid": os.getpid(), "backend": backend, "total": total,
+        self.info: dict[str, Any] = {"campaign": campaign.spec.name, "pid": os.getpid(), "backend": backend, "total": total,
                      "stored": skipped, "skipped": skipped, "ok": 0, "failed": 0, "started_utc": _utc_now()}
         self.callback = callback
         self.t0 = time.perf_counter()
@@ -198,12 +198,12 @@ class _Progress:
             self.callback(self.info["stored"], self.info["total"], self.info["failed"])
 
 
-def _serial(tasks: Iterator[RunTask]) -> Iterator[RunOutcome]:
+def _serial(tasks: Iterator[RunTask]) -> Generator[RunOutcome]:
     for task in tasks:
         yield execute(task)
 
 
-def _dask(client: Any, tasks: Iterator[RunTask], window: int) -> Iterator[RunOutcome]:
+def _dask(client: Any, tasks: Iterator[RunTask], window: int) -> Generator[RunOutcome]:
     """Outcomes as they complete, keeping at most ``window`` runs submitted at once."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -341,7 +341,8 @@ def sweep(
         tracker = _Progress(out_dir, campaign, len(runs), len(runs) - len(todo), backend, progress)
         tracker.record(None)
         state = "finished"
-        cluster = client = outcomes = None
+        cluster = client = None
+        outcomes: Generator[RunOutcome] | None = None
         try:
             tasks, invalid = plan(campaign, todo)
             if not tasks:

@@ -131,7 +131,7 @@ class Store:
         store = cls(con, path, read_only)
         if not read_only:
             con.execute(_SCHEMA)
-        elif con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('meta', 'runs', 'metrics')").fetchone()[0] < 3:
+        elif (con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('meta', 'runs', 'metrics')").fetchone() or (0,))[0] < 3:
             con.close()
             raise StoreError([f"{path}: not a campaign database (no runs or metrics tables)"])
         return store

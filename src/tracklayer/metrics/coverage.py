@@ -102,7 +102,7 @@ def detection_thresholds(params: InfraredParams, intensity_w_sr: float, alt_m: f
     model, inf where a constant Pd < pd_min does.
     """
     able = alt_m >= params.min_target_alt_m
-    snr_req = np.maximum(snr_required_gaussian(pd_min, params.pfa), 0.0)
+    snr_req = np.maximum(snr_required_gaussian(np.asarray(pd_min), params.pfa), 0.0)
     thresh = snr_req * params.nei_w_m2 / (intensity_w_sr * params.band_ratio[:, None])
     const = ~np.isnan(params.pd)
     thresh[const] = np.where(params.pd[const] >= pd_min, 0.0, np.inf)[:, None]

@@ -186,7 +186,7 @@ def _signals_deferred() -> Iterator[None]:
         for kind, handler in saved.items():
             signal.signal(kind, handler)
         if pending:
-            _deliver(pending[0], saved[pending[0]])
+            _deliver(pending[0], saved[signal.Signals(pending[0])])
 
 
 def _deliver(signum: int, handler) -> None:

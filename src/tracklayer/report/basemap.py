@@ -203,7 +203,7 @@ def coastlines(box: Box, margin_deg: float = 1.0) -> list[np.ndarray]:
     return lines
 
 
-def wrap_lon(lon_deg: np.ndarray, center_deg: float) -> np.ndarray:
+def wrap_lon(lon_deg: np.ndarray | float, center_deg: float) -> np.ndarray:
     """Longitudes (deg) wrapped into [center - 180, center + 180)."""
     return center_deg - 180.0 + np.mod(np.asarray(lon_deg, dtype=np.float64) - center_deg + 180.0, 360.0)
 

@@ -29,6 +29,7 @@ Hermite interpolation of the position.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -168,6 +169,7 @@ def fly_batch(
         n_out = 0
     args = (batch.params, batch.stages, batch.events, batch.aero, batch.waypoints, low, high,
             batch.fstate, batch.istate, batch.rec, out_x, out_phase)
+    run: Callable[..., None]
     if engine() == "numba":
         from tracklayer.kernels.flight import flight_kernel as run
     else:

@@ -159,7 +159,7 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0) -> Plan:
     targets = [b[2] for b in built]
     problems: list[tuple[int, str, str]] = []
     for i, (m, tg) in enumerate(zip(missions, targets)):
-        tw = m.rocket.thrust_to_weight(m.payload_kg, tg["burn_scale"])
+        tw = m.booster.thrust_to_weight(m.payload_kg, tg["burn_scale"])
         if tw < MIN_THRUST_TO_WEIGHT:
             field = "burn_time_s" if threats[i].burn_time_s is not None else "booster"
             problems.append((i, field, f"lift-off thrust-to-weight {tw:.2f} is below {MIN_THRUST_TO_WEIGHT}: the rocket cannot rise "

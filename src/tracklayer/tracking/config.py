@@ -63,6 +63,7 @@ class TrackerConfig:
     @classmethod
     def from_spec(cls, spec) -> TrackerConfig:
         """From a validated `tracklayer.scenario.schema.Tracker`."""
+        filt: EKF | UKF
         if spec.filter == "ekf":
             filt = EKF()
         elif spec.filter == "ckf":

@@ -44,7 +44,7 @@ class Tracks:
     @classmethod
     def empty(cls, r: int, n: int, k: int) -> Tracks:
         """No tracks (read-only arrays, shared between calls)."""
-        return _empty(cls, r, n, k)
+        return _empty(r, n, k)
 
     def __len__(self) -> int:
         return self.track_id.shape[0]
@@ -100,9 +100,9 @@ _FIELDS = tuple(f.name for f in fields(Tracks))
 
 
 @lru_cache(maxsize=16)
-def _empty(cls, r: int, n: int, k: int) -> Tracks:
+def _empty(r: int, n: int, k: int) -> Tracks:
     cols = (np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)),
             np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0, np.uint64))
     for c in cols:
         c.setflags(write=False)
-    return cls(*cols)
+    return Tracks(*cols)

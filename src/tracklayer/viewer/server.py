@@ -129,6 +129,7 @@ class ViewerServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host = self.server_address[0]
+        assert isinstance(host, str)  # an AF_INET or AF_INET6 address
         return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}/"
 
     def view_bytes(self) -> bytes:

@@ -61,6 +61,7 @@ def test_physics_sanity(smoke):
     assert np.all(m["warning_time_s"] > 60)
 
 
+@pytest.mark.slow
 def test_run_is_deterministic(smoke):
     again = api.run("smoke")
     for name in ("truth", "detections", "tracks", "metrics"):
@@ -71,6 +72,7 @@ def test_run_is_deterministic(smoke):
     assert not np.array_equal(other.detections["z"][:10], smoke.detections["z"][:10])
 
 
+@pytest.mark.slow
 def test_cli_run_writes_all_outputs(tmp_path, smoke):
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["run", "smoke", "--out", str(out), "--quiet"])
@@ -87,6 +89,7 @@ def test_cli_run_writes_all_outputs(tmp_path, smoke):
     assert "BM-1" in html and "HGV-1" in html
 
 
+@pytest.mark.slow
 def test_numpy_engine_gives_identical_outputs(tmp_path, smoke):
     """Both compute engines give bit-identical tables (a subprocess with TRACKLAYER_ENGINE=numpy)."""
     out = tmp_path / "numpy"

@@ -139,6 +139,7 @@ def test_summary_and_pareto_table_on_synthetic_data(rng):
     assert on == {"planes=3, partners=US+JP+AU", "planes=4, partners=US+JP+AU"}  # more planes cost; AU adds custody
 
 
+@pytest.mark.slow
 def test_summary_of_a_real_campaign_matches_the_results_table(serial_store):
     from tracklayer.campaign.store import Store
 
@@ -157,6 +158,7 @@ def test_summary_of_a_real_campaign_matches_the_results_table(serial_store):
         assert s["satellites"][i] == 7 * s["planes"][i]
 
 
+@pytest.mark.slow
 def test_analyze_writes_a_self_contained_report(serial_store, tmp_path):
     folder = tmp_path / "results"
     shutil.copytree(serial_store, folder)

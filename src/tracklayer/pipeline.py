@@ -40,6 +40,7 @@ def _rz(theta: np.ndarray) -> np.ndarray:
 
 def truth_table(truth: Truth, grid: TimeGrid) -> Table:
     """Public truth table: one row per threat per grid time while it flies."""
+    assert truth.mach is not None and truth.dynamic_pressure_pa is not None and truth.surface_temperature_k is not None  # fly_threats sets them
     k, i = np.nonzero(truth.flying)
     r = truth.r_eci_m[k, i]
     v = truth.v_eci_m_s[k, i]
@@ -133,6 +134,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
 
     def enu_eci_of(sensor_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
         """East/north/up rows of each detection's radar at its time (ships move), in ECI."""
+        assert radars is not None  # only radar detections have a site frame
         times, row = np.unique(t_s, return_inverse=True)
         _, _, enu = radars.sites(times)
         return enu[row, sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))

@@ -27,7 +27,7 @@ IR_COLOR = palette.IR
 RADAR_COLOR = palette.RADAR
 CUSTODY_COLORS = palette.CUSTODY
 TRACK_COLORS = palette.TRACKS
-_RC: dict[str, Any] = {
+_RC: dict[Any, Any] = {  # matplotlib types the keys as a Literal of every rc name
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,

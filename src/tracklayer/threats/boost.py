@@ -26,7 +26,7 @@ KICK_BOUNDS_RAD = (np.radians(0.05), np.radians(62.0))
 
 def rocket_preset(name: str) -> Rocket:
     spec = BOOSTERS[name]
-    return Rocket(tuple(tuple(map(float, s)) for s in spec["stages"]), float(spec["drag_area_m2"]))
+    return Rocket(tuple((float(a), float(b), float(c), float(d)) for a, b, c, d in spec["stages"]), float(spec["drag_area_m2"]))
 
 
 def burnout_conditions(rec_or_states: np.ndarray, missions: list[Mission]) -> dict[str, np.ndarray]:

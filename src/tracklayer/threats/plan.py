@@ -210,8 +210,8 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0) -> Plan:
                                                          f"short of the dive point (aim {ground / 1e3:,.0f} km away); omit it to let "
                                                          "the range solver choose the speed"))
             elif np.isnan(v_fixed[k]) and not surplus_max[k] > 0:
-                reach = ground + surplus_max[k] if np.isfinite(surplus_max[k]) else np.nan
-                reached = f"about {reach / 1e3:,.0f} km" if reach > 0 else "no useful distance"
+                reach_m = ground + surplus_max[k] if np.isfinite(surplus_max[k]) else np.nan
+                reached = f"about {reach_m / 1e3:,.0f} km" if reach_m > 0 else "no useful distance"
                 problems.append((i, "aim", f"out of reach: the aim is {ground / 1e3:,.0f} km away; at the booster's best burnout "
                                            f"speed ({vmax[k]:,.0f} m/s at {spec.burnout_gamma_deg:g} deg) the glide reaches {reached} "
                                            "before slowing to the dive speed (choose a bigger booster, a lower dive_speed_m_s or a "

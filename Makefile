@@ -74,3 +74,11 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(MINVENV) results .pytest_cache viewer/node_modules tests/artifacts
+
+.PHONY: lint typecheck
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy

@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     record("tracklayer: geometry only (numba, 1 thread, no culling)", w_n, c_n, int(vis_nc.sum()))
 
     # ---------------- tracklayer end to end: SGP4 on its own time grid, GMST rotation, culled kernel
-    grid = TimeGrid.uniform(dt.datetime(*ref.EPOCH_UTC[:5], tzinfo=dt.timezone.utc), (t - 1) * 60.0, 60.0)
+    grid = TimeGrid.uniform(dt.datetime(*ref.EPOCH_UTC[:5], tzinfo=dt.UTC), (t - 1) * 60.0, 60.0)
     named = parse_tle_lines([line for pair in tles for line in pair])
 
     def end_to_end():

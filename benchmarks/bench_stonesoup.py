@@ -138,7 +138,7 @@ def run_tracklayer(scenario: str, association: str, repeat: int, tracks_out: str
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.process_time()
         stamps = [t0]
-        tracks, _ = tracker.run(det, sc["scan_times"], progress=lambda d, n: stamps.append(time.perf_counter()))
+        tracks, _ = tracker.run(det, sc["scan_times"], progress=lambda d, n: stamps.append(time.perf_counter()))  # noqa: B023 (this run's)
         samples.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         latency.append(np.diff(stamps))

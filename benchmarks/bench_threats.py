@@ -100,9 +100,8 @@ def _impact_solve_ivp(m, r0, v0, t0, rtol: float) -> tuple[np.ndarray, float, fl
     from scipy.integrate import solve_ivp
 
     from tracklayer.earth.atmosphere import flight_tables
-    from tracklayer.threats.batch import GLIDE, P_DIVE_TAN, TERMINAL
+    from tracklayer.threats.batch import GLIDE, P_DIVE_TAN, TERMINAL, Lattice
     from tracklayer.threats.dynamics import accel_numpy, altitude_numpy
-    from tracklayer.threats.batch import Lattice
     from tracklayer.threats.mission import state_batch
 
     b = state_batch([m], r0[None], v0[None], np.array([t0]), Lattice(1.0, 1))

@@ -21,7 +21,7 @@ settings.load_profile("tracklayer")
 @pytest.fixture
 def epoch() -> dt.datetime:
     """A fixed scenario epoch (UTC) inside Skyfield's built-in UT1 table."""
-    return dt.datetime(2024, 4, 10, 0, 0, 0, tzinfo=dt.timezone.utc)
+    return dt.datetime(2024, 4, 10, 0, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -62,6 +61,7 @@ def test_physics_sanity(smoke):
     assert np.all(m["warning_time_s"] > 60)
 
 
+@pytest.mark.slow
 def test_run_is_deterministic(smoke):
     again = api.run("smoke")
     for name in ("truth", "detections", "tracks", "metrics"):
@@ -72,6 +72,7 @@ def test_run_is_deterministic(smoke):
     assert not np.array_equal(other.detections["z"][:10], smoke.detections["z"][:10])
 
 
+@pytest.mark.slow
 def test_cli_run_writes_all_outputs(tmp_path, smoke):
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["run", "smoke", "--out", str(out), "--quiet"])
@@ -103,6 +104,7 @@ def test_no_report_writes_everything_but_the_report(tmp_path, smoke):
     assert "in a browser" not in result.output
 
 
+@pytest.mark.slow
 def test_numpy_engine_gives_identical_outputs(tmp_path, smoke):
     """Both compute engines give bit-identical detections, the same tracks (ids, times,
     statuses, hits) and the same metrics; track states agree to rounding, because the

@@ -19,8 +19,8 @@ folder, locally or on a Dask cluster; `check_points` validates its design points
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from tracklayer.errors import ScenarioError, TracklayerError
 from tracklayer.results import STAGES, Progress, RunResult, RunState
@@ -198,7 +198,8 @@ def coverage(scenario: Scenario | str | Path, hours: float | None = None, step_s
 def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict | None = None) -> dict[str, Path]:
     """Write a coverage result (Parquet, PNG maps, ``coverage.html``, ``coverage.json``) into
     ``out_dir``, replacing it whole as `write_outputs` does."""
-    from tracklayer.outputs.coverage import OWNED, write_coverage as _write
+    from tracklayer.outputs.coverage import OWNED
+    from tracklayer.outputs.coverage import write_coverage as _write
 
     return _write_folder(lambda tmp: _write(result, scenario, tmp, extra), out_dir, OWNED)
 

@@ -17,7 +17,7 @@ True
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = [
     "NATIONS", "EXTRA_NATIONS", "JOINT", "PHASES", "STATUSES", "THREATS", "TRACKS", "CUSTODY", "IR", "RADAR",

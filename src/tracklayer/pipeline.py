@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -10,7 +10,6 @@ from tracklayer.earth.constants import DEG
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
 from tracklayer.earth.time import TimeGrid
 from tracklayer.errors import ScenarioError
-from tracklayer.table import Table, concat
 from tracklayer.metrics.phase_metrics import Quality, phase_metrics
 from tracklayer.metrics.impact import impact_table, impact_warning
 from tracklayer.metrics.scoring import assign_truth, nearest_truth
@@ -42,6 +41,7 @@ def _rz(theta: np.ndarray) -> np.ndarray:
 
 def truth_table(truth: Truth, grid: TimeGrid) -> Table:
     """Public truth table: one row per threat per grid time while it flies."""
+    assert truth.mach is not None and truth.dynamic_pressure_pa is not None and truth.surface_temperature_k is not None  # fly_threats sets them
     k, i = np.nonzero(truth.flying)
     r = truth.r_eci_m[k, i]
     v = truth.v_eci_m_s[k, i]
@@ -135,6 +135,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
 
     def enu_eci_of(sensor_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
         """East/north/up rows of each detection's radar at its time (ships move), in ECI."""
+        assert radars is not None  # only radar detections have a site frame
         times, row = np.unique(t_s, return_inverse=True)
         _, _, enu = radars.sites(times)
         return enu[row, sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))

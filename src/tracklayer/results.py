@@ -10,8 +10,9 @@ from tracklayer.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only; never imported at run time
     import numpy as np
@@ -56,12 +57,12 @@ class RunState:
 
     ``physics``: the time grid, satellites, truth and sensing (reused by partner
     reruns); ``network``: the resolved network; ``local_tracks``: each node's own
-    tracker output by node id (before fusion).
+    tracker output by node id (before fusion; None for a node that tracks nothing itself).
     """
 
     physics: Physics
     network: NetworkConfig
-    local_tracks: dict[str, Table] = field(repr=False)
+    local_tracks: dict[str, Table | None] = field(repr=False)
 
     @property
     def grid(self) -> TimeGrid:

@@ -8,7 +8,7 @@ This module imports nothing else from tracklayer.
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -38,7 +38,7 @@ class Table(Mapping[str, np.ndarray]):
     def num_rows(self) -> int:
         return next(iter(self._cols.values())).shape[0] if self._cols else 0
 
-    def take(self, index: np.ndarray) -> "Table":
+    def take(self, index: np.ndarray) -> Table:
         """Rows selected by an integer index or boolean mask."""
         return Table({k: v[index] for k, v in self._cols.items()})
 

@@ -165,6 +165,7 @@ def test_summary_carries_the_spread_with_the_worst_end_by_metric(rng):
         assert custody["median"][i] == pytest.approx(np.median(values), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_summary_of_a_real_campaign_matches_the_results_table(serial_store):
     from tracklayer.campaign.store import Store
 
@@ -183,6 +184,7 @@ def test_summary_of_a_real_campaign_matches_the_results_table(serial_store):
         assert s["satellites"][i] == 7 * s["planes"][i]
 
 
+@pytest.mark.slow
 def test_analyze_writes_a_self_contained_report(serial_store, tmp_path):
     folder = tmp_path / "results"
     shutil.copytree(serial_store, folder)

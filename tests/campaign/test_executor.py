@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from campaign_testing import CAMPAIGN, assert_exactly_once, assert_same_results, stored_runs
 from distributed import Client, LocalCluster
 
@@ -21,7 +22,6 @@ from tracklayer import api, pipeline
 from tracklayer.campaign.executor import PROGRESS_FILE, sweep
 from tracklayer.campaign.spec import load_campaign
 from tracklayer.campaign.store import Store, is_interrupt
-
 
 SRC = str(Path(tracklayer.__file__).parents[1])
 PLANES = "constellations[0].walker.planes"
@@ -53,6 +53,7 @@ def test_serial_store_holds_every_run_with_its_metadata(campaign_file, serial_st
     assert (again.skipped, again.ok, again.failed) == (12, 0, 0)
 
 
+@pytest.mark.slow
 def test_same_results_serially_on_local_workers_and_on_a_cluster(campaign_file, serial_store, tmp_path):
     camp = load_campaign(campaign_file)
     reference = stored_runs(serial_store)
@@ -68,6 +69,7 @@ def test_same_results_serially_on_local_workers_and_on_a_cluster(campaign_file, 
     assert len(workers - {"driver"}) == 2  # both cluster workers ran runs
 
 
+@pytest.mark.slow
 def test_killed_worker_loses_and_duplicates_nothing(campaign_file, serial_store, tmp_path):
     camp = load_campaign(campaign_file)
     killed: list[str] = []
@@ -138,6 +140,7 @@ def _wait_group_gone(pgid: int, timeout_s: float = 30.0) -> None:
     raise AssertionError("processes of the sweep outlived it")
 
 
+@pytest.mark.slow
 def test_killed_driver_and_ctrl_c_resume_without_duplicates(campaign_file, serial_store, tmp_path):
     """SIGKILL the whole sweep (driver and its workers) mid-campaign, then interrupt the
     next attempt with SIGINT as a terminal's Ctrl-C would, then let a third finish:
@@ -215,6 +218,7 @@ def test_what_counts_as_ctrl_c():
     assert not is_interrupt(RuntimeError("another error")) and not is_interrupt(duckdb.IOException("Query interrupted"))
 
 
+@pytest.mark.slow
 def test_ctrl_c_inside_a_store_commit_loses_nothing(campaign_file, serial_store, tmp_path, monkeypatch):
     """SIGINT while DuckDB executes a statement surfaces as DuckDB's own exception, not
     KeyboardInterrupt: the sweep stops as interrupted, the interrupted run is not

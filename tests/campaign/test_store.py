@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
@@ -72,7 +73,7 @@ def test_a_failed_commit_leaves_no_partial_run(campaign, tmp_path):
         before = store.query("SELECT (SELECT count(*) FROM runs) AS r, (SELECT count(*) FROM metrics) AS m")
         broken = _outcome(campaign.runs[1], _metrics(extra=False))
         broken.metrics["row"][:] = 0  # duplicate (run, row, metric): the metrics insert fails after the runs row went in
-        with pytest.raises(Exception):
+        with pytest.raises(duckdb.Error):
             store.add(broken)
         after = store.query("SELECT (SELECT count(*) FROM runs) AS r, (SELECT count(*) FROM metrics) AS m")
         assert store.stored() == {run.key: "ok"}

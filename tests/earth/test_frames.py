@@ -174,7 +174,7 @@ def _skyfield_vs_ours(dut1_s: float | None):
     from tracklayer.orbits.propagators import propagate_tle
 
     ts = load.timescale(builtin=True)
-    epoch = dt.datetime(2018, 7, 4, 0, 0, 0, tzinfo=dt.timezone.utc)
+    epoch = dt.datetime(2018, 7, 4, 0, 0, 0, tzinfo=dt.UTC)
     t_s = np.arange(0.0, 6 * 3600.0 + 1, 300.0)
     t = ts.utc(2018, 7, 4, 0, 0, t_s)
     dut1 = float(np.mean(t.dut1)) if dut1_s is None else dut1_s

@@ -20,9 +20,9 @@ DATA = Path(skyfield.__file__).parent / "tests" / "data"
 @pytest.mark.parametrize(
     "kernel, start, days",
     [
-        ("de441-1969.bsp", dt.datetime(1969, 7, 26, tzinfo=dt.timezone.utc), 7.0),
-        ("de430-2015-03-02.bsp", dt.datetime(2015, 2, 27, tzinfo=dt.timezone.utc), 7.0),
-        ("jup310-2053-10-08.bsp", dt.datetime(2053, 10, 8, 2, tzinfo=dt.timezone.utc), 1.5),
+        ("de441-1969.bsp", dt.datetime(1969, 7, 26, tzinfo=dt.UTC), 7.0),
+        ("de430-2015-03-02.bsp", dt.datetime(2015, 2, 27, tzinfo=dt.UTC), 7.0),
+        ("jup310-2053-10-08.bsp", dt.datetime(2053, 10, 8, 2, tzinfo=dt.UTC), 1.5),
     ],
 )
 def test_sun_against_skyfield(kernel, start, days):

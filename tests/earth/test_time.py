@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tracklayer.earth.time import TimeGrid, epoch_jd, gmst82_rad, parse_epoch
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_gmst82_vallado_example_3_5():

@@ -151,8 +151,8 @@ def test_detection_radius_matches_closed_form():
     d = scn.model_dump()
     d["constellations"][0]["sensor"].update({"pd": None, "zenith_optical_depth": 0.0, "nei_look_down_w_m2": 1e-9, "pfa_look_down": 1e-8})
     scn = Scenario.model_validate(d)
-    from tracklayer.orbits.constellation import build_satellites
     from tracklayer.earth.time import TimeGrid
+    from tracklayer.orbits.constellation import build_satellites
     from tracklayer.sensors.infrared import InfraredParams
 
     grid = TimeGrid.uniform(scn.epoch, 0.0, 1.0)

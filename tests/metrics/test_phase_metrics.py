@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from tracklayer import api
 from tracklayer.cli import app
-from tracklayer.table import Table
 from tracklayer.metrics.phase_metrics import ALL, NEES_BOUND_95, Quality, phase_metrics, position_nees
 from tracklayer.scenario.loader import ScenarioError, builtin_path, load_scenario
 from tracklayer.sensors import ANGLES, RADAR
+from tracklayer.table import Table
 from tracklayer.threats import BOOST, COAST, PHASES
 from tracklayer.threats.fly import Truth
 from tracklayer.tracking import CONFIRMED, TENTATIVE

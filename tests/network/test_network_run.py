@@ -70,6 +70,7 @@ def test_ideal_network_is_as_good_as_the_single_tracker(central):
         assert _median_error(ideal, "joint", i) <= 1.1 * _median_error(central, "joint", i)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["fast_ci", "information"])
 def test_other_fusion_rules_hold_the_same_picture(central, method):
     """Fast CI and information fusion through the whole pipeline: the same custody as
@@ -82,6 +83,7 @@ def test_other_fusion_rules_hold_the_same_picture(central, method):
     assert "JP+US" in set(result.tracks["nations"][result.tracks["node"] == "joint"])
 
 
+@pytest.mark.slow
 def test_raw_sharing_reproduces_the_single_tracker_exactly(central):
     """Every sensor's raw data released to the joint node over zero-latency links: its
     tracker is the single tracker, bit for bit."""
@@ -94,6 +96,7 @@ def test_raw_sharing_reproduces_the_single_tracker_exactly(central):
     assert raw.links["channel"].tolist().count("measurements") == 2
 
 
+@pytest.mark.slow
 def test_outage_and_a_missing_partner_degrade_gracefully(lossy):
     """Latency, jitter and 2 % loss: no duplicates or false tracks in the joint picture.
     Without Japan, the joint picture rests on the US link alone: it loses BM-1 during
@@ -117,6 +120,7 @@ def test_outage_and_a_missing_partner_degrade_gracefully(lossy):
     assert with_jp.links["lost_outage"][0] > 0 and with_jp.links["lost_in_transit"].sum() > 0
 
 
+@pytest.mark.slow
 def test_tables_report_and_partner_value(lossy, tmp_path):
     result = api.run(lossy)
     assert set(result.tracks["node"]) == {"US", "JP", "joint"}

@@ -14,11 +14,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracklayer.table import Table
 from tracklayer.network.config import NetworkConfig
 from tracklayer.network.messages import Messages
 from tracklayer.network.run import _send, exchange, run_trackers, source_bits
 from tracklayer.scenario.loader import parse_scenario
+from tracklayer.table import Table
 from tracklayer.tracking import CONFIRMED
 from tracklayer.tracking.measurement_models import POSITION
 

@@ -142,7 +142,7 @@ def test_propagate_tle_matches_direct_sgp4_calls():
     to 1e-6 m and 1e-9 m/s, output in metres, (T, N, 3)."""
     from sgp4.api import Satrec
 
-    grid = TimeGrid.uniform(dt.datetime(2018, 7, 3, 19, 25, tzinfo=dt.timezone.utc), 7200.0, 120.0)
+    grid = TimeGrid.uniform(dt.datetime(2018, 7, 3, 19, 25, tzinfo=dt.UTC), 7200.0, 120.0)
     tles = [ISS, ("GPS", "1 24876U 97035A   18184.50000000  .00000000  00000-0  00000-0 0  9999", "2 24876  55.5000 100.0000 0050000 200.0000 160.0000  2.00560000 10000")]
     r, v, err = propagate_tle(tles, grid)
     assert r.shape == v.shape == (len(grid), 2, 3) and err.shape == (len(grid), 2)
@@ -162,7 +162,7 @@ def test_propagate_tle_nan_rows_on_sgp4_error():
     unaffected, and the codes equal direct Satrec.sgp4 calls."""
     from sgp4.api import Satrec
 
-    grid = TimeGrid.uniform(dt.datetime(2005, 11, 29, 0, 29, tzinfo=dt.timezone.utc), 3 * 3600.0, 300.0)
+    grid = TimeGrid.uniform(dt.datetime(2005, 11, 29, 0, 29, tzinfo=dt.UTC), 3 * 3600.0, 300.0)
     r, v, err = propagate_tle([DECAYING, ISS], grid)
     jd, fr = grid.jd_utc()
     sat = Satrec.twoline2rv(DECAYING[1], DECAYING[2])

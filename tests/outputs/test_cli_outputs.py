@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from tracklayer import api
 from tracklayer.cli import app
-from tracklayer.outputs import run as run_outputs
 from tracklayer.io.tables import read_parquet
+from tracklayer.outputs import run as run_outputs
 from tracklayer.scenario.loader import load_scenario
 
 SRC = str(Path(api.__file__).resolve().parents[1])

@@ -69,7 +69,7 @@ def test_no_network_section_is_one_joint_node_with_every_sensor(tmp_path):
     scn = load_scenario(path)
     net = NetworkConfig.from_scenario(scn)
     assert [n.id for n in net.nodes] == ["US", "JP", "joint"] and net.nodes[net.picture].id == JOINT
-    assert [l.name for l in net.links] == ["US->joint", "JP->joint", "joint->JP"] and net.order.index(1) > net.order.index(2)
+    assert [lk.name for lk in net.links] == ["US->joint", "JP->joint", "joint->JP"] and net.order.index(1) > net.order.index(2)
     fps5 = 1 << 3
     assert int(net.release.tracks[2]) & fps5 and not int(net.release.tracks[0]) & fps5  # ruled: joint only (and its owner)
     assert int(net.release.tracks[1]) & fps5 and not int(net.release.measurements[2]) & fps5
@@ -78,7 +78,7 @@ def test_no_network_section_is_one_joint_node_with_every_sensor(tmp_path):
     assert tuned.nodes[1].tracker.management.confirm_hits == 5 and tuned.nodes[1].tracker.reorder_buffer_s == 2.0
     assert tuned.nodes[0].tracker.management.confirm_hits == 3  # the scenario's tracker section
     reduced = NetworkConfig.from_scenario(scn, ("JP",))
-    assert [n.id for n in reduced.nodes] == ["US", "joint"] and [l.name for l in reduced.links] == ["US->joint"]
+    assert [n.id for n in reduced.nodes] == ["US", "joint"] and [lk.name for lk in reduced.links] == ["US->joint"]
     assert load_scenario("indo-pacific").network is not None
 
 

@@ -93,7 +93,7 @@ def test_access_to_ground_points_against_skyfield(rng):
     from the horizon (the frames differ by tens of metres, ~0.001 deg here)."""
     from skyfield.api import EarthSatellite, load, wgs84
 
-    epoch = dt.datetime(2024, 4, 10, tzinfo=dt.timezone.utc)
+    epoch = dt.datetime(2024, 4, 10, tzinfo=dt.UTC)
     grid = TimeGrid.uniform(epoch, 3 * 3600.0, 60.0)
     named = parse_tle_lines(_tle_lines(epoch, 6))
     r_eci, _, _ = propagate_tle(named, grid)

@@ -12,7 +12,13 @@ from threat_helpers import ballistic_mission, fly_from_state
 from tracklayer.earth.constants import MU_EARTH_M3_S2, R_EARTH_MEAN_M
 from tracklayer.threats import BOOST, COAST, TERMINAL
 from tracklayer.threats.ballistic import (
-    _fly_full, minimum_energy_gamma, range_angle, solve_burnout, speed_parameter, target_ballistic, time_of_flight_s,
+    _fly_full,
+    minimum_energy_gamma,
+    range_angle,
+    solve_burnout,
+    speed_parameter,
+    target_ballistic,
+    time_of_flight_s,
 )
 from tracklayer.threats.batch import R_END_X, R_MAX_ALT, R_T_BURNOUT, R_T_END, Lattice
 from tracklayer.threats.boost import burnout_conditions
@@ -114,7 +120,7 @@ def targeted():
     """Three presets on the rotating Earth with J2 and re-entry drag, minimum energy."""
     cases = [("srbm", (39.0, 125.7), (36.5, 128.5), 1000.0, 3000.0), ("mrbm", (39.0, 125.7), (34.15, 132.24), 800.0, 6000.0),
              ("icbm", (39.0, 125.7), (47.6, -122.3), 1150.0, 10000.0)]
-    ms = [ballistic_mission(p, l, a, beta, pl) for p, l, a, pl, beta in cases]
+    ms = [ballistic_mission(p, launch, aim, beta, pl) for p, launch, aim, pl, beta in cases]
     lat = Lattice(1.0, 1)
     controls, ok, _ = target_ballistic(ms, np.zeros(len(ms)), lat)
     return ms, controls, ok, _fly_full(ms, controls, lat)

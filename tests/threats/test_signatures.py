@@ -11,8 +11,15 @@ from tracklayer.threats import BOOST, COAST, GLIDE, TERMINAL
 from tracklayer.threats.glide import equilibrium_density
 from tracklayer.threats.presets import SIGNATURES
 from tracklayer.threats.signatures import (
-    BANDS, STEFAN_BOLTZMANN, SUTTON_GRAVES_K, band_radiance_w_m2_sr, body_intensity_w_sr, fit_body, intensities_w_sr,
-    rcs_m2, surface_temperature_k,
+    BANDS,
+    STEFAN_BOLTZMANN,
+    SUTTON_GRAVES_K,
+    band_radiance_w_m2_sr,
+    body_intensity_w_sr,
+    fit_body,
+    intensities_w_sr,
+    rcs_m2,
+    surface_temperature_k,
 )
 
 H, C, KB = 6.62607015e-34, 299792458.0, 1.380649e-23

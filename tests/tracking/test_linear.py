@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_tracker import cartesian_config, scenario
 
 from tracklayer.tracking import CONFIRMED, TENTATIVE
 from tracklayer.tracking.imm import IMM
 from tracklayer.tracking.linear import is_linear, linear_gate_numpy, linear_predict_numpy, linear_update_numpy
 from tracklayer.tracking.motion_models import ConstantVelocity, Singer
-
-from test_tracker import cartesian_config, scenario
 
 
 def _problem(rng, m: int, d: int, n: int = 6):

@@ -25,7 +25,7 @@ def test_hits_kernel_matches_reference_and_record_hits(rng):
     second scan at the same time must not count a second hit) and NaN scores."""
     from tracklayer.kernels.tracking import linear_hits_kernel
 
-    for trial in range(30):
+    for _ in range(30):
         m = int(rng.integers(0, 40))
         tr = _tracks(rng, m, k=int(rng.integers(1, 5)))
         hit = rng.random(m) < 0.5

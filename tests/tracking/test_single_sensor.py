@@ -10,10 +10,10 @@ import dataclasses
 import numpy as np
 
 from tracklayer.earth.constants import R_EARTH_MEAN_M, WGS84_A_M
-from tracklayer.table import Table
 from tracklayer.orbits.kepler import elements_to_rv, kepler_propagate
 from tracklayer.sensors import ANGLES
 from tracklayer.sensors.measurements import perturb_direction, unit
+from tracklayer.table import Table
 from tracklayer.tracking import CONFIRMED
 from tracklayer.tracking.config import SingleSensorConfig, TrackerConfig
 from tracklayer.tracking.filters import EKF

@@ -9,9 +9,9 @@ from scipy.spatial.transform import Rotation
 
 from tracklayer.earth.constants import DEG, WGS84_A_M
 from tracklayer.earth.frames import aer_to_enu, great_circle
-from tracklayer.sensors.geometry import infrared_access_numpy, inflated_ellipsoid
-from tracklayer.sensors.radar import in_sector
 from tracklayer.io.scene_geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
+from tracklayer.sensors.geometry import inflated_ellipsoid, infrared_access_numpy
+from tracklayer.sensors.radar import in_sector
 
 
 def _equator_point(radius_m: float, lon_rad: np.ndarray) -> np.ndarray:

@@ -30,11 +30,12 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def versions() -> dict[str, str]:
 
 
 def _utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
 
 
 def _worker_name() -> str:
@@ -176,7 +177,7 @@ class _Progress:
     def __init__(self, out_dir: Path, campaign: Campaign, total: int, skipped: int, backend: str,
                  callback: Callable[[int, int, int], None] | None):
         self.path = out_dir / PROGRESS_FILE
-        self.info = {"campaign": campaign.spec.name, "pid": os.getpid(), "backend": backend, "total": total,
+        self.info: dict[str, Any] = {"campaign": campaign.spec.name, "pid": os.getpid(), "backend": backend, "total": total,
                      "stored": skipped, "skipped": skipped, "ok": 0, "failed": 0, "started_utc": _utc_now()}
         self.callback = callback
         self.t0 = time.perf_counter()
@@ -198,12 +199,12 @@ class _Progress:
             self.callback(self.info["stored"], self.info["total"], self.info["failed"])
 
 
-def _serial(tasks: Iterator[RunTask]) -> Iterator[RunOutcome]:
+def _serial(tasks: Iterator[RunTask]) -> Generator[RunOutcome]:
     for task in tasks:
         yield execute(task)
 
 
-def _dask(client: Any, tasks: Iterator[RunTask], window: int) -> Iterator[RunOutcome]:
+def _dask(client: Any, tasks: Iterator[RunTask], window: int) -> Generator[RunOutcome]:
     """Outcomes as they complete, keeping at most ``window`` runs submitted at once."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -356,7 +357,8 @@ def sweep(
         tracker = _Progress(out_dir, campaign, len(runs), len(runs) - len(todo), backend, progress)
         tracker.record(None)
         state = "finished"
-        cluster = client = outcomes = None
+        cluster = client = None
+        outcomes: Generator[RunOutcome] | None = None
         try:
             tasks, invalid = plan(campaign, todo)
             if not tasks:

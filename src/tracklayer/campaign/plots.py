@@ -8,12 +8,16 @@ canvases, no pyplot state. Shaded bands are confidence intervals of a mean.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tracklayer.report.style import TRACK_COLORS, figure, png_bytes
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
 
 __all__ = ["Series", "Panel", "lines_png", "heatmap_png", "pareto_png", "bars_png"]
 
@@ -58,7 +62,7 @@ def lines_png(panels: Sequence[Panel], xlabel: str, ylabel: str, xticks: Sequenc
     with figure(w, h + (0.2 * math.ceil(n_series / 3) if n_series > 1 or legend else 0.0)) as fig:
         fig.set_layout_engine("constrained")
         axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
-        handles: dict[str, object] = {}
+        handles: dict[str, Artist] = {}
         for ax, panel in zip(axes.flat, panels):
             for i, s in enumerate(panel.series):
                 color = TRACK_COLORS[i % len(TRACK_COLORS)]

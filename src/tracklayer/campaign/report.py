@@ -264,7 +264,7 @@ def _partners(data: CampaignData, level: float) -> list[dict]:
             sel = [int(np.nonzero((table["metric"] == metric) & (table["threat"] == g) & (table["nation"] == n))[0][0])
                    if np.any((table["metric"] == metric) & (table["threat"] == g) & (table["nation"] == n)) else -1 for n in nations]
             scale = _display(metric)[1]
-            pick = lambda col: np.array([table[col][i] * scale if i >= 0 else np.nan for i in sel])  # noqa: E731
+            pick = lambda col: np.array([table[col][i] * scale if i >= 0 else np.nan for i in sel])  # noqa: E731, B023 (used in this iteration)
             series.append((g, pick("mean"), pick("ci_low"), pick("ci_high")))
         added = [f"+{n}" for n in nations]
         panels.append((f"change of {_display(metric)[0]}", added, series))
@@ -283,13 +283,13 @@ def _partners(data: CampaignData, level: float) -> list[dict]:
         for metric in metrics:
             for g in groups:
                 scale = _display(metric)[1]
-                series = []
+                lseries = []
                 for n in nations:
-                    sel = np.nonzero((by["metric"] == metric) & (by["threat"] == g) & (by["nation"] == n))[0]
-                    sel = sel[np.argsort(by["satellites"][sel])]
-                    series.append(Series(f"+{n}", by["satellites"][sel], by["mean"][sel] * scale, by["ci_low"][sel] * scale, by["ci_high"][sel] * scale))
+                    rows = np.nonzero((by["metric"] == metric) & (by["threat"] == g) & (by["nation"] == n))[0]
+                    rows = rows[np.argsort(by["satellites"][rows])]
+                    lseries.append(Series(f"+{n}", by["satellites"][rows], by["mean"][rows] * scale, by["ci_low"][rows] * scale, by["ci_high"][rows] * scale))
                 unit = "pp" if _display(metric)[2].startswith("%") else _display(metric)[2]
-                lpanels.append(Panel(f"Δ {_display(metric)[0]} ({unit}), {g}", series))
+                lpanels.append(Panel(f"Δ {_display(metric)[0]} ({unit}), {g}", lseries))
         figures.append({
             "id": "partners-vs-satellites", "title": "Marginal value of each partner against constellation size",
             "caption": "As above, split by the number of satellites: how much each partner adds as the space layer grows "

@@ -76,7 +76,7 @@ class StoreError(TracklayerError, RuntimeError):
 
 
 def _utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
 
 
 def _columns(result: Any) -> dict[str, np.ndarray]:
@@ -109,7 +109,7 @@ class Store:
     # -- opening -------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: str | Path, read_only: bool = False) -> "Store":
+    def open(cls, folder: str | Path, read_only: bool = False) -> Store:
         import duckdb
 
         folder = Path(folder)
@@ -148,7 +148,7 @@ class Store:
             self._con.close()
             self._con = None
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -159,7 +159,7 @@ class Store:
     def meta(self) -> dict[str, str]:
         return dict(self._read("SELECT key, value FROM meta").fetchall())
 
-    def begin_campaign(self, campaign: "Campaign") -> None:
+    def begin_campaign(self, campaign: Campaign) -> None:
         """Record the campaign and its design points; refuse a folder that holds
         another campaign's results (different base scenario, overrides or seed)."""
         from tracklayer import __version__
@@ -211,7 +211,7 @@ class Store:
             self._con.execute("DELETE FROM runs WHERE run_key IN (SELECT run_key FROM _forget)")
             self._con.execute("DROP TABLE _forget")
 
-    def add(self, outcome: "RunOutcome") -> None:
+    def add(self, outcome: RunOutcome) -> None:
         """Commit one run's outcome (its row in ``runs`` and its metrics) atomically."""
         row = {k: getattr(outcome, k, None) for k in _RUN_COLUMNS}
         row["timings_json"] = json.dumps(outcome.timings_s)
@@ -239,7 +239,7 @@ class Store:
         finally:
             self._con.unregister("_incoming")
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self._con)
 
     # -- reading ------------------------------------------------------------

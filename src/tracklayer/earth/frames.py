@@ -138,9 +138,14 @@ def aer_to_enu(az_rad: np.ndarray, el_rad: np.ndarray, range_m: np.ndarray) -> n
     return out
 
 
-def great_circle(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def great_circle(lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float, lon2: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Central angle (rad) and initial azimuth (rad from north) from point 1 to point 2
-    on a sphere (haversine form; geodetic latitudes used as spherical)."""
+    on a sphere (haversine form; geodetic latitudes used as spherical).
+
+    >>> angle, az = great_circle(0.0, 0.0, 0.0, np.pi / 2)  # a quarter of the equator, heading east
+    >>> round(float(angle), 6), round(float(az), 6)
+    (1.570796, 1.570796)
+    """
     dlat = lat2 - lat1
     dlon = lon2 - lon1
     a = np.sin(dlat / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2

@@ -26,8 +26,8 @@ def parse_epoch(value: str | dt.datetime) -> dt.datetime:
         text = value.strip().replace("Z", "+00:00")
         epoch = dt.datetime.fromisoformat(text)
     if epoch.tzinfo is None:
-        epoch = epoch.replace(tzinfo=dt.timezone.utc)
-    return epoch.astimezone(dt.timezone.utc)
+        epoch = epoch.replace(tzinfo=dt.UTC)
+    return epoch.astimezone(dt.UTC)
 
 
 def epoch_jd(epoch: dt.datetime) -> tuple[float, float]:
@@ -85,7 +85,7 @@ class TimeGrid:
         self.dut1_s = float(dut1_s)
 
     @classmethod
-    def uniform(cls, epoch: dt.datetime, duration_s: float, step_s: float, dut1_s: float = 0.0) -> "TimeGrid":
+    def uniform(cls, epoch: dt.datetime, duration_s: float, step_s: float, dut1_s: float = 0.0) -> TimeGrid:
         n = int(np.floor(duration_s / step_s + 1e-9)) + 1
         return cls(epoch, np.arange(n, dtype=np.float64) * step_s, dut1_s)
 

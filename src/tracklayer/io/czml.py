@@ -22,8 +22,8 @@ import numpy as np
 from tracklayer import palette
 from tracklayer.earth.constants import DEG, MU_EARTH_M3_S2
 from tracklayer.earth.frames import eci_to_ecef
-from tracklayer.orbits.kepler import kepler_propagate, rv_to_elements
 from tracklayer.io.scene_geometry import radar_fan_angles_rad
+from tracklayer.orbits.kepler import kepler_propagate, rv_to_elements
 
 NATION_COLOURS = {k: palette.rgba(v) for k, v in palette.NATIONS.items()}
 """Nation colours (RGBA) shared with the viewer and the report (`tracklayer.palette`)."""

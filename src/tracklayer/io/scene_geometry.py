@@ -129,13 +129,13 @@ def _matrix_to_quaternion(m: np.ndarray) -> np.ndarray:
             s = 2.0 * np.sqrt(1.0 + np.trace(a, axis1=1, axis2=2))
             q[rows] = np.stack([(a[:, 2, 1] - a[:, 1, 2]) / s, (a[:, 0, 2] - a[:, 2, 0]) / s, (a[:, 1, 0] - a[:, 0, 1]) / s, 0.25 * s], axis=1)
             continue
-        i, j, l = k, (k + 1) % 3, (k + 2) % 3
-        s = 2.0 * np.sqrt(1.0 + a[:, i, i] - a[:, j, j] - a[:, l, l])
+        i, j, c = k, (k + 1) % 3, (k + 2) % 3
+        s = 2.0 * np.sqrt(1.0 + a[:, i, i] - a[:, j, j] - a[:, c, c])
         out = np.empty((a.shape[0], 4))
         out[:, i] = 0.25 * s
         out[:, j] = (a[:, j, i] + a[:, i, j]) / s
-        out[:, l] = (a[:, l, i] + a[:, i, l]) / s
-        out[:, 3] = (a[:, l, j] - a[:, j, l]) / s
+        out[:, c] = (a[:, c, i] + a[:, i, c]) / s
+        out[:, 3] = (a[:, c, j] - a[:, j, c]) / s
         q[rows] = out
     return q / np.linalg.norm(q, axis=1, keepdims=True)
 

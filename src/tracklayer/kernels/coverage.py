@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from tracklayer.earth.constants import R_EARTH_MEAN_M
 from tracklayer.kernels._jit import jit, jit_inline
 

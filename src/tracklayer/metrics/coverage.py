@@ -34,13 +34,13 @@ from tracklayer.earth.constants import DEG, WGS84_A_M, WGS84_B_M
 from tracklayer.earth.frames import eci_to_ecef, geodetic_to_ecef
 from tracklayer.earth.sun import sun_direction_eci
 from tracklayer.earth.time import TimeGrid
-from tracklayer.table import Table
 from tracklayer.kernels import engine
 from tracklayer.sensors.detection import snr_required_gaussian
 from tracklayer.sensors.geometry import infrared_access_numpy, look_down_numpy, sun_blinded_numpy
 from tracklayer.sensors.infrared import InfraredParams
 from tracklayer.sensors.radiometry import transmission
 from tracklayer.sensors.static_access import TargetClusters, group_of
+from tracklayer.table import Table
 
 GRID_COLUMNS = {
     "target": "reference target name",
@@ -102,7 +102,7 @@ def detection_thresholds(params: InfraredParams, intensity_w_sr: float, alt_m: f
     model, inf where a constant Pd < pd_min does.
     """
     able = alt_m >= params.min_target_alt_m
-    snr_req = np.maximum(snr_required_gaussian(pd_min, params.pfa), 0.0)
+    snr_req = np.maximum(snr_required_gaussian(np.asarray(pd_min), params.pfa), 0.0)
     thresh = snr_req * params.nei_w_m2 / (intensity_w_sr * params.band_ratio[:, None])
     const = ~np.isnan(params.pd)
     thresh[const] = np.where(params.pd[const] >= pd_min, 0.0, np.inf)[:, None]
@@ -284,9 +284,9 @@ def compute_coverage(scenario, duration_s: float | None = None, step_s: float | 
         able, thresh = detection_thresholds(params, target.intensity_kw_sr * 1e3, alt, spec.pd_min)
         acc = _Accumulator(lat.size, np.cos(lat[cl.order] * DEG))
 
-        def work(sl: slice) -> np.ndarray:
-            return _counts(np.ascontiguousarray(r_ecef[sl]), np.ascontiguousarray(sun_ecef[sl]), cl, tgt, tnorm, alt, params,
-                           group, able, thresh)
+        def work(sl: slice) -> np.ndarray:  # runs to completion within this iteration
+            return _counts(np.ascontiguousarray(r_ecef[sl]), np.ascontiguousarray(sun_ecef[sl]), cl, tgt, tnorm, alt, params,  # noqa: B023
+                           group, able, thresh)  # noqa: B023
 
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
             for wave in range(0, len(chunks), n_workers):

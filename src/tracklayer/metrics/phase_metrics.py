@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import chi2
 
-from tracklayer.table import Table
 from tracklayer.sensors import ANGLES, RADAR
+from tracklayer.table import Table
 from tracklayer.threats import PHASES
 from tracklayer.threats.fly import Truth
 from tracklayer.tracking import CONFIRMED
@@ -68,7 +68,7 @@ class Quality:
     miss_tolerance_m: tuple[tuple[str, float], ...] = (("ballistic", 1_000.0), ("hgv", 1_000.0))
 
     @classmethod
-    def from_scenario(cls, scn) -> "Quality":
+    def from_scenario(cls, scn) -> Quality:
         q = scn.metrics
         return cls(q.warning_quality_km * 1e3, q.fire_control_quality_km * 1e3, q.feed_window_s,
                    (("ballistic", q.miss_tolerance_ballistic_km * 1e3), ("hgv", q.miss_tolerance_glide_km * 1e3)))

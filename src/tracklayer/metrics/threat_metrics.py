@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.table import Table
 from tracklayer.sensors import ANGLES, RADAR
+from tracklayer.table import Table
 from tracklayer.threats.fly import Truth
 from tracklayer.tracking import CONFIRMED
 
@@ -132,7 +132,7 @@ def threat_metrics(
         cols["ir_coverage_1"].append(float((n_sat >= 1).sum() / fly_n))
         cols["ir_coverage_2"].append(float((n_sat >= 2).sum() / fly_n))
         cols["ir_coverage_3"].append(float((n_sat >= 3).sum() / fly_n))
-        cols["radar_coverage"].append(float(radar_access[:, :, i].any(axis=1)[flying].sum() / fly_n))
+        cols["radar_coverage"].append(float(np.any(radar_access[:, :, i], axis=1)[flying].sum() / fly_n))
         cols["detections"].append(int(mine.sum()))
         cols["miss_m"].append(truth.miss_m[i])
         cols["track_latency_s"].append(t_track + available_after_s - _first(detections["t_s"][mine]))

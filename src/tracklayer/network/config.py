@@ -130,7 +130,7 @@ class NetworkConfig:
         return next((n.id for n in self.nodes if n.own >> source & 1), "")
 
     @classmethod
-    def from_scenario(cls, scn, without: tuple[str, ...] = ()) -> "NetworkConfig":
+    def from_scenario(cls, scn, without: tuple[str, ...] = ()) -> NetworkConfig:
         """Compile ``scn.network`` (or the single joint node), leaving out the nodes and
         sensors of the nations in ``without``."""
         names = tuple(source_names(scn))
@@ -177,7 +177,7 @@ class NetworkConfig:
                 track_service, meas_service, spec.assumed_bias_m**2, np.array([[o.start_s, o.end_s] for o in spec.outages]).reshape(-1, 2),
             ))
         release = _release(scn, ids, [int(old_to_new[o]) if o >= 0 and keep_node[o] else -1 for o in owner])
-        order = [int(old_to_new[k]) for k in picture_order([n.id for n in net.nodes], [(l.source, l.target) for l in net.links if l.content == "picture"]) if keep_node[k]]
+        order = [int(old_to_new[k]) for k in picture_order([n.id for n in net.nodes], [(lk.source, lk.target) for lk in net.links if lk.content == "picture"]) if keep_node[k]]
         wanted = net.picture or (JOINT if JOINT in ids else ids[0])
         picture = ids.index(wanted) if wanted in ids else (ids.index(JOINT) if JOINT in ids else 0)
         return cls(tuple(nodes), tuple(links), release, tuple(order), picture, names, nations)

@@ -35,6 +35,8 @@ associating again (3).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from tracklayer.kernels import engine
@@ -52,7 +54,7 @@ def assign_identities(
     merge_gate: float,
     unmap_after: int,
     n_keys: int,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Fused track id of every input row.
 
     Parameters
@@ -80,6 +82,7 @@ def assign_identities(
     row_k, row_stream, row_key = (np.ascontiguousarray(a, np.int64) for a in (row_k, row_stream, row_key))
     pi, pj = np.ascontiguousarray(pi, np.int64), np.ascontiguousarray(pj, np.int64)
     d2 = np.ascontiguousarray(d2, np.float64)
+    kernel: Callable[..., None]
     if engine() == "numba":
         from tracklayer.kernels.network import identities_kernel as kernel
     else:

@@ -40,16 +40,16 @@ class Messages:
     def __len__(self) -> int:
         return self.track_id.shape[0]
 
-    def take(self, index) -> "Messages":
+    def take(self, index) -> Messages:
         return Messages(*(getattr(self, f.name)[index] for f in fields(self)))
 
     @classmethod
-    def empty(cls) -> "Messages":
+    def empty(cls) -> Messages:
         return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, bool), np.zeros((0, 6)),
                    np.zeros((0, 6, 6)), np.zeros(0, np.uint64), np.zeros(0, np.int32), np.zeros(0))
 
     @classmethod
-    def concat(cls, parts: list["Messages"]) -> "Messages":
+    def concat(cls, parts: list[Messages]) -> Messages:
         parts = [m for m in parts if len(m)]
         if not parts:
             return cls.empty()

@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracklayer.table import Table
 from tracklayer.network.config import FusionConfig
 from tracklayer.network.fusion import FUSION_RULES, group_or, information, popcount, sequential_ci, symmetric
 from tracklayer.network.identity import assign_identities
 from tracklayer.network.messages import Messages
 from tracklayer.network.predict import predict_tracks
+from tracklayer.table import Table
 from tracklayer.tracking import CONFIRMED, DELETED
 from tracklayer.tracking.gating import coarse_pairs
 
@@ -66,7 +66,7 @@ def current_reports(msgs: Messages, t_grid_s: np.ndarray, stale_s: float) -> tup
     code = msgs.stream.astype(np.int64) * (1 << 40) + msgs.track_id
     _, key = np.unique(code, return_inverse=True)
     order = np.lexsort((msgs.t_valid_s, msgs.arrival_t_s, key))
-    kk, tv, ta = key[order], msgs.t_valid_s[order], msgs.arrival_t_s[order]
+    kk, tv = key[order], msgs.t_valid_s[order]
     span = float(tv.max() - tv.min()) + 1.0
     shifted = (tv - tv.min()) + kk * 2.0 * span
     before = np.r_[-np.inf, np.maximum.accumulate(shifted)[:-1]]

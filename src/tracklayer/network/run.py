@@ -22,17 +22,17 @@ same for a link whichever other nodes are left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 
 from tracklayer.earth.constants import OMEGA_EARTH_RAD_S
-from tracklayer.table import Table
 from tracklayer.network.config import NetworkConfig, stream_seed
 from tracklayer.network.links import LOST_IN_TRANSIT, LOST_OUTAGE, SENT, transmit
 from tracklayer.network.messages import Messages, reports
 from tracklayer.network.picture import empty_picture, fuse_picture
+from tracklayer.table import Table
 from tracklayer.tracking.tracker import Tracker
 
 LINK_COLUMNS = {
@@ -138,8 +138,9 @@ def exchange(
             pictures[b] = _as_picture(local[b])
         else:
             parts = []
-            if local[b] is not None:
-                parts.append(reports(local[b], t_grid_s, 1, node.tracker.reorder_buffer_s, stream=0))
+            own = local[b]
+            if own is not None:
+                parts.append(reports(own, t_grid_s, 1, node.tracker.reorder_buffer_s, stream=0))
             link_stats = []
             for s, link in enumerate(incoming, start=1):
                 sender = net.nodes[link.source]
@@ -157,7 +158,9 @@ def exchange(
             pictures[b] = picture
         if progress is not None:
             progress(done + 1, n)
-    return pictures, stats
+    made = [p for p in pictures if p is not None]
+    assert len(made) == n  # every node's picture, in node order
+    return made, stats
 
 
 def _send(link, net: NetworkConfig, msgs: Messages, bias_ecef_m: np.ndarray, gmst_of, seed) -> tuple[Messages, dict]:
@@ -171,7 +174,7 @@ def _send(link, net: NetworkConfig, msgs: Messages, bias_ecef_m: np.ndarray, gms
     if coarse.any():
         q = quantum[coarse, None]
         x[coarse, :3] = np.round(x[coarse, :3] / q) * q
-        p[np.ix_(np.nonzero(coarse)[0], [0, 1, 2], [0, 1, 2])] += (quantum[coarse] ** 2 / 12.0)[:, None, None] * np.eye(3)
+        p[np.ix_(np.nonzero(coarse)[0], np.arange(3), np.arange(3))] += (quantum[coarse] ** 2 / 12.0)[:, None, None] * np.eye(3)
     if np.any(bias_ecef_m):
         theta = gmst_of(m.t_valid_s)
         c, s = np.cos(theta), np.sin(theta)

@@ -34,9 +34,9 @@ import secrets
 import shutil
 import signal
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 _COMPLETE = "_tracklayer_results_complete"
 
@@ -186,7 +186,7 @@ def _signals_deferred() -> Iterator[None]:
         for kind, handler in saved.items():
             signal.signal(kind, handler)
         if pending:
-            _deliver(pending[0], saved[pending[0]])
+            _deliver(pending[0], saved[signal.Signals(pending[0])])
 
 
 def _deliver(signum: int, handler) -> None:

@@ -11,12 +11,11 @@ import base64
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from tracklayer import __version__
 from tracklayer.io.tables import write_parquet
-
 
 OWNED = ("coverage.parquet", "coverage_series.parquet", "coverage_*.png", "coverage.html", "coverage.json", ".*.tmp")
 """Names (glob patterns) of a coverage folder's files: when a coverage analysis replaces a

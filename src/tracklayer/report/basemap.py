@@ -203,7 +203,7 @@ def coastlines(box: Box, margin_deg: float = 1.0) -> list[np.ndarray]:
     return lines
 
 
-def wrap_lon(lon_deg: np.ndarray, center_deg: float) -> np.ndarray:
+def wrap_lon(lon_deg: np.ndarray | float, center_deg: float) -> np.ndarray:
     """Longitudes (deg) wrapped into [center - 180, center + 180)."""
     return center_deg - 180.0 + np.mod(np.asarray(lon_deg, dtype=np.float64) - center_deg + 180.0, 360.0)
 
@@ -280,7 +280,7 @@ def format_lat(lat_deg: float, _pos: object = None) -> str:
 
 
 def draw_basemap(
-    ax: "Axes",
+    ax: Axes,
     box: Box,
     land_color: str | None = "#ebe6da",
     coast_color: str = "#8f8a80",

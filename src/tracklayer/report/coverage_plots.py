@@ -15,8 +15,8 @@ from tracklayer.report.basemap import Box, draw_basemap
 from tracklayer.report.style import figure, png_bytes
 
 if TYPE_CHECKING:
-    from tracklayer.results import RunResult
     from tracklayer.metrics.coverage import CoverageResult
+    from tracklayer.results import RunResult
 
 __all__ = ["coverage_maps_png", "coverage_timeseries_png", "coverage_png", "coverage_series_png"]
 
@@ -31,7 +31,7 @@ PANELS = {
 """Map panels: column -> (title, scale to display units, colormap, fixed colour range)."""
 
 
-def _box(cov: "CoverageResult") -> tuple[Box, np.ndarray, np.ndarray, float]:
+def _box(cov: CoverageResult) -> tuple[Box, np.ndarray, np.ndarray, float]:
     n_lat, n_lon = cov.shape
     lat = cov.grid["lat_deg"][: n_lat * n_lon].reshape(n_lat, n_lon)
     lon = cov.grid["lon_deg"][: n_lat * n_lon].reshape(n_lat, n_lon)
@@ -41,7 +41,7 @@ def _box(cov: "CoverageResult") -> tuple[Box, np.ndarray, np.ndarray, float]:
     return Box(float(lon_e[0]), float(lon_e[-1]), float(max(lat_e[0], -90.0)), float(min(lat_e[-1], 90.0))), lon_e, lat_e, res
 
 
-def coverage_maps_png(cov: "CoverageResult", target: str, columns: tuple[str, ...] = ("frac_1", "frac_2", "longest_gap_1_s"),
+def coverage_maps_png(cov: CoverageResult, target: str, columns: tuple[str, ...] = ("frac_1", "frac_2", "longest_gap_1_s"),
                       title: str | None = None) -> bytes:
     """One map per column of the per-point table for one reference target, side by side.
 
@@ -89,7 +89,7 @@ def coverage_maps_png(cov: "CoverageResult", target: str, columns: tuple[str, ..
         return png_bytes(fig)
 
 
-def coverage_timeseries_png(cov: "CoverageResult", title: str | None = None) -> bytes:
+def coverage_timeseries_png(cov: CoverageResult, title: str | None = None) -> bytes:
     """Area-weighted fraction of the grid with >= 1 (solid) and >= 2 (dashed) satellites
     against time, one colour per reference target. Returns PNG bytes."""
     from tracklayer.report.style import TRACK_COLORS
@@ -112,7 +112,7 @@ def coverage_timeseries_png(cov: "CoverageResult", title: str | None = None) -> 
         return png_bytes(fig)
 
 
-def coverage_png(result: "RunResult", cov: "CoverageResult") -> bytes:
+def coverage_png(result: RunResult, cov: CoverageResult) -> bytes:
     """Run report: maps of >= 1 and >= 2 coverage of the first reference target."""
     target = result.scenario.coverage.targets[0]
     return coverage_maps_png(cov, target.name, ("frac_1", "frac_2"),
@@ -120,6 +120,6 @@ def coverage_png(result: "RunResult", cov: "CoverageResult") -> bytes:
                              f"over the run ({cov.n_steps} steps of {cov.step_s:g} s)")
 
 
-def coverage_series_png(result: "RunResult", cov: "CoverageResult") -> bytes:
+def coverage_series_png(result: RunResult, cov: CoverageResult) -> bytes:
     """Run report: area covered against time for every reference target."""
     return coverage_timeseries_png(cov)

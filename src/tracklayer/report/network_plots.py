@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["network_png", "node_timeline_png", "node_summary"]
 
-def _node_color(result: "RunResult", nation: str | None) -> str:
+def _node_color(result: RunResult, nation: str | None) -> str:
     return palette.nation_color(nation, [n.id for n in result.scenario.nations])
 
 
@@ -23,7 +23,7 @@ def _count(n: int, noun: str) -> str:
     return "" if n == 0 else f"{n} {noun}{'s' if n > 1 else ''}"
 
 
-def node_summary(result: "RunResult") -> list[dict]:
+def node_summary(result: RunResult) -> list[dict]:
     """Per node: id, nation, colour and a one-line description of what it owns and does."""
     net = result.state.network
     sensors = result.sensors
@@ -47,7 +47,7 @@ def _link_label(link) -> str:
     return f"{link.content}, {link.latency_s:g}{jitter} s{loss}{rate}{out}"
 
 
-def network_png(result: "RunResult") -> bytes:
+def network_png(result: RunResult) -> bytes:
     """Nodes (boxes: what each owns and how it builds its picture) and links (numbered
     arrows, listed on the right: what flows, latency, loss, bandwidth, outages, raw
     data)."""
@@ -109,7 +109,7 @@ def network_png(result: "RunResult") -> bytes:
         return png_bytes(fig)
 
 
-def node_timeline_png(result: "RunResult") -> bytes:
+def node_timeline_png(result: RunResult) -> bytes:
     """Per threat, one row per node: when its picture held the threat with a confirmed
     track (shaded by track id), over the flight phases; the lead picture on top."""
     from matplotlib.patches import Patch

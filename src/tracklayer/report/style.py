@@ -7,8 +7,9 @@ Nothing here touches pyplot's global state or the session's matplotlib backend.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ IR_COLOR = palette.IR
 RADAR_COLOR = palette.RADAR
 CUSTODY_COLORS = palette.CUSTODY
 TRACK_COLORS = palette.TRACKS
-_RC = {
+_RC: dict[Any, Any] = {  # matplotlib types the keys as a Literal of every rc name
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
@@ -40,7 +41,7 @@ _RC = {
 
 
 @contextmanager
-def figure(width_in: float, height_in: float) -> Iterator["Figure"]:
+def figure(width_in: float, height_in: float) -> Iterator[Figure]:
     """A Figure of ``width_in`` x ``height_in`` inches with its own Agg canvas,
     created and drawn inside the report's rc settings (restored on exit)."""
     import matplotlib
@@ -53,7 +54,7 @@ def figure(width_in: float, height_in: float) -> Iterator["Figure"]:
         yield fig
 
 
-def png_bytes(fig: "Figure") -> bytes:
+def png_bytes(fig: Figure) -> bytes:
     """Encode a figure as a palette PNG without 'Software' metadata.
 
     The palette holds the report's named colours exactly plus a median-cut
@@ -61,16 +62,21 @@ def png_bytes(fig: "Figure") -> bytes:
     mean channel error is a fraction of one level, and the file is about a third of
     an RGB PNG's size.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import to_rgb
     from PIL import Image
 
-    fig.canvas.draw()
-    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # as `figure` made it
+    canvas.draw()
+    rgb = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[..., :3])
     named = [*palette.named(), "#000000", "#ffffff"]
     keys = np.unique((np.array([to_rgb(c) for c in named]) * 255).round().astype(np.int32), axis=0)
     n_free = 256 - keys.shape[0]
     adaptive = Image.fromarray(rgb).quantize(colors=n_free, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    colours = np.vstack([np.array(adaptive.getpalette()[: 3 * n_free], dtype=np.int32).reshape(-1, 3), keys])
+    adaptive_palette = adaptive.getpalette()
+    assert adaptive_palette is not None  # a quantized image has one
+    colours = np.vstack([np.array(adaptive_palette[: 3 * n_free], dtype=np.int32).reshape(-1, 3), keys])
     code = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
     colors, inverse = np.unique(code.reshape(-1), return_inverse=True)
     c = np.stack([colors >> 16, (colors >> 8) & 255, colors & 255], axis=1)

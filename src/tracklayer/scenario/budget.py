@@ -20,8 +20,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tracklayer.sensors.presets import INFRARED_PRESETS
-
 MEMORY_BUDGET_BYTES = 8 * 1024**3
 """Largest estimated peak memory of a run (8 GiB)."""
 WARN_TIME_S = 600.0

@@ -6,9 +6,9 @@ path and the problem, e.g. ``my.yaml: threats[1].lift_to_drag: must be > 0``.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from importlib import resources
 from pathlib import Path
-from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from tracklayer.errors import ScenarioError
 from tracklayer.scenario.schema import Scenario
-
 
 _BUILTIN_PACKAGE = "tracklayer.scenario.builtin"
 _UNION_TAGS = {"ballistic", "hgv"}
@@ -142,7 +141,7 @@ def format_location(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         return "unknown field (check its spelling against docs/scenario.md)"

@@ -92,7 +92,7 @@ def check_graph(net) -> None:
         for name in rule.to:
             if name not in ids:
                 raise ValueError(f"release[{k}].to: node '{name}' is not among nodes {ids}")
-    picture_order([n.id for n in net.nodes], [(l.source, l.target) for l in net.links if l.content == "picture"])
+    picture_order([n.id for n in net.nodes], [(lk.source, lk.target) for lk in net.links if lk.content == "picture"])
 
 
 def picture_order(ids: list[str], picture_links: list[tuple[str, str]]) -> list[int]:

@@ -26,7 +26,7 @@ import numpy as np
 
 from tracklayer.earth.constants import MU_EARTH_M3_S2, OMEGA_EARTH_RAD_S, R_EARTH_MEAN_M
 from tracklayer.threats.batch import R_BO_X, R_END_X, R_LANDED, R_T_BURNOUT, R_T_END, Lattice, fly_batch
-from tracklayer.threats.boost import KICK_BOUNDS_RAD, KICK_SCAN_RAD, interpolate_crossing, burnout_conditions, scan_kicks
+from tracklayer.threats.boost import KICK_BOUNDS_RAD, KICK_SCAN_RAD, burnout_conditions, interpolate_crossing, scan_kicks
 from tracklayer.threats.mission import Controls, Mission, launch_batch, state_batch
 from tracklayer.threats.solve import newton
 
@@ -45,7 +45,7 @@ def minimum_energy_gamma(psi_rad: np.ndarray, r1_m: np.ndarray, r2_m: np.ndarray
     return gamma, speed_parameter(gamma, psi_rad, r1_m, r2_m)
 
 
-def range_angle(nu: np.ndarray, gamma_rad: np.ndarray, r1_m: np.ndarray, r2_m: np.ndarray) -> np.ndarray:
+def range_angle(nu: np.ndarray | float, gamma_rad: np.ndarray | float, r1_m: np.ndarray | float, r2_m: np.ndarray | float) -> np.ndarray:
     """Range angle (rad) from burnout (r1, nu, gamma) to radius r2 on the way down (NaN: never)."""
     p_over_r1 = nu * np.cos(gamma_rad) ** 2
     ecos1 = p_over_r1 - 1.0
@@ -148,7 +148,7 @@ def initial_guess(missions: list[Mission], loft_rad: np.ndarray, lattice: Lattic
             req = required_burnout(h[:, :3], h[:, 3:], np.repeat(aim[i:i + 1], len(h), 0), np.full(len(h), omega[i]), np.full(len(h), loft_rad[i]))
             # largest range at the trajectory's angle with the full-burn speed
             nu_full = req["speed_now"][-1] ** 2 * np.linalg.norm(h[-1, :3]) / MU_EARTH_M3_S2
-            rng = range_angle(nu_full, req["gamma_now"][-1], np.linalg.norm(h[-1, :3]), np.linalg.norm(aim[i]))
+            rng = range_angle(nu_full, req["gamma_now"][-1], float(np.linalg.norm(h[-1, :3])), float(np.linalg.norm(aim[i])))
             if np.isfinite(rng) and burnout_conditions(h[-1:], [m])["alt"][0] > 0:
                 max_range[i] = max(max_range[i], rng * R_EARTH_MEAN_M)
             above = np.nonzero(req["speed_now"] >= req["speed"])[0]
@@ -189,7 +189,7 @@ def target_ballistic(missions: list[Mission], loft_rad: np.ndarray, lattice: Lat
     aim = np.array([m.aim_f for m in missions])
     launch = np.array([m.launch_f for m in missions])
     omega = _omega(missions)
-    burn = np.array([m.rocket.burn_time_s for m in missions])
+    burn = np.array([m.booster.burn_time_s for m in missions])
 
     def residual(idx: np.ndarray, u: np.ndarray) -> np.ndarray:
         ms = [missions[i] for i in idx]

@@ -29,6 +29,7 @@ Hermite interpolation of the position.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -67,7 +68,7 @@ class Batch:
         return self.params.shape[0]
 
     @classmethod
-    def empty(cls, n: int) -> "Batch":
+    def empty(cls, n: int) -> Batch:
         """A batch of ``n`` rows with every parameter at a neutral value."""
         params = np.zeros((n, N_PARAMS))
         params[:, P_T_CUTOFF] = np.inf
@@ -94,7 +95,7 @@ def new_records(n: int) -> np.ndarray:
     return rec
 
 
-def reset(batch: Batch, r0: np.ndarray, v0: np.ndarray, mass0: np.ndarray, mode0: np.ndarray, t0: np.ndarray, lattice: "Lattice") -> None:
+def reset(batch: Batch, r0: np.ndarray, v0: np.ndarray, mass0: np.ndarray, mode0: np.ndarray, t0: np.ndarray, lattice: Lattice) -> None:
     """Put every row at its initial state (F frame) and first node after ``t0``."""
     batch.fstate[:, F_X:F_Z + 1] = r0
     batch.fstate[:, F_VX:F_VZ + 1] = v0
@@ -115,7 +116,7 @@ class Lattice:
     n_sub: int
 
     @classmethod
-    def for_grid(cls, step_s: float, max_step_s: float = 1.0) -> "Lattice":
+    def for_grid(cls, step_s: float, max_step_s: float = 1.0) -> Lattice:
         return cls(float(step_s), max(1, int(np.ceil(step_s / max_step_s - 1e-9))))
 
     def node_time(self, j: np.ndarray) -> np.ndarray:
@@ -168,6 +169,7 @@ def fly_batch(
         n_out = 0
     args = (batch.params, batch.stages, batch.events, batch.aero, batch.waypoints, low, high,
             batch.fstate, batch.istate, batch.rec, out_x, out_phase)
+    run: Callable[..., None]
     if engine() == "numba":
         from tracklayer.kernels.flight import flight_kernel as run
     else:

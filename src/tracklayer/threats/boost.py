@@ -26,7 +26,7 @@ KICK_BOUNDS_RAD = (np.radians(0.05), np.radians(62.0))
 
 def rocket_preset(name: str) -> Rocket:
     spec = BOOSTERS[name]
-    return Rocket(tuple(tuple(map(float, s)) for s in spec["stages"]), float(spec["drag_area_m2"]))
+    return Rocket(tuple((float(a), float(b), float(c), float(d)) for a, b, c, d in spec["stages"]), float(spec["drag_area_m2"]))
 
 
 def burnout_conditions(rec_or_states: np.ndarray, missions: list[Mission]) -> dict[str, np.ndarray]:
@@ -49,7 +49,7 @@ def burnout_conditions(rec_or_states: np.ndarray, missions: list[Mission]) -> di
 def fly_boosts(missions: list[Mission], controls: Controls, lattice: Lattice, history: bool = False):
     """Fly the boosts only; returns burnout states (N, 6) in F (and the (K, N, 6) history)."""
     batch = launch_batch(missions, controls, lattice)
-    t_end = max(m.t_launch_s + m.rocket.burn_time_s * b for m, b in zip(missions, controls.burn_scale)) + 2 * lattice.step_s
+    t_end = max(m.t_launch_s + m.booster.burn_time_s * b for m, b in zip(missions, controls.burn_scale)) + 2 * lattice.step_s
     if history:
         k0 = int(np.floor(min(m.t_launch_s for m in missions) / lattice.step_s))
         n_out = int(np.ceil(t_end / lattice.step_s)) - k0 + 1
@@ -134,14 +134,13 @@ def solve_boost(
     """Controls that hit burnout ``speed`` (m/s) and ``gamma`` (rad), and ``altitude`` (m,
     where finite) by also scaling the burn time. Returns controls, converged (N,) and
     the burnout conditions reached."""
-    n = len(missions)
     want_alt = altitude is not None and np.any(np.isfinite(altitude))
     if start is None:
         kick, cutoff, _ = first_guess_speed_gamma(missions, azimuth, burn_scale, speed, gamma, lattice)
         kick = np.where(np.isfinite(kick), kick, np.radians(30.0))
-        cutoff = np.where(np.isfinite(cutoff), cutoff, [m.rocket.burn_time_s for m in missions])
+        cutoff = np.where(np.isfinite(cutoff), cutoff, [m.booster.burn_time_s for m in missions])
         start = Controls(azimuth.copy(), kick, cutoff, burn_scale.copy())
-    burn = np.array([m.rocket.burn_time_s for m in missions])
+    burn = np.array([m.booster.burn_time_s for m in missions])
 
     def residual(idx: np.ndarray, u: np.ndarray) -> np.ndarray:
         ms = [missions[i] for i in idx]
@@ -149,7 +148,7 @@ def solve_boost(
         c = Controls(azimuth[idx], u[:, 0], u[:, 1] * scale, scale)
         cond = burnout_conditions(fly_boosts(ms, c, lattice), ms)
         res = [cond["speed"] - speed[idx], cond["gamma"] - gamma[idx]]
-        if want_alt:  # rows without an altitude keep their burn-time scale
+        if want_alt and altitude is not None:  # rows without an altitude keep their burn-time scale
             res.append(np.where(np.isfinite(altitude[idx]), cond["alt"] - altitude[idx], (scale - burn_scale[idx]) * 1e6))
         return np.stack(res, axis=1)
 

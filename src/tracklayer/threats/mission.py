@@ -92,6 +92,13 @@ class Mission:
     spherical: bool = False
     max_flight_s: float = 4 * 3600.0
 
+    @property
+    def booster(self) -> Rocket:
+        """The rocket, for the boost phase and its targeting (a mission without one has no boost)."""
+        if self.rocket is None:
+            raise ValueError("this mission has no rocket")
+        return self.rocket
+
     def site_f(self, lat: float, lon: float, alt: float) -> np.ndarray:
         """Position of a site in the frame F."""
         if self.spherical:
@@ -122,11 +129,11 @@ class Controls:
     cutoff_s: np.ndarray
     burn_scale: np.ndarray
 
-    def take(self, rows: np.ndarray) -> "Controls":
+    def take(self, rows: np.ndarray) -> Controls:
         return Controls(self.azimuth_rad[rows].copy(), self.kick_rad[rows].copy(), self.cutoff_s[rows].copy(), self.burn_scale[rows].copy())
 
     @classmethod
-    def concat(cls, items: list["Controls"]) -> "Controls":
+    def concat(cls, items: list[Controls]) -> Controls:
         return cls(*(np.concatenate([getattr(c, f) for c in items]) for f in ("azimuth_rad", "kick_rad", "cutoff_s", "burn_scale")))
 
 
@@ -199,7 +206,7 @@ def launch_batch(missions: list[Mission], controls: Controls, lattice: Lattice) 
         _fill_vehicle(batch, i, m)
         _fill_rocket(batch, i, m, controls.azimuth_rad[i], controls.kick_rad[i], controls.cutoff_s[i], controls.burn_scale[i])
     r0 = np.array([m.launch_f for m in missions]).reshape(-1, 3)
-    mass0 = np.array([m.rocket.liftoff_mass_kg(m.payload_kg) for m in missions])
+    mass0 = np.array([m.booster.liftoff_mass_kg(m.payload_kg) for m in missions])
     reset(batch, r0, np.zeros_like(r0), mass0, np.full(len(missions), BOOST), np.array([m.t_launch_s for m in missions]), lattice)
     return batch
 

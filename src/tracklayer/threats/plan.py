@@ -24,7 +24,13 @@ from tracklayer.threats.common import destination
 from tracklayer.threats.glide import fly_records, ground_range_m, target_glide
 from tracklayer.threats.mission import Controls, Mission, Rocket
 from tracklayer.threats.presets import (
-    AERO_TABLES, BALLISTIC_PRESETS, GLIDE_BOOSTER, GLIDE_PRESETS, PLUME_KW_SR, RCS_M2, SIGNATURES,
+    AERO_TABLES,
+    BALLISTIC_PRESETS,
+    GLIDE_BOOSTER,
+    GLIDE_PRESETS,
+    PLUME_KW_SR,
+    RCS_M2,
+    SIGNATURES,
 )
 
 MIN_THRUST_TO_WEIGHT = 1.1
@@ -43,7 +49,7 @@ class ThreatPlanError(ScenarioError):
         self.problems = problems
         super().__init__([f"{label}: threats[{i}].{field}: {msg}" for i, field, msg in problems])
 
-    def relabel(self, label: str) -> "ThreatPlanError":
+    def relabel(self, label: str) -> ThreatPlanError:
         return ThreatPlanError(self.problems, label)
 
 
@@ -160,7 +166,7 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0, miss_tol
     targets = [b[2] for b in built]
     problems: list[tuple[int, str, str]] = []
     for i, (m, tg) in enumerate(zip(missions, targets)):
-        tw = m.rocket.thrust_to_weight(m.payload_kg, tg["burn_scale"])
+        tw = m.booster.thrust_to_weight(m.payload_kg, tg["burn_scale"])
         if tw < MIN_THRUST_TO_WEIGHT:
             field = "burn_time_s" if threats[i].burn_time_s is not None else "booster"
             problems.append((i, field, f"lift-off thrust-to-weight {tw:.2f} is below {MIN_THRUST_TO_WEIGHT}: the rocket cannot rise "
@@ -211,8 +217,8 @@ def plan_threats(threats: list, step_s: float, max_step_s: float = 1.0, miss_tol
                                                          f"short of the dive point (aim {ground / 1e3:,.0f} km away); omit it to let "
                                                          "the range solver choose the speed"))
             elif np.isnan(v_fixed[k]) and not surplus_max[k] > 0:
-                reach = ground + surplus_max[k] if np.isfinite(surplus_max[k]) else np.nan
-                reached = f"about {reach / 1e3:,.0f} km" if reach > 0 else "no useful distance"
+                reach_m = ground + surplus_max[k] if np.isfinite(surplus_max[k]) else np.nan
+                reached = f"about {reach_m / 1e3:,.0f} km" if reach_m > 0 else "no useful distance"
                 problems.append((i, "aim", f"out of reach: the aim is {ground / 1e3:,.0f} km away; at the booster's best burnout "
                                            f"speed ({vmax[k]:,.0f} m/s at {spec.burnout_gamma_deg:g} deg) the glide reaches {reached} "
                                            "before slowing to the dive speed (choose a bigger booster, a lower dive_speed_m_s or a "

@@ -6,7 +6,7 @@ call, so a whole set of threats is solved with a few batched flights.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

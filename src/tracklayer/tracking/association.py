@@ -26,6 +26,7 @@ clusters share no track and no detection, so solving them separately is exact.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -77,6 +78,7 @@ def gnn_pairs(n_tracks: int, n_dets: int, pi: np.ndarray, pj: np.ndarray, gain: 
     out = np.full(n_tracks, -1, np.int64)
     if pi.size == 0:
         return out
+    kernel: Callable[..., None]
     if engine() == "numba":
         from tracklayer.kernels.tracking import gnn_clusters_kernel as kernel
     else:
@@ -188,6 +190,7 @@ def jpda_pairs(
     exact = np.ones(n_tracks, dtype=bool)
     if pi.size == 0:
         return beta, beta0, exact
+    kernel: Callable[..., None]
     if engine() == "numba":
         from tracklayer.kernels.tracking import jpda_clusters_kernel as kernel
     else:

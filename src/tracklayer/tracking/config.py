@@ -72,7 +72,7 @@ class TrackerConfig:
         return math.log(self.new_target_ratio)
 
     @classmethod
-    def from_spec(cls, spec) -> "TrackerConfig":
+    def from_spec(cls, spec) -> TrackerConfig:
         """From a validated `tracklayer.scenario.schema.Tracker`."""
         filt = FILTERS[spec.filter](spec.ukf)
         if spec.motion is not None:

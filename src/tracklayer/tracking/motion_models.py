@@ -294,7 +294,7 @@ def rk4_frozen_stm(deriv, jac, x: np.ndarray, dt, max_step: float) -> tuple[np.n
     dt = np.asarray(dt, dtype=np.float64)
     if dt.ndim == 0:  # the predictors' case: plain floats, no per-row arrays to build
         n_sub = max(1, int(math.ceil(abs(float(dt)) / max_step)))
-        steps = [(float(dt) / n_sub,) * 2] * n_sub
+        steps: list[tuple[float | np.ndarray, float | np.ndarray]] = [(float(dt) / n_sub,) * 2] * n_sub
     else:
         rows = np.maximum(1, np.ceil(np.abs(dt) / max_step)).astype(np.int64)
         steps = [(h[:, None], h[:, None, None]) for h in (np.where(j < rows, dt / rows, 0.0) for j in range(int(rows.max(initial=1))))]
@@ -313,6 +313,7 @@ def rk4_frozen_stm(deriv, jac, x: np.ndarray, dt, max_step: float) -> tuple[np.n
         k4 = deriv(x + h * k3)
         x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         phi = step if phi is None else step @ phi
+    assert phi is not None  # at least one sub-step
     return x, phi
 
 
@@ -322,6 +323,14 @@ class _Integrated:
 
     max_step_s: float
     frozen_jacobian = True
+
+    def _deriv(self, x: np.ndarray) -> np.ndarray:
+        """dx/dt of states x (N, d)."""
+        raise NotImplementedError
+
+    def _jac(self, x: np.ndarray) -> np.ndarray:
+        """d(dx/dt)/dx (N, d, d) at states x (N, d)."""
+        raise NotImplementedError
 
     def _both(self, x: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
         if dt == 0.0:
@@ -371,7 +380,7 @@ class Ballistic(_Integrated):
     kappa_prior_sigma_m2_kg: float = 5e-4
 
     @property
-    def ndim(self) -> int:  # type: ignore[override]
+    def ndim(self) -> int:
         return 7 if self.drag else 6
 
     @property

@@ -61,17 +61,17 @@ class Candidates:
     sources: np.ndarray
 
     @classmethod
-    def empty(cls, r: int, n: int, k: int = 1) -> "Candidates":
+    def empty(cls, r: int, n: int, k: int = 1) -> Candidates:
         return cls(np.zeros(0, np.int64), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)), np.zeros(0), np.zeros(0), np.zeros(0),
                    np.zeros((0, k)), np.zeros(0, np.uint64))
 
     def __len__(self) -> int:
         return self.group.shape[0]
 
-    def take(self, index) -> "Candidates":
+    def take(self, index) -> Candidates:
         return Candidates(*(getattr(self, f.name)[index] for f in fields(self)))
 
-    def append(self, other: "Candidates") -> "Candidates":
+    def append(self, other: Candidates) -> Candidates:
         if len(self) == 0:
             return other
         return Candidates(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self)))

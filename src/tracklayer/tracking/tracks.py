@@ -42,14 +42,14 @@ class Tracks:
     sources: np.ndarray
 
     @classmethod
-    def empty(cls, r: int, n: int, k: int) -> "Tracks":
+    def empty(cls, r: int, n: int, k: int) -> Tracks:
         """No tracks (read-only arrays, shared between calls)."""
-        return _empty(cls, r, n, k)
+        return _empty(r, n, k)
 
     def __len__(self) -> int:
         return self.track_id.shape[0]
 
-    def take(self, index: np.ndarray) -> "Tracks":
+    def take(self, index: np.ndarray) -> Tracks:
         index = np.asarray(index)
         if index.dtype == bool:
             index = np.flatnonzero(index)  # one nonzero for all columns
@@ -57,7 +57,7 @@ class Tracks:
             index = index.astype(np.intp)  # an empty list
         return Tracks(*(getattr(self, f).take(index, axis=0) for f in _FIELDS))  # ndarray.take: a third of x[index]'s overhead
 
-    def split(self, mask: np.ndarray) -> tuple["Tracks", "Tracks"]:
+    def split(self, mask: np.ndarray) -> tuple[Tracks, Tracks]:
         """``(self.take(~mask), self.take(mask))`` with one gather per column (a stable
         partition, then two slices)."""
         order = np.argsort(mask, kind="stable")
@@ -65,19 +65,19 @@ class Tracks:
         cols = [getattr(self, f).take(order, axis=0) for f in _FIELDS]
         return Tracks(*(c[:k] for c in cols)), Tracks(*(c[k:] for c in cols))
 
-    def append(self, other: "Tracks") -> "Tracks":
+    def append(self, other: Tracks) -> Tracks:
         if len(other) == 0:
             return self
         if len(self) == 0:
             return other
         return Tracks(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in _FIELDS))
 
-    def with_columns(self, **columns: np.ndarray) -> "Tracks":
+    def with_columns(self, **columns: np.ndarray) -> Tracks:
         """These tracks with some columns replaced (`dataclasses.replace`, without its
         per-call field introspection)."""
         return Tracks(**(self.__dict__ | columns))
 
-    def record_hits(self, hit_rows: np.ndarray, t_s: float, rows: np.ndarray | None = None, **columns: np.ndarray) -> "Tracks":
+    def record_hits(self, hit_rows: np.ndarray, t_s: float, rows: np.ndarray | None = None, **columns: np.ndarray) -> Tracks:
         """Count a hit at ``t_s`` for ``hit_rows`` (once per time step), and replace the
         given ``columns`` at ``rows`` (values for those rows only)."""
         hit_rows = hit_rows[self.last_hit_t_s[hit_rows] < t_s]
@@ -100,9 +100,9 @@ _FIELDS = tuple(f.name for f in fields(Tracks))
 
 
 @lru_cache(maxsize=16)
-def _empty(cls, r: int, n: int, k: int) -> Tracks:
+def _empty(r: int, n: int, k: int) -> Tracks:
     cols = (np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, r, n)), np.zeros((0, r, n, n)), np.zeros((0, r)),
             np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0, np.uint64))
     for c in cols:
         c.setflags(write=False)
-    return cls(*cols)
+    return Tracks(*cols)

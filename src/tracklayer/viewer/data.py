@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tracklayer import palette
 from tracklayer.earth.constants import DEG, TWO_PI, WGS84_A_M
 from tracklayer.earth.frames import aer_to_enu, ecef_to_geodetic, enu_basis, geodetic_to_ecef
 from tracklayer.earth.time import TimeGrid, parse_epoch
@@ -265,7 +266,14 @@ def _satellites(scene: list[dict], budget: Budget, detected: set[str], notes: li
         pick = np.linspace(0, len(rest) - 1, room).round().astype(int) if room > 0 and rest else np.zeros(0, int)
         packets = seen + [rest[i] for i in np.unique(pick)]
         notes.append(f"satellites: {len(packets):,} of {total:,} shown (all that detected a threat first, the rest evenly spaced)")
-    names, nations, constellations, t_list, r_list, fp_list, rings, ring_sats = [], [], [], [], [], [], [], []
+    names: list[str] = []
+    nations: list[str] = []
+    constellations: list[str] = []
+    t_list: list[list] = []
+    r_list: list[list] = []
+    fp_list: list[list | None] = []
+    rings: list[list] = []
+    ring_sats: list[list[int]] = []
     samples = sum(len(p["position"]["cartesian"]) // 4 for p in packets)
     stride = int(np.ceil(samples / budget.max_satellite_samples)) if samples else 1
     if stride > 1:

@@ -27,10 +27,10 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from tracklayer.errors import TracklayerError
@@ -129,6 +129,7 @@ class ViewerServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host = self.server_address[0]
+        assert isinstance(host, str)  # an AF_INET or AF_INET6 address
         return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}/"
 
     def handle_error(self, request, client_address) -> None:

@@ -25,9 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from tracklayer import api
-    from tracklayer.table import Table
     from tracklayer.kernels import engine
     from tracklayer.metrics.impact import impact_table, impact_warning
+    from tracklayer.table import Table
     from tracklayer.tracking import STATUSES
 
     start = time.perf_counter()

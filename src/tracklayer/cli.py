@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator, NoReturn, Optional
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -158,7 +159,7 @@ def _interrupted(exc: KeyboardInterrupt, signum: int, out_dir: Path, previous: b
 def run(
     scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name (see `tracklayer scenarios`)."),
     out_dir: Path = typer.Option(Path("results"), "--out", "-o", help="Folder for the outputs (created if needed)."),
-    seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
+    seed: int | None = typer.Option(None, min=0, help="Override the scenario's seed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
     view_after: bool = typer.Option(False, "--view", help="Then serve the run in the offline globe viewer (as `tracklayer view`)."),
     port: int = typer.Option(0, min=0, max=65535, help="With --view: port to listen on (0: any free port)."),
@@ -261,8 +262,8 @@ def info() -> None:
 def sweep(
     campaign: str = typer.Argument(..., help="Campaign file path or built-in name (see `tracklayer campaigns`)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Results folder (created if needed); the same command again resumes."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0, help="Local worker processes (default: one per CPU; 0: run in this process)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=0, help="Local worker processes (default: one per CPU; 0: run in this process)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Run the runs stored as failed again."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate the campaign, list its design points, run nothing."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -311,7 +312,7 @@ def sweep(
 @command
 def analyze(
     results: Path = typer.Argument(..., help="Results folder written by `tracklayer sweep`."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Path of the HTML report (default: RESULTS/report.html)."),
+    report: Path | None = typer.Option(None, "--report", help="Path of the HTML report (default: RESULTS/report.html)."),
     ci: str = typer.Option("t", "--ci", help="Confidence intervals of the means: t (Student) or bootstrap."),
     level: float = typer.Option(0.95, "--level", min=0.5, max=0.999, help="Confidence level."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
@@ -355,9 +356,9 @@ def _check_without(scn, scenario: str, nations: list[str]) -> None:
 @command
 def partners(
     scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
-    seed: Optional[int] = typer.Option(None, min=0, help="Override the scenario's seed."),
+    seed: int | None = typer.Option(None, min=0, help="Override the scenario's seed."),
     nation: list[str] = typer.Option([], "--nation", help="Assess only this nation (repeatable; default: every nation with sensors)."),
-    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the table to this Parquet file."),
+    out_file: Path | None = typer.Option(None, "--out", "-o", help="Also write the table to this Parquet file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Marginal value of each partner: the lead picture with and without each nation's sensors and nodes."""
@@ -418,8 +419,8 @@ def view(
 def coverage(
     scenario: str = typer.Argument("indo-pacific", help="Scenario file path or built-in name."),
     out_dir: Path = typer.Option(Path("results/coverage"), "--out", "-o", help="Folder for the outputs (created if needed)."),
-    hours: Optional[float] = typer.Option(None, min=0.01, max=720.0, help="Window length, hours (default: the scenario's coverage.duration_s)."),
-    step: Optional[float] = typer.Option(None, min=1.0, max=3600.0, help="Time step, s (default: coverage.step_s)."),
+    hours: float | None = typer.Option(None, min=0.01, max=720.0, help="Window length, hours (default: the scenario's coverage.duration_s)."),
+    step: float | None = typer.Option(None, min=1.0, max=3600.0, help="Time step, s (default: coverage.step_s)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
 ) -> None:
     """Coverage figures of merit over a lat/lon grid (scenario's `coverage` block): Parquet, maps, HTML."""

@@ -10,8 +10,8 @@ from tracklayer.earth.constants import DEG
 from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef, eci_to_ecef_state
 from tracklayer.earth.time import TimeGrid
 from tracklayer.errors import ScenarioError
-from tracklayer.metrics.phase_metrics import Quality, phase_metrics
 from tracklayer.metrics.impact import impact_table, impact_warning
+from tracklayer.metrics.phase_metrics import Quality, phase_metrics
 from tracklayer.metrics.scoring import assign_truth, nearest_truth
 from tracklayer.metrics.threat_metrics import threat_metrics
 from tracklayer.network.config import NetworkConfig

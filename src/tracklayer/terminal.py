@@ -37,7 +37,7 @@ def fmt(value: float | None, kind: str) -> str:
     return str(value)
 
 
-def cell(value: object) -> "Text":
+def cell(value: object) -> Text:
     """A table cell or title from data read back from files: control characters escaped, no markup."""
     from rich.text import Text
 
@@ -46,14 +46,14 @@ def cell(value: object) -> "Text":
     return Text(printable(value))
 
 
-def _table(title: Any) -> "RichTable":
+def _table(title: Any) -> RichTable:
     from rich import box
     from rich.table import Table as RichTable
 
     return RichTable(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
 
 
-def _widen(out: "Console", width: int) -> None:
+def _widen(out: Console, width: int) -> None:
     """Keep wide tables whole when the output is a pipe or a file."""
     if not out.is_terminal:
         out.width = max(out.width, width)
@@ -69,7 +69,7 @@ RUN_COLUMNS = (
 """The run summary's columns: (title, format kind or None for text, metrics column)."""
 
 
-def run_summary(out: "Console", result: "RunResult") -> None:
+def run_summary(out: Console, result: RunResult) -> None:
     """Per-threat summary of the lead picture, custody by flight phase, and the pictures by node."""
     m = result.metrics.take(result.metrics["node"] == result.picture_node)
     table = _table(f"{result.scenario.name}: per-threat summary, node '{m['node'][0]}' (times in s after launch)")
@@ -86,7 +86,7 @@ def run_summary(out: "Console", result: "RunResult") -> None:
         out.print(node_table(result.metrics, nodes))
 
 
-def phase_table(result: "RunResult") -> "RichTable":
+def phase_table(result: RunResult) -> RichTable:
     """Custody by flight phase of the lead picture: held % / within warning quality % /
     within fire-control quality % in each phase the threat flew, and which layer held it."""
     import numpy as np
@@ -100,7 +100,7 @@ def phase_table(result: "RunResult") -> "RichTable":
     for title in ("threat", *PHASES, "all", "radar/space/both"):
         table.add_column(title, justify="left" if title == "threat" else "right", no_wrap=True)
 
-    def shares(rows: "Table", k: int, columns: tuple[str, ...]) -> str:
+    def shares(rows: Table, k: int, columns: tuple[str, ...]) -> str:
         return "/".join(fmt(float(rows[c][k]), "%").rstrip("%") for c in columns)
 
     for threat in dict.fromkeys(pm["threat"].tolist()):
@@ -113,7 +113,7 @@ def phase_table(result: "RunResult") -> "RichTable":
     return table
 
 
-def node_table(metrics: "Table", nodes: list[str]) -> "RichTable":
+def node_table(metrics: Table, nodes: list[str]) -> RichTable:
     """The nodes' pictures compared: means over threats."""
     import numpy as np
 
@@ -140,7 +140,7 @@ def _gain(value: float, kind: str) -> str:
     return text if text.startswith("-") else "+" + text
 
 
-def partner_table(out: "Console", name: str, node: str, value: "Table") -> None:
+def partner_table(out: Console, name: str, node: str, value: Table) -> None:
     """The partners' marginal value to the lead picture (`tracklayer.api.partner_value`)."""
     table = _table(f"{name}: partner value to the '{node}' picture (gain = with - without; + helps)")
     for title in ("nation", "threat", "custody", "without", "gain", "warning s", "gain s", "rms km", "gain km"):
@@ -154,7 +154,7 @@ def partner_table(out: "Console", name: str, node: str, value: "Table") -> None:
     out.print(table)
 
 
-def coverage_table(out: "Console", name: str, result: Any) -> None:
+def coverage_table(out: Console, name: str, result: Any) -> None:
     """Coverage figures of merit, area-weighted over the grid (`tracklayer.metrics.coverage.summary`)."""
     from tracklayer.metrics.coverage import summary
 
@@ -170,7 +170,7 @@ def coverage_table(out: "Console", name: str, result: Any) -> None:
     out.print(table)
 
 
-def campaign_table(out: "Console", title: str, headers: list[tuple[str, bool]], rows: list[list[str]]) -> None:
+def campaign_table(out: Console, title: str, headers: list[tuple[str, bool]], rows: list[list[str]]) -> None:
     """A campaign's design points with their means and intervals (`tracklayer.campaign.report.summary_rows`)."""
     table = _table(cell(title))
     for text, numeric in headers:
@@ -213,7 +213,7 @@ SAMPLE_METRICS = (("custody_fraction", "custody", "%"), ("warning_time_s", "warn
 """Metrics of the `samples_table` (column, label, unit)."""
 
 
-def samples_table(samples: "Table", one_draw: "Table", node: str, title: str) -> "RichTable":
+def samples_table(samples: Table, one_draw: Table, node: str, title: str) -> RichTable:
     """A rich table: per threat and metric of ``node``, the one-draw value (the
     unshifted scenario's run, ``one_draw``: its metrics table) beside the samples'
     median, 10-90 % band and worst case (`tracklayer.api.sample`'s table)."""

@@ -68,7 +68,9 @@ def _numerical_pull_down(mission, h_m: float, v_m_s: float) -> float:
         g = -MU_EARTH_M3_S2 / r**3
         return [vx, vz, g * x + lift * nx - drag * vx / v, g * z + lift * nz - drag * vz / v]
 
-    ground = lambda _, y: np.hypot(y[0], y[1]) - R
+    def ground(_, y):
+        return np.hypot(y[0], y[1]) - R
+
     ground.terminal, ground.direction = True, -1
     sol = solve_ivp(rhs, (0.0, 600.0), [0.0, R + h_m, v_m_s, 0.0], method="DOP853", rtol=1e-9, atol=1e-6, events=ground)
     x, z = sol.y_events[0][0][:2]

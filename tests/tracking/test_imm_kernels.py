@@ -36,7 +36,7 @@ def _enu(rng):
 def test_measurement_and_pair_kernels_match_references(rng, kind, range_rate, r):
     from tracklayer.kernels.imm import angles_frame_kernel, ekf_measurement_kernel, pair_terms_kernel
 
-    for trial in range(10):
+    for _trial in range(10):
         n_tr, n = int(rng.integers(1, 6)), 9
         site, x, p, mu = _bank(rng, n_tr, r, n)
         enu, v_site = _enu(rng), rng.normal(0, 400, 3)

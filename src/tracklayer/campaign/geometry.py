@@ -54,7 +54,7 @@ class Box(_Model):
     lon: tuple[float, float]
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Box":
+    def _not_empty(self) -> Box:
         (a, b), (c, d) = self.lat, self.lon
         if not (-90.0 <= a <= b <= 90.0):
             raise ValueError(f"lat must be [south, north] with -90 <= south <= north <= 90 (got [{a:g}, {b:g}]: an empty region)")

@@ -16,11 +16,11 @@ planned like any other point and recorded as a failed run with its error.
 from __future__ import annotations
 
 import copy
-from collections import Counter
 import hashlib
 import itertools
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -176,7 +176,7 @@ class Parameter(_Model):
         return (self.path,) if isinstance(self.path, str) else tuple(self.path)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Parameter":
+    def _consistent(self) -> Parameter:
         for p in self.paths:
             if p.strip() != PARTNERS:
                 parse_path(p)
@@ -242,7 +242,7 @@ class CampaignSpec(_Model):
         return parameters
 
     @model_validator(mode="after")
-    def _design(self) -> "CampaignSpec":
+    def _design(self) -> CampaignSpec:
         sampled = [n for n, p in self.parameters.items() if p.range is not None]
         if sampled and self.samples is None:
             raise ValueError(f"parameters {sampled} give a range: add samples: {{n: N, method: lhs}}")
@@ -254,7 +254,7 @@ class CampaignSpec(_Model):
             if len(set(lengths.values())) > 1:
                 raise ValueError(f"group '{group}': values differ in length {lengths}")
             size *= next(iter(lengths.values()))
-        for name, p in self.parameters.items():
+        for p in self.parameters.values():
             if p.values is not None and p.group is None:
                 size *= len(p.values)
         if size > MAX_POINTS:

@@ -19,7 +19,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-
 from tracklayer.errors import TracklayerError
 from tracklayer.io.tables import read_parquet
 from tracklayer.table import Table

@@ -212,12 +212,12 @@ def _jpda_exact(start, deg, pj_local, w, w0, beta, beta0, used):
     while True:
         if level == k:
             total += prod[k]
-            for l in range(k):
-                o = chosen[l]
+            for tr in range(k):
+                o = chosen[tr]
                 if o == 0:
-                    beta0[l] += prod[k]
+                    beta0[tr] += prod[k]
                 else:
-                    beta[start[l] + o - 1] += prod[k]
+                    beta[start[tr] + o - 1] += prod[k]
             level -= 1
             continue
         o = chosen[level]
@@ -254,11 +254,11 @@ def _jpda_lbp(start, deg, pj_local, nd, w, w0, beta, beta0, tol, max_iter):
     mu = np.zeros(npairs)  # track -> detection messages
     col_sum = np.zeros(nd)
     for _ in range(max_iter):
-        for l in range(k):
-            s = w0[l]
-            for e in range(start[l], start[l] + deg[l]):
+        for tr in range(k):
+            s = w0[tr]
+            for e in range(start[tr], start[tr] + deg[tr]):
                 s += w[e] * nu[e]
-            for e in range(start[l], start[l] + deg[l]):
+            for e in range(start[tr], start[tr] + deg[tr]):
                 mu[e] = w[e] / (s - w[e] * nu[e])
         for j in range(nd):
             col_sum[j] = 0.0
@@ -271,12 +271,12 @@ def _jpda_lbp(start, deg, pj_local, nd, w, w0, beta, beta0, tol, max_iter):
             nu[e] = new
         if change < tol:
             break
-    for l in range(k):
-        s = w0[l]
-        for e in range(start[l], start[l] + deg[l]):
+    for tr in range(k):
+        s = w0[tr]
+        for e in range(start[tr], start[tr] + deg[tr]):
             s += w[e] * nu[e]
-        beta0[l] = w0[l] / s
-        for e in range(start[l], start[l] + deg[l]):
+        beta0[tr] = w0[tr] / s
+        for e in range(start[tr], start[tr] + deg[tr]):
             beta[e] = w[e] * nu[e] / s
 
 

@@ -168,7 +168,7 @@ def _format_column(values: np.ndarray, kind: Kind) -> tuple[str, list[str]]:
     return " (m)", [dash if math.isnan(v) else f"{v:.1f}" if v < 10 else f"{v:,.0f}" for v in x]
 
 
-def metric_tables(result: "RunResult") -> list[dict]:
+def metric_tables(result: RunResult) -> list[dict]:
     """The metric tables as ``{"title", "headers": [(text, tooltip, numeric)], "rows": [[str]]}``.
 
     The rows are those of the lead picture's node (the network section compares nodes).
@@ -208,7 +208,7 @@ PHASE_TABLE: tuple[tuple[str, str, Kind], ...] = (
 """Columns of the report's per-threat phase x layer tables (column, header, kind)."""
 
 
-def phase_tables(result: "RunResult") -> list[dict]:
+def phase_tables(result: RunResult) -> list[dict]:
     """One table per threat of the lead picture: a row per flight phase and ``all``,
     in the shape of `metric_tables`."""
     pm = result.phase_metrics
@@ -227,14 +227,14 @@ def phase_tables(result: "RunResult") -> list[dict]:
     return out
 
 
-def missed_aims(result: "RunResult") -> list[str]:
+def missed_aims(result: RunResult) -> list[str]:
     """One line per threat that landed farther from its aim than the scenario's tolerance."""
     from tracklayer.metrics.phase_metrics import Quality
 
     return Quality.from_scenario(result.scenario).missed_aim_lines(result.metrics.take(result.metrics["node"] == result.picture_node))
 
 
-def sensor_groups(result: "RunResult") -> list[dict]:
+def sensor_groups(result: RunResult) -> list[dict]:
     """Sensors by nation: ``{"id", "name", "space": [(platform, count)], "radars": [names], "total"}``."""
     s = result.sensors
     names = {n.id: n.name for n in result.scenario.nations}
@@ -252,7 +252,7 @@ def _hms(seconds: float) -> str:
     return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def _overview(result: "RunResult") -> list[tuple[str, str]]:
+def _overview(result: RunResult) -> list[tuple[str, str]]:
     """Headline figures of the run as (label, value)."""
     from tracklayer.report.plots import picture_tracks
 
@@ -276,7 +276,7 @@ COVERAGE_FIGURES = frozenset({"coverage_png", "coverage_series_png"})
 """Figures of `FIGURES` drawn from the run's coverage as well as from the run."""
 
 
-def _figures(result: "RunResult", coverage: "CoverageResult") -> tuple[list[dict], float]:
+def _figures(result: RunResult, coverage: CoverageResult) -> tuple[list[dict], float]:
     from tracklayer.report import plots
 
     t0 = time.perf_counter()
@@ -298,7 +298,7 @@ NODE_COLUMNS: tuple[tuple[str, str, Kind], ...] = (
 """Metrics compared node by node in the network section (column, title, kind)."""
 
 
-def network_section(result: "RunResult") -> dict | None:
+def network_section(result: RunResult) -> dict | None:
     """Context of the report's network section (None for a single node without links):
     figures, nodes, the per-node side-by-side table, link statistics and release rules."""
     import base64 as b64
@@ -357,7 +357,7 @@ def network_section(result: "RunResult") -> dict | None:
     }
 
 
-def render_report(result: "RunResult", coverage: "CoverageResult") -> str:
+def render_report(result: RunResult, coverage: CoverageResult) -> str:
     """The report of a run as an HTML string (self-contained; see `write_report`);
     ``coverage`` is the coverage of the run's window (`tracklayer.metrics.coverage.run_coverage`)."""
     import jinja2
@@ -403,7 +403,7 @@ def render_report(result: "RunResult", coverage: "CoverageResult") -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
-def write_report(result: "RunResult", path: Path, coverage: "CoverageResult") -> None:
+def write_report(result: RunResult, path: Path, coverage: CoverageResult) -> None:
     """Write the HTML report of a run to ``path``.
 
     The file is written under a temporary name in the same folder and renamed, so

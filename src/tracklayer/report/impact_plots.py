@@ -56,7 +56,7 @@ def _glide_panel(ax, rows, area_km2: float) -> None:
     ax.legend(fontsize=6, loc="lower left")
 
 
-def impact_png(result: "RunResult") -> bytes:
+def impact_png(result: RunResult) -> bytes:
     """One panel per threat of the lead picture's impact table; PNG bytes."""
     truth = result.state.physics.truth
     table = result.impact

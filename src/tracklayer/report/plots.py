@@ -49,7 +49,7 @@ def _spans(t_s: np.ndarray, step_s: float) -> list[tuple[float, float]]:
     return [(float(g[0]), float(g[-1] - g[0] + step_s)) for g in np.split(t, cut)]
 
 
-def _step_s(result: "RunResult") -> float:
+def _step_s(result: RunResult) -> float:
     t = result.state.grid.t_s
     return float(t[1] - t[0]) if t.shape[0] > 1 else 1.0
 
@@ -74,7 +74,7 @@ def _destination(lat_deg: float, lon_deg: float, az_rad: np.ndarray, range_m: fl
     return lat2 / DEG, (lon1 + dlon) / DEG
 
 
-def radar_footprint(radar: "Radar") -> np.ndarray:
+def radar_footprint(radar: Radar) -> np.ndarray:
     """Ground outline of a radar's coverage as a closed (K, 2) lon/lat ring, degrees.
 
     ``radar`` is a `tracklayer.scenario.schema.Radar`. A sector radar gives its
@@ -102,7 +102,7 @@ def radar_footprint(radar: "Radar") -> np.ndarray:
     return np.column_stack([lon, lat])
 
 
-def scenario_box(result: "RunResult", margin_deg: float = 8.0) -> Box:
+def scenario_box(result: RunResult, margin_deg: float = 8.0) -> Box:
     """Map box around the scenario's launch points, aim points and radar sites, deg.
 
     Falls back to `DEFAULT_BOX` (95E-175W, 5S-60N) when there is nothing to fit.
@@ -115,19 +115,19 @@ def scenario_box(result: "RunResult", margin_deg: float = 8.0) -> Box:
     return fit_box(np.array(lon), np.array(lat), margin_deg=margin_deg, min_span_deg=25.0)
 
 
-def picture_tracks(result: "RunResult"):
+def picture_tracks(result: RunResult):
     """The tracks of the lead picture's node (the report's per-threat figures show one
     picture; the network section compares the nodes)."""
     tr = result.tracks
     return tr.take(tr["node"] == result.picture_node)
 
 
-def _nation_colors(result: "RunResult") -> dict[str, str]:
+def _nation_colors(result: RunResult) -> dict[str, str]:
     ids = [n.id for n in result.scenario.nations]
     return {nation: palette.nation_color(nation, ids) for nation in ids}
 
 
-def _place_labels(ax: "Axes", items: list[tuple[float, float, str]], fontsize: float, **text_kw) -> None:
+def _place_labels(ax: Axes, items: list[tuple[float, float, str]], fontsize: float, **text_kw) -> None:
     """Label points right of and below them, moving a label down until it overlaps
     no label placed before it (points taken from north to south).
 
@@ -166,7 +166,7 @@ def _phase_handles(phases: list[str] | tuple[str, ...] = PHASES) -> list:
     return [Line2D([], [], color=PHASE_COLORS[p], lw=2.5, label=f"{p} phase") for p in phases]
 
 
-def map_png(result: "RunResult", box: Box | None = None) -> bytes:
+def map_png(result: RunResult, box: Box | None = None) -> bytes:
     """Map of the theatre: coastlines, threat ground tracks coloured by flight phase
     with launch and aim points, radar coverage sectors coloured by nation,
     satellite ground tracks and (thinned) confirmed track positions.
@@ -267,7 +267,7 @@ def map_png(result: "RunResult", box: Box | None = None) -> bytes:
         return png_bytes(fig)
 
 
-def _threat_phases(result: "RunResult", i: int) -> list[tuple[float, float, str]]:
+def _threat_phases(result: RunResult, i: int) -> list[tuple[float, float, str]]:
     """(start_s, width_s, phase) of each flight-phase run of threat ``i`` on the grid."""
     t = result.state.grid.t_s
     ph = result.state.truth.phase[:, i]
@@ -275,7 +275,7 @@ def _threat_phases(result: "RunResult", i: int) -> list[tuple[float, float, str]
     return [(float(t[a]), float(t[b - 1] - t[a] + step), PHASES[ph[a]]) for a, b in _runs(ph) if ph[a] >= 0]
 
 
-def _flight_window(result: "RunResult", pad_frac: float = 0.03) -> tuple[float, float]:
+def _flight_window(result: RunResult, pad_frac: float = 0.03) -> tuple[float, float]:
     """Time axis limits covering every threat's flight, seconds since epoch."""
     tr = result.state.truth
     t0, t1 = float(np.nanmin(tr.launch_t_s)), float(np.nanmax(tr.impact_t_s))
@@ -284,7 +284,7 @@ def _flight_window(result: "RunResult", pad_frac: float = 0.03) -> tuple[float, 
     return max(t0 - pad, float(t[0])), min(t1 + pad, float(t[-1]))
 
 
-def timeline_png(result: "RunResult") -> bytes:
+def timeline_png(result: RunResult) -> bytes:
     """Per-threat timeline: flight phases, IR and radar detections, confirmed-track
     custody (one shade per track id) and the number of satellites able to detect it.
 
@@ -358,7 +358,7 @@ def timeline_png(result: "RunResult") -> bytes:
         return png_bytes(fig)
 
 
-def _error_series(result: "RunResult", i: int) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+def _error_series(result: RunResult, i: int) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """(track_id, t_s, error_m, sigma_m) of each confirmed track on threat ``i``;
     samples more than 1.5 grid steps apart are separated by a NaN row."""
     tr = picture_tracks(result)
@@ -380,7 +380,7 @@ def _error_series(result: "RunResult", i: int) -> list[tuple[int, np.ndarray, np
     return out
 
 
-def track_error_png(result: "RunResult") -> bytes:
+def track_error_png(result: RunResult) -> bytes:
     """Per threat: 3-D position error of each confirmed track assigned to it (solid)
     and the track's own 1-sigma position uncertainty, sqrt(trace P_pos) (dashed),
     against time, log scale, over the flight phases (shaded).
@@ -436,7 +436,7 @@ def track_error_png(result: "RunResult") -> bytes:
         return png_bytes(fig)
 
 
-def altitude_png(result: "RunResult") -> bytes:
+def altitude_png(result: RunResult) -> bytes:
     """Altitude of each threat against time since launch and against ground range
     from the launch point (great circle), coloured by flight phase.
 
@@ -444,9 +444,8 @@ def altitude_png(result: "RunResult") -> bytes:
     -------
     PNG bytes.
     """
-    from matplotlib.collections import LineCollection
-
     from matplotlib import patheffects
+    from matplotlib.collections import LineCollection
 
     truth, scn = result.truth, result.scenario
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]

@@ -4,9 +4,9 @@ when the scenario is compiled (`tracklayer.scenario.compile`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 import unicodedata
-from typing import Annotated, Literal, Union
+from collections import Counter
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -43,7 +43,7 @@ validation time grows as 1/step_s (0.01 s: a few seconds per threat)."""
 MAX_THREATS = 1000
 """Most threats in one scenario (each is targeted when the scenario is validated)."""
 Angle = Annotated[float, Field(ge=-360.0, le=360.0)]
-EPOCH_RANGE = (dt.datetime(1950, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
+EPOCH_RANGE = (dt.datetime(1950, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
 """Epochs the time and frame code supports: the Sun's low-precision formulas (quoted
 for 1950-2050, drifting slowly after) and two-digit TLE years (1957-2056) bound it."""
 MAX_ATTACK_OFFSET_S = 366 * 86400.0
@@ -82,7 +82,7 @@ class Walker(_Model):
     pattern: Literal["delta", "star"] = "delta"
 
     @model_validator(mode="after")
-    def _phasing_in_range(self) -> "Walker":
+    def _phasing_in_range(self) -> Walker:
         if self.phasing >= self.planes and self.planes > 1:
             raise ValueError(f"phasing must be smaller than planes ({self.planes})")
         return self
@@ -100,7 +100,7 @@ class Elements(_Model):
     mean_anomaly_deg: Angle = 0.0
 
     @model_validator(mode="after")
-    def _one_size(self) -> "Elements":
+    def _one_size(self) -> Elements:
         if (self.altitude_km is None) == (self.semi_major_axis_km is None):
             raise ValueError("give exactly one of altitude_km or semi_major_axis_km")
         return self
@@ -164,7 +164,7 @@ class Constellation(_Model):
     sensor: InfraredSensor = InfraredSensor()
 
     @model_validator(mode="after")
-    def _one_source(self) -> "Constellation":
+    def _one_source(self) -> Constellation:
         given = [k for k in ("walker", "elements", "tle") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of walker, elements or tle (got {', '.join(given) or 'none'})")
@@ -174,8 +174,9 @@ class Constellation(_Model):
     @classmethod
     def _tle_lines(cls, lines: list[str] | None) -> list[str] | None:
         if lines is not None:
-            from tracklayer.orbits.propagators import parse_tle_lines
             from sgp4.api import Satrec
+
+            from tracklayer.orbits.propagators import parse_tle_lines
 
             for name, l1, l2 in parse_tle_lines(lines):
                 sat = Satrec.twoline2rv(l1, l2)
@@ -184,7 +185,7 @@ class Constellation(_Model):
         return lines
 
 
-class Motion(_Model):
+class PlatformMotion(_Model):
     """A ship's track: constant course and speed along a great circle from its site at the epoch."""
 
     course_deg: Annotated[float, Field(ge=0.0, le=360.0)]
@@ -204,7 +205,7 @@ class Radar(_Model):
     name: Annotated[Name, Field(min_length=1)]
     nation: Name
     site: Site
-    motion: Motion | None = None
+    motion: PlatformMotion | None = None
     max_range_km: Positive
     min_range_km: NonNegative = 0.0
     min_elevation_deg: Annotated[float, Field(ge=-5.0, le=90.0)] = 1.0
@@ -231,7 +232,7 @@ class Radar(_Model):
     max_target_altitude_km: Positive = 10_000.0
 
     @model_validator(mode="after")
-    def _ranges(self) -> "Radar":
+    def _ranges(self) -> Radar:
         if self.min_range_km >= self.max_range_km:
             raise ValueError("min_range_km must be smaller than max_range_km")
         if self.min_elevation_deg >= self.max_elevation_deg:
@@ -258,7 +259,7 @@ class Booster(_Model):
     pitch_over_s: Annotated[float, Field(gt=0.5, le=60.0)] = 6.0
 
     @model_validator(mode="after")
-    def _one_source(self) -> "Booster":
+    def _one_source(self) -> Booster:
         if (self.preset is None) == (self.stages is None):
             raise ValueError("give exactly one of preset or stages")
         return self
@@ -337,7 +338,7 @@ class GlideThreat(_ThreatBase):
     dogleg: DogLeg | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "GlideThreat":
+    def _consistent(self) -> GlideThreat:
         if self.burnout_altitude_km is not None and self.burn_time_s is not None:
             raise ValueError("give burnout_altitude_km or burn_time_s, not both (the altitude is hit by scaling the burn time)")
         if self.preset == "cav-h" and (self.beta_kg_m2 is not None or self.lift_to_drag is not None):
@@ -347,7 +348,7 @@ class GlideThreat(_ThreatBase):
         return self
 
 
-Threat = Annotated[Union[BallisticThreat, GlideThreat], Field(discriminator="kind")]
+Threat = Annotated[BallisticThreat | GlideThreat, Field(discriminator="kind")]
 
 
 class CVMotion(_Model):
@@ -391,7 +392,7 @@ class GlideMotion(_Model):
     j2: bool = True
 
 
-Motion = Annotated[Union[CVMotion, CAMotion, SingerMotion, BallisticMotion, GlideMotion], Field(discriminator="model")]
+Motion = Annotated[CVMotion | CAMotion | SingerMotion | BallisticMotion | GlideMotion, Field(discriminator="model")]
 
 
 class IMMSpec(_Model):
@@ -402,7 +403,7 @@ class IMMSpec(_Model):
     pad_accel_sigma_m_s2: Positive = Field(10.0, description="uncertainty of the acceleration a model without one hands over when mixing")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "IMMSpec":
+    def _consistent(self) -> IMMSpec:
         if len(self.sojourn_s) != len(self.models):
             raise ValueError(f"sojourn_s needs one value per model ({len(self.models)})")
         if any(isinstance(m, BallisticMotion) and m.drag for m in self.models):
@@ -476,7 +477,7 @@ class Tracker(_Model):
     truth_gate_km: Positive = 25.0
 
     @model_validator(mode="after")
-    def _one_motion(self) -> "Tracker":
+    def _one_motion(self) -> Tracker:
         if self.motion is not None and self.imm is not None:
             raise ValueError("give motion or imm, not both")
         return self
@@ -514,7 +515,7 @@ class Outage(_Model):
     end_s: Positive
 
     @model_validator(mode="after")
-    def _order(self) -> "Outage":
+    def _order(self) -> Outage:
         if self.end_s <= self.start_s:
             raise ValueError(f"end_s {self.end_s} must be after start_s {self.start_s}")
         return self
@@ -541,7 +542,7 @@ class Link(_Model):
     outages: list[Outage] = []
 
     @model_validator(mode="after")
-    def _one_bandwidth(self) -> "Link":
+    def _one_bandwidth(self) -> Link:
         if self.bandwidth_tracks_s is not None and self.bandwidth_bytes_s is not None:
             raise ValueError("give bandwidth_tracks_s or bandwidth_bytes_s, not both")
         if self.source == self.target:
@@ -572,7 +573,7 @@ class Network(_Model):
     picture: NodeId | None = Field(None, description="the node the summary and report lead with (default: 'joint' if present, else the first)")
 
     @model_validator(mode="after")
-    def _graph(self) -> "Network":
+    def _graph(self) -> Network:
         check_graph(self)
         return self
 
@@ -604,7 +605,7 @@ class Coverage(_Model):
     ]
 
     @model_validator(mode="after")
-    def _box(self) -> "Coverage":
+    def _box(self) -> Coverage:
         if self.lon_min_deg >= self.lon_max_deg:
             raise ValueError("lon_min_deg must be smaller than lon_max_deg")
         if self.lat_min_deg >= self.lat_max_deg:
@@ -637,7 +638,7 @@ class Metrics(_Model):
         return {"ballistic": self.miss_tolerance_ballistic_km * 1e3, "hgv": self.miss_tolerance_glide_km * 1e3}
 
     @model_validator(mode="after")
-    def _order(self) -> "Metrics":
+    def _order(self) -> Metrics:
         if self.fire_control_quality_km > self.warning_quality_km:
             raise ValueError(f"fire_control_quality_km {self.fire_control_quality_km:g} must not exceed warning_quality_km {self.warning_quality_km:g}")
         return self
@@ -684,7 +685,7 @@ class Scenario(_Model):
             raise ValueError("epoch needs a time zone, e.g. 2026-01-15T00:00:00Z")
         lo, hi = EPOCH_RANGE
         try:
-            utc = value.astimezone(dt.timezone.utc)
+            utc = value.astimezone(dt.UTC)
         except OverflowError:
             utc = lo - dt.timedelta(days=1)
         if not lo <= utc < hi:
@@ -701,7 +702,7 @@ class Scenario(_Model):
         return self.epoch + dt.timedelta(seconds=self.attack_offset_s)
 
     @model_validator(mode="after")
-    def _references(self) -> "Scenario":
+    def _references(self) -> Scenario:
         steps = self.duration_s / self.step_s
         if steps > 2_000_000:
             raise ValueError(f"duration_s / step_s = {steps:.0f} time steps; at most 2,000,000 are allowed")

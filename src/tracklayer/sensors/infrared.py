@@ -75,7 +75,7 @@ class InfraredParams:
     false_alarms_per_frame: np.ndarray
 
     @classmethod
-    def from_constellations(cls, constellations: list, owner: np.ndarray) -> "InfraredParams":
+    def from_constellations(cls, constellations: list, owner: np.ndarray) -> InfraredParams:
         """Expand each constellation's sensor spec (schema) to its satellites (``owner``: (S,) index)."""
 
         def col(fn, dtype=np.float64) -> np.ndarray:

@@ -26,7 +26,7 @@ import numpy as np
 
 from tracklayer.earth.frames import ecef_to_geodetic
 from tracklayer.earth.sun import sun_direction_eci
-from tracklayer.sensors import ANGLES, KINDS, RADAR
+from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.sensors.geometry import infrared_access
 from tracklayer.sensors.infrared import (
     InfraredParams,

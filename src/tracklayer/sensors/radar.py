@@ -71,7 +71,7 @@ class RadarParams:
     max_target_alt_m: np.ndarray
 
     @classmethod
-    def from_specs(cls, radars: list) -> "RadarParams":
+    def from_specs(cls, radars: list) -> RadarParams:
         """Parameters of the scenario's radars (schema objects), in order."""
 
         def col(fn, dtype=np.float64) -> np.ndarray:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracklayer.earth.time import TimeGrid
-from tracklayer.table import Table
 from tracklayer.orbits.constellation import Satellites
 from tracklayer.sensors import KINDS
 from tracklayer.sensors.infrared import InfraredPairs
 from tracklayer.sensors.kinds import SENSOR_KINDS, KindSensing
+from tracklayer.table import Table
 from tracklayer.threats.fly import Truth
 
 DETECTION_COLUMNS = (

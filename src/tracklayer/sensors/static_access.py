@@ -74,7 +74,7 @@ class TargetClusters:
     z_scale: np.ndarray
 
     @classmethod
-    def build(cls, targets_m: np.ndarray, grazing_m: np.ndarray, cell_deg: float | None = None, per_cluster: int = 12) -> "TargetClusters":
+    def build(cls, targets_m: np.ndarray, grazing_m: np.ndarray, cell_deg: float | None = None, per_cluster: int = 12) -> TargetClusters:
         """Cluster fixed ECEF points (P, 3) by geocentric latitude/longitude cells.
 
         Parameters
@@ -96,7 +96,7 @@ class TargetClusters:
         return cls._bounded(t, order, np.r_[first, t.shape[0]].astype(np.int64), grazing_m)
 
     @classmethod
-    def blocks(cls, targets_m: np.ndarray, grazing_m: np.ndarray, size: int = 16) -> "TargetClusters":
+    def blocks(cls, targets_m: np.ndarray, grazing_m: np.ndarray, size: int = 16) -> TargetClusters:
         """Fixed ECEF points (P, 3), P > 0, in blocks of ``size`` consecutive indices (``order`` is the identity).
 
         A kernel can then write each block's results to a contiguous range of the
@@ -116,7 +116,7 @@ class TargetClusters:
         return cl
 
     @classmethod
-    def _bounded(cls, t: np.ndarray, order: np.ndarray, starts: np.ndarray, grazing_m: np.ndarray) -> "TargetClusters":
+    def _bounded(cls, t: np.ndarray, order: np.ndarray, starts: np.ndarray, grazing_m: np.ndarray) -> TargetClusters:
         """Bounds of the clusters ``t[order][starts[c]:starts[c+1]]`` and of the whole set."""
         first = starts[:-1]
         n_c = first.size + 1

@@ -63,7 +63,7 @@ class PairTerms:
     log_lik: np.ndarray  # (P, r) log N(nu; 0, S)
     valid: np.ndarray  # (P,)
 
-    def take(self, index: np.ndarray) -> "PairTerms":
+    def take(self, index: np.ndarray) -> PairTerms:
         return PairTerms(self.nu[index], self.s[index], self.d2[index], self.log_lik[index], self.valid[index])
 
     def mixture_log_lik(self, mu: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ V^2 = v^2 + 2 g0 h (v Earth-relative), i.e. the whole energy spent in gliding.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -26,13 +26,13 @@ sensors.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
-from tracklayer.table import Table
 from tracklayer.sensors import ANGLES, RADAR
+from tracklayer.table import Table
 from tracklayer.tracking import CONFIRMED, TENTATIVE
 from tracklayer.tracking.association import gnn_pairs, jpda_pairs
 from tracklayer.tracking.config import TrackerConfig
@@ -203,7 +203,7 @@ def initiate(scans: list[Scan], leftovers: list[np.ndarray], t_s: float, cfg: Tr
     """Tentative tracks from unused detections: triangulated lines of sight from two or
     more satellites, single radar and Cartesian plots. Returns them and the angles
     detections still unused (for the single-sensor initiator)."""
-    parts, earth = [], []
+    parts = []
     angle_scans = [k for k, sc in enumerate(scans) if sc.kind == ANGLES and leftovers[k].any()]
     left = [m.copy() for m in leftovers]
     if len(angle_scans) > 1:

@@ -25,7 +25,6 @@ from tracklayer import palette
 from tracklayer.earth.constants import DEG, TWO_PI, WGS84_A_M
 from tracklayer.earth.frames import aer_to_enu, ecef_to_geodetic, enu_basis, geodetic_to_ecef
 from tracklayer.earth.time import TimeGrid, parse_epoch
-from tracklayer import palette
 from tracklayer.io.checked import DataFileError, json_field, read_json, read_table
 from tracklayer.io.czml import PHASE_COLOURS, STATUS_COLOURS
 from tracklayer.io.scene_geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad

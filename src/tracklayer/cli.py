@@ -136,7 +136,7 @@ def _untouched(out_dir: Path, previous: bool) -> str:
     return f"the previous results in {out_dir}/ are untouched" if previous else f"nothing was written to {out_dir}/"
 
 
-def _write(write, out_dir: Path, previous: bool):
+def _write(write: Callable[[], dict[str, Path]], out_dir: Path, previous: bool) -> dict[str, Path]:
     """Call ``write`` (which replaces --out whole); a failure of the disk (full, read-only,
     gone) exits 1 with one line."""
     try:
@@ -146,7 +146,7 @@ def _write(write, out_dir: Path, previous: bool):
         _fail([f"--out {out_dir}: cannot write the results: {exc.strerror or exc}{where}; {_untouched(out_dir, previous)}"], 1)
 
 
-def _interrupted(exc: KeyboardInterrupt, signum: int, out_dir: Path, previous: bool, written: bool) -> None:
+def _interrupted(exc: KeyboardInterrupt, signum: int, out_dir: Path, previous: bool, written: bool) -> NoReturn:
     from tracklayer.outputs.atomic import results_complete
 
     name = {2: "Ctrl-C", 15: "SIGTERM"}.get(signum, f"signal {signum}")
@@ -183,7 +183,7 @@ def run(
     from tracklayer.outputs.run import TABLES
 
     n_files = len(TABLES) + 4  # the tables, links, scene, report and run.json
-    written = None
+    written: dict[str, Path] | None = None
     try:
         with _interrupts() as caught, Progress(
             TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -440,7 +440,7 @@ def coverage(
     from tracklayer.terminal import coverage_table
 
     start = time.perf_counter()
-    written = None
+    written: dict[str, Path] | None = None
     try:
         with _interrupts() as caught, Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                       TimeElapsedColumn(), console=console, disable=quiet) as bar:

@@ -151,7 +151,7 @@ def _stored_json(path: Path, what: str, text: object, kind: type) -> Any:
 def threat_selectors(data: CampaignData) -> list[str]:
     """Threat names in scenario order, then ``all <kind>`` groups and ``all threats``."""
     m = data.metrics
-    first = {}
+    first: dict[str, tuple[int, str]] = {}
     for row, threat, kind in zip(m["row"].tolist(), m["threat"].tolist(), m["kind"].tolist()):
         first.setdefault(threat, (row, kind))
     names = sorted(first, key=lambda t: first[t][0])
@@ -276,7 +276,7 @@ def group_stats(keys: dict[str, np.ndarray], values: np.ndarray, ci: CI = "t", l
     cols = {k: v[mask] for k, v in keys.items()}
     vals = values[mask]
     gid, first = _group_index(list(cols.values()))
-    stats = {k: [] for k in ("n_runs", "n") + _MOMENTS + SPREAD}
+    stats: dict[str, list[float]] = {k: [] for k in ("n_runs", "n") + _MOMENTS + SPREAD}
     for g in range(len(first)):
         x = vals[gid == g]
         stats["n_runs"].append(x.size)
@@ -405,9 +405,9 @@ def partner_contributions(data: CampaignData, metrics: Sequence[str] = ("custody
     for metric in metrics:
         for threat in threats:
             values = run_values(data, metric, threat, node)
-            cells: dict[tuple, np.ndarray] = {}
+            cells: dict[tuple, list[float]] = {}
             for i in np.nonzero(ok)[0]:
-                cells.setdefault((r[param][i], context[i], split[i]), []).append(values[i])  # type: ignore[arg-type]
+                cells.setdefault((r[param][i], context[i], split[i]), []).append(values[i])
             for nation in nations:
                 groups: dict[object, list] = {}
                 labels: dict[object, tuple[set, set]] = {}

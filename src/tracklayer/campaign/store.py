@@ -377,7 +377,7 @@ def is_interrupt(exc: BaseException) -> bool:
     return type(exc) is RuntimeError and str(exc) == "Query interrupted"
 
 
-_NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_NO_EXTENSIONS: dict[str, str | bool | int | float | list[str]] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 """Connection settings: never download or load a DuckDB extension (a file in another
 format, e.g. SQLite, would otherwise make DuckDB fetch a scanner for it)."""
 _MAGIC = b"DUCK"

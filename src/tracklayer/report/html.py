@@ -289,7 +289,10 @@ def _figures(result: RunResult, coverage: CoverageResult) -> tuple[list[dict], f
     return figures, time.perf_counter() - t0
 
 
-NODE_COLUMNS: tuple[tuple[str, str, Kind], ...] = (
+NodeKind = Literal["pct", "km", "s"]
+"""A node-table cell: `Kind`s, or km (a length shown in km without the adaptive unit)."""
+
+NODE_COLUMNS: tuple[tuple[str, str, NodeKind], ...] = (
     ("custody_fraction", "custody (%)", "pct"),
     ("position_rms_m", "position RMS (km)", "km"),
     ("track_latency_s", "track latency (s)", "s"),

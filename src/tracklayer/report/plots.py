@@ -22,6 +22,7 @@ from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, PHASE_COLORS, RADA
 from tracklayer.threats import PHASES
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
     from tracklayer.results import RunResult
@@ -426,7 +427,7 @@ def track_error_png(result: RunResult) -> bytes:
                 ax.set_ylabel("3-D position error (m)")
             if i >= n - ncols:
                 ax.set_xlabel("time since scenario epoch (s)")
-        handles = [
+        handles: list[Artist] = [
             Line2D([], [], color="#444444", lw=1.0, label="position error |x - truth|"),
             Line2D([], [], color="#444444", lw=1.0, ls="--", label="track 1-sigma, sqrt(trace P_pos)"),
         ]
@@ -466,7 +467,8 @@ def altitude_png(result: RunResult) -> bytes:
             phase = truth["phase"][rows]
             for ax, x in ((ax_t, t_rel), (ax_r, range_km)):
                 segs, colors = _phase_segments(x, alt_km, phase)
-                ax.add_collection(LineCollection(segs, colors=colors, linewidths=2.2, capstyle="round"))
+                # matplotlib's stubs type the segments as a Sequence; it takes the (K, 2, 2) array.
+                ax.add_collection(LineCollection(segs, colors=colors, linewidths=2.2, capstyle="round"))  # type: ignore[arg-type]
                 j = int(0.55 * (x.shape[0] - 1))  # along the flight, where names rarely collide
                 ax.annotate(spec.name, (x[j], alt_km[j]), xytext=(0, 5), textcoords="offset points", ha="center", fontsize=8,
                             fontweight="bold", path_effects=halo)

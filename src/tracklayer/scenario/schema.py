@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import Counter
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -284,8 +284,9 @@ class DogLeg(_Model):
     at_fraction: Annotated[float, Field(gt=0.05, lt=0.95)] = 0.5
 
 
-BandName = Literal[tuple(BANDS)]  # type: ignore[valid-type]
-PhaseName = Literal[tuple(PHASES)]  # type: ignore[valid-type]
+# Built from the band and phase tables at run time, so only pydantic sees the values.
+BandName: TypeAlias = Literal[tuple(BANDS)]  # type: ignore[valid-type]
+PhaseName: TypeAlias = Literal[tuple(PHASES)]  # type: ignore[valid-type]
 
 
 class _ThreatBase(_Model):

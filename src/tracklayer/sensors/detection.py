@@ -27,6 +27,7 @@ itself; the sensing stage draws detections with exactly these noise models.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 def q_function(x: np.ndarray) -> np.ndarray:
@@ -53,7 +54,7 @@ def snr_required_gaussian(pd: np.ndarray, pfa: np.ndarray) -> np.ndarray:
     return q_inverse(pfa) - q_inverse(pd)
 
 
-def pd_swerling(snr: np.ndarray, pfa: np.ndarray, case: np.ndarray) -> np.ndarray:
+def pd_swerling(snr: ArrayLike, pfa: ArrayLike, case: ArrayLike) -> np.ndarray:
     """Single-look Pd of a square-law detector for Swerling case 0 or 1 (power SNR, linear)."""
     from scipy.special import chndtr
 

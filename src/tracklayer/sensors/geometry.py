@@ -19,12 +19,13 @@ Access to many fixed points (coverage grids) is in `tracklayer.sensors.static_ac
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tracklayer.earth.constants import R_EARTH_MEAN_M, WGS84_A_M, WGS84_B_M
 from tracklayer.kernels import engine
 
 
-def inflated_ellipsoid(grazing_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def inflated_ellipsoid(grazing_m: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Sphere radius A = a + g and z scale factor A/B of the grazing-inflated ellipsoid."""
     a = WGS84_A_M + np.asarray(grazing_m, dtype=np.float64)
     b = WGS84_B_M + np.asarray(grazing_m, dtype=np.float64)

@@ -29,6 +29,7 @@ from tracklayer.earth.sun import sun_direction_eci
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.sensors.geometry import infrared_access
 from tracklayer.sensors.infrared import (
+    InfraredPairs,
     InfraredParams,
     able_to_detect,
     assess_infrared,
@@ -47,12 +48,12 @@ class KindSensing:
         single-frame Pd >= ``coverage.pd_min``), S the kind's sensors
     detections : detection columns (`tracklayer.sensors.sensing.DETECTION_COLUMNS`),
         empty dict when there are none
-    pairs : the kind's per-pair radiometry, if it keeps one (infrared: `InfraredPairs`)
+    pairs : the per-pair radiometry, kept by the infrared kind only
     """
 
     access: np.ndarray
     detections: dict[str, np.ndarray]
-    pairs: object | None = None
+    pairs: InfraredPairs | None = None
 
 
 @dataclass(frozen=True)

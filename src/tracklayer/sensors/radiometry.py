@@ -29,6 +29,7 @@ irradiance at the aperture.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 H_PLANCK_J_S = 6.62607015e-34
 """Planck constant (exact, SI 2019)."""
@@ -41,7 +42,7 @@ SIGNATURE_BAND_M = (1.4e-6, 3.0e-6)
 SWIR 1.4-3.0 um, the band of the Tracy & Wright and Candler & Leyva presets)."""
 
 
-def planck_band_radiance_w_m2_sr(temperature_k: np.ndarray, lo_m: float, hi_m: float) -> np.ndarray:
+def planck_band_radiance_w_m2_sr(temperature_k: ArrayLike, lo_m: float, hi_m: float) -> np.ndarray:
     """Blackbody radiance between wavelengths ``lo_m`` and ``hi_m`` (W m^-2 sr^-1).
 
     Parameters

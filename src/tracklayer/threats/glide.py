@@ -36,13 +36,14 @@ LOW_BRACKET_TRIES = 4
 cannot give it (at the asked burnout angle and altitude)."""
 
 
-def equilibrium_density(speed_m_s: np.ndarray, beta_kg_m2: float, lift_to_drag: float, radius_m: np.ndarray = R_EARTH_MEAN_M) -> np.ndarray:
+def equilibrium_density(speed_m_s: float | np.ndarray, beta_kg_m2: float, lift_to_drag: float,
+                        radius_m: float | np.ndarray = R_EARTH_MEAN_M) -> np.ndarray:
     """rho_eq = (2 beta/(L/D)) (g/v^2 - 1/r), g = mu/r^2 (kg/m^3)."""
     g = MU_EARTH_M3_S2 / np.asarray(radius_m) ** 2
     return 2.0 * beta_kg_m2 / lift_to_drag * (g / np.asarray(speed_m_s) ** 2 - 1.0 / np.asarray(radius_m))
 
 
-def glide_range_m(v0_m_s: np.ndarray, vf_m_s: np.ndarray, lift_to_drag: np.ndarray) -> np.ndarray:
+def glide_range_m(v0_m_s: float | np.ndarray, vf_m_s: float | np.ndarray, lift_to_drag: float | np.ndarray) -> np.ndarray:
     """Closed-form equilibrium-glide range from v0 to vf at constant L/D, m."""
     vc2 = V_CIRCULAR_M_S**2
     return R_EARTH_MEAN_M / 2.0 * lift_to_drag * np.log((1.0 - np.asarray(vf_m_s) ** 2 / vc2) / (1.0 - np.asarray(v0_m_s) ** 2 / vc2))

@@ -215,6 +215,7 @@ class IMM:
                 continue
             xp, pp = x[tracks, k, :d], p[tracks, k, :d, :d]
             first = np.searchsorted(i, tracks)
+            assert beta0 is not None  # given with beta
             b0 = beta0[tracks]
             mean = b0[:, None] * xp + np.add.reduceat(beta[:, None] * xu, first, axis=0)
             dev = xu - mean[np.searchsorted(tracks, i)]

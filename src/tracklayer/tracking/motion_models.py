@@ -52,7 +52,8 @@ _EYE3 = np.eye(3)
 class MotionModel(Protocol):
     """What the predictors need from a motion model."""
 
-    ndim: int
+    @property
+    def ndim(self) -> int: ...  # a class constant, or derived from the model's options
 
     def propagate(self, x: np.ndarray, dt: float) -> np.ndarray: ...
 

@@ -473,6 +473,7 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, enu: np.ndarray | None)
     if hi <= lo:
         return []
     sid = det["sensor_id"][lo:hi]
+    bounds: tuple[int, int] | np.ndarray
     if sid[0] == sid[-1]:  # one sensor (sorted by sensor within a time)
         bounds = (0, hi - lo)
     else:
@@ -490,7 +491,12 @@ def _scans(det: dict[str, np.ndarray], lo: int, hi: int, enu: np.ndarray | None)
             r4[:, 3, 3] = det["range_rate_sigma_m_s"][sl] ** 2
             r = r4
         v_site = det["sensor_v_eci_m_s"][lo + a] if "sensor_v_eci_m_s" in det else None
-        view = SensorView(kind, det["sensor_r_eci_m"][lo + a], enu[lo + a] if kind == RADAR else _EYE3, v_site if v_site is not None and np.all(np.isfinite(v_site)) else None)
+        if kind == RADAR:
+            assert enu is not None  # built whenever there are radar rows
+            site_frame = enu[lo + a]
+        else:
+            site_frame = _EYE3
+        view = SensorView(kind, det["sensor_r_eci_m"][lo + a], site_frame, v_site if v_site is not None and np.all(np.isfinite(v_site)) else None)
         bit = np.uint64(det["source_bit"][lo + a]) if "source_bit" in det else np.uint64(0)
         scans.append(Scan(kind, view, z, r, int(sid[a]), rr, bit))
     return scans

@@ -39,10 +39,12 @@ def _write(tmp_path: Path, text: str, name: str = "camp.yaml") -> Path:
 
 
 def test_builtin_campaign_matches_its_description():
-    """28 to 140 satellites x {US, US+JP, US+JP+AU} x both HGV presets, repeated."""
+    """28 to 140 satellites x {US, US+JP, US+JP+AU} x both HGV presets, repeated at
+    attack times drawn over a day."""
     assert "tranche-partners" in builtin_campaigns()
     camp = load_campaign("tranche-partners")
     assert len(camp.points) == 5 * 3 * 2 and camp.spec.repetitions >= 2
+    assert camp.spec.geometry is not None and camp.spec.geometry.attack_time.over_s == 86400
     assert len({r.key for r in camp.runs}) == len(camp.runs) == len(camp.points) * camp.spec.repetitions
     sats, mixes, presets = set(), set(), set()
     for point in camp.points:

@@ -1,4 +1,6 @@
-"""Command-line interface: parse -> validate -> call the API -> write.
+"""Command-line interface: parse the arguments, call `tracklayer.api`, render the result
+with `tracklayer.terminal`. Every command is registered through `command`, whose one
+handler turns a `tracklayer.errors.TracklayerError` into its lines and exit status.
 
 Heavy modules are imported inside the commands so that ``tracklayer --help`` is fast.
 """

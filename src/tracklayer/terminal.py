@@ -209,30 +209,24 @@ def info_lines(version: str, engine: str) -> list[str]:
     return lines
 
 
-SAMPLE_METRICS = (("custody_fraction", "custody", "%"), ("warning_time_s", "warning s", "s"), ("position_rms_m", "rms km", "km"))
-"""Metrics of the `samples_table` (column, label, unit)."""
+SAMPLE_LABELS = {"custody_fraction": "custody", "warning_time_s": "warning s", "position_rms_m": "rms km"}
+"""Short labels of `tracklayer.metrics.spread.SAMPLE_METRICS` in the `samples_table`."""
 
 
 def samples_table(samples: Table, one_draw: Table, node: str, title: str) -> RichTable:
     """A rich table: per threat and metric of ``node``, the one-draw value (the
     unshifted scenario's run, ``one_draw``: its metrics table) beside the samples'
-    median, 10-90 % band and worst case (`tracklayer.api.sample`'s table)."""
-    import numpy as np
-
-    from tracklayer.campaign.analysis import MAXIMIZE, spread
+    median, 10-90 % band and worst case (`tracklayer.api.sample`'s table), as
+    `tracklayer.metrics.spread.sample_rows` gives them."""
+    from tracklayer.metrics.spread import SAMPLE_METRICS, sample_rows
 
     table = _table(title)
     for name in ("threat", "metric", "one draw", "median", "10-90 %", "worst", "n"):
         table.add_column(name, justify="left" if name in ("threat", "metric") else "right", no_wrap=True)
-    mine = samples.take(samples["node"] == node)
-    lead = one_draw.take(one_draw["node"] == node)
-    for threat in dict.fromkeys(lead["threat"].tolist()):
-        rows = mine["threat"] == threat
-        for k, (column, label, unit) in enumerate(SAMPLE_METRICS):
-            values = mine[column][rows].astype(np.float64)
-            median, p10, p90, worst = spread(values, MAXIMIZE.get(column))
-            single = float(lead[column][lead["threat"] == threat][0])
-            table.add_row(threat if k == 0 else "", label, fmt(single, unit), fmt(median, unit),
-                          f"{fmt(p10, unit)} - {fmt(p90, unit)}", fmt(worst, unit),
-                          f"{int(np.isfinite(values).sum())}/{int(rows.sum())}", end_section=k == len(SAMPLE_METRICS) - 1)
+    per_threat = len(SAMPLE_METRICS)
+    for k, row in enumerate(sample_rows(samples, one_draw, node)):
+        unit = row.unit
+        table.add_row(row.threat if k % per_threat == 0 else "", SAMPLE_LABELS.get(row.column, row.label), fmt(row.one_draw, unit), fmt(row.median, unit),
+                      f"{fmt(row.p10, unit)} - {fmt(row.p90, unit)}", fmt(row.worst, unit), f"{row.finite}/{row.n}",
+                      end_section=k % per_threat == per_threat - 1)
     return table

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from tracklayer.metrics.spread import MAXIMIZE, spread
 from tracklayer.table import Table
 
 __all__ = [
@@ -46,12 +47,6 @@ CI = Literal["t", "bootstrap"]
 BOOTSTRAP_RESAMPLES = 4000
 HEADLINE_METRICS = ("custody_fraction", "warning_time_s", "time_to_confirmed_track_s", "position_rms_m", "ir_coverage_2")
 """Metrics the report and the CLI summary show first (those present in the store)."""
-MAXIMIZE = {
-    "custody_fraction": True, "warning_time_s": True, "time_to_confirmed_track_s": False, "position_rms_m": False,
-    "velocity_rms_m_s": False, "ir_coverage_1": True, "ir_coverage_2": True, "ir_coverage_3": True,
-    "radar_coverage": True, "time_to_first_detection_s": False, "custody_gaps": False, "longest_gap_s": False,
-}
-"""Which direction is better, for the metrics where that is clear."""
 _MOMENTS = ("mean", "std", "ci_low", "ci_high")
 SPREAD = ("median", "p10", "p90", "worst")
 """Distribution columns of `group_stats` and `summarize` (`spread`)."""
@@ -200,20 +195,6 @@ def mean_interval(values: np.ndarray, level: float = 0.95, ci: CI = "t", seed: i
     means = x[rng.integers(0, x.size, size=(BOOTSTRAP_RESAMPLES, x.size))].mean(axis=1)
     lo, hi = np.quantile(means, [0.5 - level / 2.0, 0.5 + level / 2.0])
     return mean, std, float(lo), float(hi)
-
-
-def spread(values: np.ndarray, maximize: bool | None = None) -> tuple[float, float, float, float]:
-    """(median, 10th percentile, 90th percentile, worst) of the finite ``values``: the
-    distribution over runs, not the uncertainty of the mean. ``worst`` is the smallest
-    value where larger is better (``maximize``), the largest where smaller is better,
-    NaN where the direction is unknown; NaN everywhere without a finite value."""
-    x = np.asarray(values, dtype=np.float64)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return np.nan, np.nan, np.nan, np.nan
-    median, p10, p90 = (float(q) for q in np.quantile(x, [0.5, 0.1, 0.9]))
-    worst = np.nan if maximize is None else float(x.min() if maximize else x.max())
-    return median, p10, p90, worst
 
 
 def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

@@ -70,13 +70,13 @@ def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progr
 
 def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
     """The HTML report, with the scenario's coverage figures computed here (the report
-    draws only what it is given)."""
+    draws only what it is given) and the spread of the ``samples`` in ``extra`` when given."""
     _step(progress, "report.html")
     from tracklayer.metrics.coverage import run_coverage
     from tracklayer.report.html import write_report
 
     path = out_dir / "report.html"
-    write_report(result, path, run_coverage(result.scenario))
+    write_report(result, path, run_coverage(result.scenario), (extra or {}).get("samples"))
     return {"report": path}
 
 

@@ -26,9 +26,11 @@ from tracklayer.metrics.threat_metrics import METRIC_COLUMNS
 
 if TYPE_CHECKING:
     from tracklayer.metrics.coverage import CoverageResult
+    from tracklayer.metrics.spread import SampleRow
     from tracklayer.results import RunResult
+    from tracklayer.table import Table
 
-__all__ = ["write_report", "render_report", "FIGURES"]
+__all__ = ["write_report", "render_report", "samples_section", "samples_sentence", "FIGURES"]
 
 Kind = Literal["text", "s", "count", "pct", "length", "speed"]
 
@@ -360,9 +362,61 @@ def network_section(result: RunResult) -> dict | None:
     }
 
 
-def render_report(result: RunResult, coverage: CoverageResult) -> str:
+def _sample_cell(value: float, unit: str) -> str:
+    """A value of a `SampleRow` as the samples tables show it (``km``: metres in km)."""
+    if unit == "km":
+        return "–" if not math.isfinite(value) else f"{value / 1e3:,.2f}"
+    return _format_column(np.array([value]), "pct" if unit == "%" else "s")[1][0]
+
+
+def samples_sentence(rows: list[SampleRow], draws: int) -> str:
+    """The report's opening sentence on the samples: the custody spread of the threat whose
+    10-90 % band is widest (the first of equals), its median and this run's own value.
+    Empty without a threat whose custody is defined in some draw."""
+    custody = [r for r in rows if r.column == "custody_fraction" and math.isfinite(r.median)]
+    if not custody:
+        return ""
+    widest = max(custody, key=lambda r: r.p90 - r.p10)
+    among = f" (the widest spread of the {len(custody)} threats)" if len(custody) > 1 else ""
+    return (f"Over {draws} attack times drawn over a day, {widest.threat}'s custody{among} ranges {100 * widest.p10:.0f}–{100 * widest.p90:.0f} % "
+            f"in eight draws of ten (median {100 * widest.median:.0f} %, worst {100 * widest.worst:.0f} %); "
+            f"this run, the scenario as written, is one attack time, with {_sample_cell(widest.one_draw, '%')} %.")
+
+
+def samples_section(result: RunResult, samples: Table | None) -> dict | None:
+    """Context of the report's "Spread over attack times" section (None without ``samples``,
+    `tracklayer.api.sample`'s table): the opening sentence, one table per metric of
+    `tracklayer.metrics.spread.SAMPLE_METRICS` from `tracklayer.metrics.spread.sample_rows`
+    at the lead picture's node, and the custody figure."""
+    from tracklayer.metrics.spread import SAMPLE_METRICS, sample_rows
+    from tracklayer.report.sample_plots import samples_png
+
+    if samples is None or samples.num_rows == 0:
+        return None
+    rows = sample_rows(samples, result.metrics, result.picture_node)
+    draws = int(np.unique(samples["sample"]).size)
+    tables = []
+    for column, label, unit in SAMPLE_METRICS:
+        mine = [r for r in rows if r.column == column]
+        suffix = {"%": " (%)", "s": " (s)", "km": " (km)"}[unit]
+        tables.append({
+            "title": label + suffix, "tip": METRIC_COLUMNS.get(column, ""),
+            "rows": [[r.threat, _sample_cell(r.one_draw, unit), _sample_cell(r.median, unit),
+                      f"{_sample_cell(r.p10, unit)} – {_sample_cell(r.p90, unit)}", _sample_cell(r.worst, unit), f"{r.finite}/{r.n}"] for r in mine],
+        })
+    png = samples_png([r for r in rows if r.column == "custody_fraction"])
+    figure = {"id": "samples", "title": "Custody over attack times",
+              "caption": f"Custody of each threat in the {result.picture_node} picture at each of the {draws} attack times (dots), the bar spanning the "
+                         "10th to 90th percentile of them with the median as a tick; the diamond is this run, the scenario as written.",
+              "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}
+    return {"sentence": samples_sentence(rows, draws), "draws": draws, "tables": tables, "figure": figure}
+
+
+def render_report(result: RunResult, coverage: CoverageResult, samples: Table | None = None) -> str:
     """The report of a run as an HTML string (self-contained; see `write_report`);
-    ``coverage`` is the coverage of the run's window (`tracklayer.metrics.coverage.run_coverage`)."""
+    ``coverage`` is the coverage of the run's window (`tracklayer.metrics.coverage.run_coverage`);
+    ``samples``: the run's samples over attack time (`tracklayer.api.sample`), shown in a
+    section of their own when given."""
     import jinja2
 
     env = jinja2.Environment(
@@ -397,6 +451,7 @@ def render_report(result: RunResult, coverage: CoverageResult) -> str:
         "sensor_groups": sensor_groups(result),
         "figures": figures,
         "network": network,
+        "samples": samples_section(result, samples),
         "picture_node": result.picture_node,
         "timings": [(k, f"{v:.2f}", f"{100.0 * v / total:.0f}" if total > 0 else "–") for k, v in timings],
         "timing_total": f"{total:.2f}",
@@ -406,7 +461,7 @@ def render_report(result: RunResult, coverage: CoverageResult) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
-def write_report(result: RunResult, path: Path, coverage: CoverageResult) -> None:
+def write_report(result: RunResult, path: Path, coverage: CoverageResult, samples: Table | None = None) -> None:
     """Write the HTML report of a run to ``path``.
 
     The file is written under a temporary name in the same folder and renamed, so
@@ -418,9 +473,11 @@ def write_report(result: RunResult, path: Path, coverage: CoverageResult) -> Non
     path : the HTML file to write; its folder must exist
     coverage : the coverage of the run's window (`tracklayer.metrics.coverage.run_coverage`);
         the report draws it and computes nothing
+    samples : the run's samples over attack time (`tracklayer.api.sample`), or None; the
+        report shows their spread (`tracklayer.metrics.spread.sample_rows`) and flies nothing
     """
     path = Path(path)
-    text = render_report(result, coverage)
+    text = render_report(result, coverage, samples)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as f:

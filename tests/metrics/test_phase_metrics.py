@@ -190,12 +190,12 @@ def test_bad_quality_settings_give_one_line_and_exit_2(tmp_path, block, expected
         load_scenario(path)
 
 
-def test_report_and_terminal_show_phases_and_missed_aims(smoke, monkeypatch):
+def test_report_and_terminal_show_phases_and_missed_aims(smoke):
     import dataclasses
 
     from rich.console import Console
 
-    from tracklayer import cli
+    from tracklayer import api, terminal
     from tracklayer.metrics.coverage import run_coverage
     from tracklayer.report.html import missed_aims, render_report
 
@@ -207,12 +207,10 @@ def test_report_and_terminal_show_phases_and_missed_aims(smoke, monkeypatch):
     for threat in smoke.metrics["threat"][smoke.metrics["node"] == smoke.picture_node]:
         assert f"<h3>{threat} (" in html
     assert missed_aims(smoke) == [] and smoke.metrics["miss_m"].max() < 1e3  # the smoke threats land on their aims
-    out, err = Console(record=True, width=200), Console(record=True, width=200)
-    monkeypatch.setattr(cli, "out", out)
-    monkeypatch.setattr(cli, "console", err)
-    cli._summary(result)
-    cli._warn_missed_aims(result)
+    out = Console(record=True, width=200)
+    terminal.run_summary(out, result)
     text = out.export_text()
     assert "custody by phase" in text and "radar/space/both" in text
-    lines = err.export_text().splitlines()
-    assert len(lines) == (smoke.metrics["node"] == smoke.picture_node).sum() and all(line.startswith("warning: ") for line in lines)
+    lines = api.missed_aims(result)
+    assert len(lines) == (smoke.metrics["node"] == smoke.picture_node).sum() and all("from its aim point" in line for line in lines)
+    assert api.missed_aims(smoke) == []

@@ -112,17 +112,35 @@ def _interrupts() -> Iterator[SimpleNamespace]:
     for SIGINT, 143 for SIGTERM)."""
     import signal
 
-    caught = SimpleNamespace(signum=int(signal.SIGINT))
+    caught = SimpleNamespace(signum=int(signal.SIGINT), received=False)
 
     def on_term(signum: int, frame: object) -> None:
-        caught.signum = signum
+        caught.signum, caught.received = signum, True
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    def on_unraisable(unraisable: Any) -> None:  # an interrupt raised inside a finalizer: honoured later, not printed
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            caught.received = True
+        else:
+            sys.__unraisablehook__(unraisable)
+
+    previous, previous_hook = signal.signal(signal.SIGTERM, on_term), sys.unraisablehook
+    sys.unraisablehook = on_unraisable
     try:
         yield caught
+        _honour(caught)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
+
+
+def _honour(caught: SimpleNamespace) -> None:
+    """Raise the KeyboardInterrupt of a SIGINT or SIGTERM that was swallowed: Python only
+    reports an exception raised inside a finalizer (a library's clean-up handler running
+    when the signal arrived) and carries on, so `_interrupts` records it and the flag is
+    checked again before writing results and when the work ends."""
+    if caught.received:
+        raise KeyboardInterrupt
 
 
 def _check_out(out_dir: Path, need_bytes: int) -> bool:
@@ -207,6 +225,7 @@ def run(
             def on_file(name: str) -> None:
                 bar.update(write_task, advance=1, description="outputs")
 
+            _honour(caught)  # a SIGTERM swallowed while computing: keep the previous results
             written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file, report=not no_report, samples=drawn), out_dir, previous)
             bar.update(write_task, completed=n_files)
     except KeyboardInterrupt as exc:
@@ -452,6 +471,7 @@ def coverage(
             peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
             bar.add_task("outputs", total=1)
             extra = {"compute_s": round(compute_s, 3), "peak_rss_mib": round(peak_mib, 1)}
+            _honour(caught)
             written = _write(lambda: api.write_coverage(result, scn, out_dir, extra), out_dir, previous)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)

@@ -103,6 +103,30 @@ def test_reusing_out_replaces_previous_run_and_drops_stale_files(previous, short
         np.testing.assert_array_equal(tracks[column], short_run.tracks[column])
 
 
+def test_interrupt_swallowed_by_a_finalizer_is_still_honoured(previous, short_run):
+    """A signal that arrives while a library's clean-up handler (a finalizer) runs raises
+    KeyboardInterrupt there, which Python only reports and swallows: the run must still
+    stop before writing, leave the previous results untouched and print no traceback."""
+    import gc
+
+    class Finalizer:
+        def __del__(self):
+            raise KeyboardInterrupt  # what the signal handler raises, inside a finalizer
+
+    def run_with_a_swallowed_interrupt(*args, **kwargs):
+        Finalizer()  # dropped at once: its __del__ runs here and Python swallows the interrupt
+        gc.collect()
+        return short_run
+
+    before = snapshot(previous)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(api, "run", run_with_a_swallowed_interrupt)
+        result = CliRunner().invoke(app, ["run", "smoke", "--out", str(previous), "--quiet"])
+    assert result.exit_code == 130, result.output
+    assert error_lines(result.output) == [f"error: interrupted (Ctrl-C); the previous results in {previous}/ are untouched"]
+    assert snapshot(previous) == before and siblings(previous) == []
+
+
 @pytest.mark.parametrize("failure, code, message", [
     (OSError(errno.ENOSPC, "No space left on device"), 1, "cannot write the results: No space left on device"),
     (KeyboardInterrupt(), 130, "interrupted (Ctrl-C)"),

@@ -1,7 +1,7 @@
 """Figures of merit per flight phase: custody, custody at named accuracy qualities,
 space-layer detection, which sensor kinds fed the track, accuracy and covariance
 consistency (NEES), one row per threat x node x phase plus a whole-flight row ``all``
-(docs/outputs.md, docs/metrics.md)."""
+(docs/outputs.md, docs/models.md)."""
 
 from __future__ import annotations
 

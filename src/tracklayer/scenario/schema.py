@@ -623,7 +623,7 @@ class Coverage(_Model):
 
 
 class Metrics(_Model):
-    """Named accuracy qualities and checks of the run's metrics (docs/metrics.md). All
+    """Named accuracy qualities and checks of the run's metrics (docs/models.md). All
     notional: the fire-control accuracy threshold is not public (DOMAIN.md Sec. 3)."""
 
     warning_quality_km: FinitePositive = Field(

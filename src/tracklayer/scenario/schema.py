@@ -26,16 +26,21 @@ class _Model(BaseModel):
 _CONTROL = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 
 
-def _no_control(text: str, allowed: str = "") -> str:
+def _printable(text: str, allowed: str) -> str:
     for c in text:
         if c not in allowed and unicodedata.category(c) in _CONTROL:
             raise ValueError(f"control or non-printing character U+{ord(c):04X} is not allowed")
     return text
 
 
+def _no_control(text: str) -> str:
+    """A validator of one argument (pydantic 2.6 hands a second one a ValidationInfo)."""
+    return _printable(text, "")
+
+
 Name = Annotated[str, AfterValidator(_no_control)]
 """A name or id that reaches terminals and reports: printable characters only."""
-Text = Annotated[str, AfterValidator(lambda text: _no_control(text, "\n\t"))]
+Text = Annotated[str, AfterValidator(lambda text: _printable(text, "\n\t"))]
 """Free text (descriptions): printable characters, newlines and tabs."""
 MIN_STEP_S = 0.01
 """Shortest time step: threats are targeted by integrating their flight at the step, so

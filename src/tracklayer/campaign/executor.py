@@ -291,12 +291,14 @@ def local_cluster(workers: int) -> tuple[Any, Any]:
     # process): they start with SIGINT ignored, as `dask_setup` keeps it, and a Ctrl-C
     # in the driver during these seconds is ignored too. The scheduler's HTTP server
     # (health and metrics routes, no dashboard) listens on a free loopback port; with
-    # ``dashboard_address=None`` alone it would take 8787.
+    # ``dashboard_address=None`` alone it would take 8787. The workers' HTTP servers too
+    # (older distributed releases bind them to every interface otherwise).
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         with dask.config.set(WORKER_CONFIG):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   worker_dashboard_address="127.0.0.1:0",
                                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                                    silence_logs=logging.CRITICAL, preload=[__name__])
         client = Client(cluster)

@@ -170,6 +170,9 @@ def _interrupted(exc: KeyboardInterrupt, signum: int, out_dir: Path, previous: b
     from tracklayer.outputs.atomic import results_complete
 
     name = {2: "Ctrl-C", 15: "SIGTERM"}.get(signum, f"signal {signum}")
+    # Libraries' finalizers of the interrupted work (e.g. a half-built compiled function)
+    # may fail as the process winds down; the one line below is the whole story.
+    sys.unraisablehook = lambda unraisable: None
     if written or results_complete(exc):
         _fail([f"interrupted ({name}) after the new results were complete in {out_dir}/"], 128 + signum)
     _fail([f"interrupted ({name}); {_untouched(out_dir, previous)}"], 128 + signum)

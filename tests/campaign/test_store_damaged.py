@@ -32,7 +32,8 @@ def _sqlite(path):
 
 
 DAMAGES = {
-    "truncated": (lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 3]), "cannot read"),
+    # DuckDB 1.1 notices the truncation when it opens the file, later releases when they read it
+    "truncated": (lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 3]), ("cannot read", "cannot open")),
     "garbage": (lambda p: p.write_bytes(bytes(range(256)) * 40), "not a campaign database (not a DuckDB database)"),
     "empty": (lambda p: p.write_bytes(b""), "not a campaign database (empty)"),
     "sqlite": (_sqlite, "not a campaign database (a SQLite database)"),
@@ -60,7 +61,8 @@ def test_analyze_refuses_a_damaged_store_in_one_line(damaged):
     result = CliRunner().invoke(app, ["analyze", str(folder), "-q"])
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {folder / DB_NAME}: ") and message in lines[0], lines
+    expected = message if isinstance(message, tuple) else (message,)
+    assert len(lines) == 1 and lines[0].startswith(f"error: {folder / DB_NAME}: ") and any(m in lines[0] for m in expected), lines
 
 
 @pytest.mark.parametrize("damaged", ["sqlite", "runs without status"], indirect=True)

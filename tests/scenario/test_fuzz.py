@@ -37,6 +37,20 @@ RUN_SECONDS = 120.0
 """CPU-time bound of one run of an accepted short mutant (a run of 60 s takes ~10 s)."""
 
 
+@pytest.fixture(autouse=True)
+def compiled_engine(monkeypatch):
+    """Input handling is what these tests fuzz, and `validate` flies every threat to target
+    it: with the NumPy reference of the flight kernel one validation takes ~40 s instead of
+    ~2 s, so a hundred mutants would take an hour. The engines are compared elsewhere
+    (tests/threats, tests/tracking, test_end_to_end)."""
+    from tracklayer.kernels import engine
+
+    monkeypatch.setenv("TRACKLAYER_ENGINE", "numba")
+    engine.cache_clear()
+    yield
+    engine.cache_clear()
+
+
 def _leaves(data, prefix=()):
     """Every (path, value) of a nested mapping/list, containers included."""
     yield prefix, data

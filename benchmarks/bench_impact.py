@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     result = api.run(args.scenario)
     run_s = time.perf_counter() - start
-    truth, grid, settings = result.state.physics.truth, result.state.physics.grid, result.scenario.impact
+    truth, grid, settings = result.state.truth, result.state.grid, result.scenario.impact
     pictures = {}
     for node in dict.fromkeys(result.metrics["node"].tolist()):
         tr = result.tracks.take(result.tracks["node"] == node)

@@ -43,7 +43,7 @@ def _quality(result) -> dict:
     m = result.metrics
     node = result.picture_node
     tr = result.tracks
-    grid, truth = result.state.physics.grid.t_s, result.state.physics.truth
+    grid, truth = result.state.grid.t_s, result.state.truth
     out = {}
     for i in np.nonzero(m["node"] == node)[0]:
         threat = str(m["threat"][i])

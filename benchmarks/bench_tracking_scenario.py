@@ -33,8 +33,8 @@ def threat_quality(result, node: str | None = None) -> dict:
     node = node or result.picture_node
     m = result.metrics.take(result.metrics["node"] == node)
     tracks = result.tracks.take(result.tracks["node"] == node)
-    truth = result.state.physics.truth
-    grid_t = result.state.physics.grid.t_s
+    truth = result.state.truth
+    grid_t = result.state.grid.t_s
     lo, hi = chi2.ppf([0.025, 0.975], 3)
     conf = tracks["status"] == "confirmed"
     k_all = np.searchsorted(grid_t, tracks["t_s"])

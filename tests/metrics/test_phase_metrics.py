@@ -62,7 +62,7 @@ def test_qualities_nest_and_the_feed_split_adds_up_to_custody(smoke):
 
 def test_custody_at_a_quality_grows_with_its_threshold(smoke):
     """Loosening the thresholds never lowers custody within them."""
-    truth, grid = smoke.state.physics.truth, smoke.state.physics.grid
+    truth, grid = smoke.state.truth, smoke.state.grid
     tr = smoke.tracks.take(smoke.tracks["node"] == smoke.picture_node)
     tracks = Table({**tr, "status": np.where(tr["status"] == "confirmed", CONFIRMED, TENTATIVE)})
     det = _run_detections(smoke)

@@ -58,7 +58,7 @@ def _glide_panel(ax, rows, area_km2: float) -> None:
 
 def impact_png(result: RunResult) -> bytes:
     """One panel per threat of the lead picture's impact table; PNG bytes."""
-    truth = result.state.physics.truth
+    truth = result.state.truth
     table = result.impact
     settings = result.scenario.impact
     n = len(truth)

@@ -111,6 +111,37 @@ class Elements(_Model):
         return self
 
 
+class Geostationary(_Model):
+    """Geostationary satellites, one per sub-satellite longitude (east positive)."""
+
+    longitudes_deg: Annotated[list[Longitude], Field(min_length=1, max_length=1000)]
+
+
+class Molniya(_Model):
+    """Highly elliptical (Molniya-like) orbits sharing a, e, i and argument of perigee;
+    one satellite per (raan_deg, mean_anomaly_deg) pair. Default semi-major axis: two
+    revolutions per sidereal day (26,562 km)."""
+
+    semi_major_axis_km: Annotated[float, Field(ge=6528.0, le=60_000.0)] | None = None
+    eccentricity: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.72
+    inclination_deg: Annotated[float, Field(ge=0.0, le=180.0)] = 63.4
+    arg_perigee_deg: Angle = 270.0
+    raan_deg: Annotated[list[Angle], Field(min_length=1, max_length=1000)]
+    mean_anomaly_deg: Annotated[list[Angle], Field(min_length=1, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _shape(self) -> Molniya:
+        if len(self.raan_deg) != len(self.mean_anomaly_deg):
+            raise ValueError(f"raan_deg ({len(self.raan_deg)}) and mean_anomaly_deg ({len(self.mean_anomaly_deg)}) need one entry per satellite")
+        from tracklayer.orbits.highorbits import SIDEREAL_DAY_S, semi_major_axis_for_period_m
+
+        a_km = semi_major_axis_for_period_m(SIDEREAL_DAY_S / 2.0) / 1e3 if self.semi_major_axis_km is None else self.semi_major_axis_km
+        perigee_km = a_km * (1.0 - self.eccentricity) - 6378.137
+        if perigee_km < 150.0:
+            raise ValueError(f"perigee altitude {perigee_km:,.0f} km is below 150 km (lower eccentricity {self.eccentricity:g} or raise semi_major_axis_km)")
+        return self
+
+
 class InfraredSensor(_Model):
     """Infrared payload of every satellite of a constellation (docs/sensing.md).
 
@@ -158,21 +189,28 @@ class InfraredSensor(_Model):
         return INFRARED_PRESETS[self.preset][key] if given is None else given
 
 
+ORBIT_SOURCES = ("walker", "geostationary", "molniya", "elements", "tle")
+"""The ways a constellation's orbits can be given."""
+
+
 class Constellation(_Model):
-    """Satellites from exactly one of: a Walker pattern, explicit elements, or TLE lines."""
+    """Satellites from exactly one of: a Walker pattern, geostationary longitudes,
+    Molniya orbits, explicit elements, or TLE lines."""
 
     name: Annotated[Name, Field(min_length=1)]
     nation: Name
     walker: Walker | None = None
+    geostationary: Geostationary | None = None
+    molniya: Molniya | None = None
     elements: list[Elements] | None = None
     tle: list[Name] | None = None
     sensor: InfraredSensor = InfraredSensor()
 
     @model_validator(mode="after")
     def _one_source(self) -> Constellation:
-        given = [k for k in ("walker", "elements", "tle") if getattr(self, k) is not None]
+        given = [k for k in ORBIT_SOURCES if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of walker, elements or tle (got {', '.join(given) or 'none'})")
+            raise ValueError(f"give exactly one of {', '.join(ORBIT_SOURCES)} (got {', '.join(given) or 'none'})")
         return self
 
     @field_validator("tle")

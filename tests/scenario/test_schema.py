@@ -64,8 +64,13 @@ def test_default_scenario_matches_the_brief():
         ("    preset: cl2022", "    preset: nope", "scn.yaml: threats[1].preset: Input should be 'tw2020', 'cl2022' or 'cav-h'"),
         ("nation: JP", "nation: KR", "nation 'KR' is not among nations"),
         ("kind: ballistic", "kind: cruise", "scn.yaml: threats[0]: Input tag 'cruise' found using 'kind' does not match"),
-        (WALKER, WALKER + "\n    sensor: {preset: xfov}", "scn.yaml: constellations[0].sensor.preset: Input should be 'wfov' or 'mfov'"),
+        (WALKER, WALKER + "\n    sensor: {preset: xfov}", "scn.yaml: constellations[0].sensor.preset: Input should be 'wfov', 'mfov', 'geo-scan', 'geo-stare' or 'heo-scan'"),
         (WALKER, WALKER + "\n    sensor: {band_um: [3.0, 1.4]}", "scn.yaml: constellations[0].sensor.band_um: band_um: the lower edge 3.0 must be below the upper edge 1.4"),
+        (WALKER, WALKER + "\n    sensor: {preset: geo-scan, scan_period_s: 0}", "scn.yaml: constellations[0].sensor.scan_period_s: Input should be greater than 0"),
+        (WALKER, WALKER + "\n    sensor: {preset: geo-scan, scan_dwell_s: 20}", "scn.yaml: constellations[0].sensor: scan_dwell_s 20 exceeds scan_period_s 10"),
+        (WALKER, WALKER + "\n    sensor: {field_of_regard: for-100}", "scn.yaml: constellations[0].sensor.field_of_regard: Input should be 'for-110' or 'for-120'"),
+        (WALKER, "geostationary: {longitudes_deg: []}", "scn.yaml: constellations[0].geostationary.longitudes_deg: List should have at least 1 item"),
+        (WALKER, "molniya: {eccentricity: 1.2, raan_deg: [0], mean_anomaly_deg: [0]}", "scn.yaml: constellations[0].molniya.eccentricity: Input should be less than 1"),
         (WALKER, WALKER + "\n    sensor: {pfa_limb: 0.7}", "scn.yaml: constellations[0].sensor.pfa_limb: Input should be less than 0.5"),
         ("    max_range_km: 1200", "    max_range_km: 1200\n    motion: {course_deg: 90, speed_kn: 100}", "scn.yaml: radars[0].motion.speed_kn: Input should be less than or equal to 60"),
         ("    max_range_km: 1200", "    max_range_km: 1200\n    swerling: 2", "scn.yaml: radars[0].swerling: Input should be 0 or 1"),
@@ -120,7 +125,7 @@ def test_exactly_one_orbit_source(tmp_path):
         "    elements: [{altitude_km: 1000, inclination_deg: 80}]",
     )
     code, output = _validate(_write(tmp_path, text))
-    assert code == 2 and "constellations[0]: give exactly one of walker, elements or tle (got walker, elements)" in output
+    assert code == 2 and "constellations[0]: give exactly one of walker, geostationary, molniya, elements, tle (got walker, elements)" in output
 
 
 def test_bad_tle_is_reported(tmp_path):

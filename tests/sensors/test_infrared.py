@@ -55,7 +55,7 @@ def _params(s: int = 1, **kw) -> InfraredParams:
         grazing_m=20e3, min_target_alt_m=0.0, revisit_s=1.0, nei_w_m2=np.array([1e-9, 5e-10]),
         band_m=np.array([1.4e-6, 3.0e-6]), pfa=np.array([1e-8, 1e-6]), sun_exclusion_rad=np.radians(30.0), zenith_optical_depth=1.0,
         scale_height_m=3e3, band_ratio=1.0, centroid_floor_px=0.2, max_targets=1, pd=np.nan, sigma_rad=np.nan,
-        false_alarms_per_frame=np.nan,
+        false_alarms_per_frame=np.nan, scan_period_s=np.nan, scan_dwell_s=np.nan,
     )
     base.update(kw)
     return InfraredParams(**{k: np.array([np.asarray(v)] * s, dtype=np.int64 if k == "max_targets" else np.float64) for k, v in base.items()})

@@ -9,6 +9,7 @@ import numpy as np
 
 from tracklayer.earth.constants import DEG, WGS84_A_M
 from tracklayer.earth.time import TimeGrid
+from tracklayer.orbits.highorbits import SIDEREAL_DAY_S, geostationary_elements, molniya_elements, semi_major_axis_for_period_m
 from tracklayer.orbits.propagators import parse_tle_lines, propagate_j2_mean, propagate_tle
 from tracklayer.orbits.walker import walker_elements
 
@@ -33,7 +34,17 @@ class Satellites:
         return self.name.shape[0]
 
 
-def _elements_from_spec(spec) -> dict[str, np.ndarray]:  # spec: schema.Constellation
+def _elements_from_spec(spec, gmst_epoch_rad: float) -> dict[str, np.ndarray]:  # spec: schema.Constellation
+    """Mean elements at the element epoch, whose GMST (geostationary longitudes) is given."""
+    if spec.geostationary is not None:
+        return geostationary_elements(np.array(spec.geostationary.longitudes_deg) * DEG, gmst_epoch_rad)
+    if spec.molniya is not None:
+        m = spec.molniya
+        a_m = semi_major_axis_for_period_m(SIDEREAL_DAY_S / 2.0) if m.semi_major_axis_km is None else m.semi_major_axis_km * 1e3
+        return molniya_elements(
+            a_m, m.eccentricity, m.inclination_deg * DEG, m.arg_perigee_deg * DEG,
+            np.array(m.raan_deg) * DEG, np.array(m.mean_anomaly_deg) * DEG,
+        )
     if spec.walker is not None:
         w = spec.walker
         return walker_elements(
@@ -61,7 +72,7 @@ def _elements_from_spec(spec) -> dict[str, np.ndarray]:  # spec: schema.Constell
 def build_satellites(constellations: list, grid: TimeGrid, element_epoch: dt.datetime | None = None) -> Satellites:
     """Propagate every constellation of the scenario over the grid.
 
-    Walker and explicit elements are mean elements at ``element_epoch`` (default: the
+    Walker, geostationary, Molniya and explicit elements are mean elements at ``element_epoch`` (default: the
     grid's epoch); when the grid starts later (an attack offset), they are propagated
     by the difference. TLEs carry their own epochs and are propagated to the grid's
     absolute times either way.
@@ -78,7 +89,7 @@ def build_satellites(constellations: list, grid: TimeGrid, element_epoch: dt.dat
             r, v, _ = propagate_tle(tles, grid)
             labels = [name for name, _, _ in tles]
         else:
-            el = _elements_from_spec(spec)
+            el = _elements_from_spec(spec, float(grid.gmst_rad(np.array([-offset_s]))[0]))
             r, v = propagate_j2_mean(el, t_elements)
             if spec.walker is not None:
                 labels = [f"{spec.name}-P{p + 1}S{s + 1}" for p, s in zip(el["plane"], el["slot"])]

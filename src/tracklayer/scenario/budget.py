@@ -78,6 +78,10 @@ def satellite_count(constellation) -> int:
         return constellation.walker.planes * constellation.walker.sats_per_plane
     if constellation.elements is not None:
         return len(constellation.elements)
+    if constellation.geostationary is not None:
+        return len(constellation.geostationary.longitudes_deg)
+    if constellation.molniya is not None:
+        return len(constellation.molniya.raan_deg)
     return sum(1 for line in constellation.tle or [] if line.startswith("1 "))
 
 

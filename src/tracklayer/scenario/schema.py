@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from tracklayer.scenario.budget import estimate
 from tracklayer.scenario.choices import ASSOCIATORS, FILTERS, FUSION_RULES, describe
 from tracklayer.scenario.network_rules import check_graph, check_references
-from tracklayer.sensors.presets import INFRARED_PRESETS
+from tracklayer.sensors.presets import FIELD_OF_REGARD_PRESETS, INFRARED_PRESETS, SENSITIVITY_PRESETS
 from tracklayer.threats import PHASES
 from tracklayer.threats.presets import BALLISTIC_PRESETS, BOOSTERS, GLIDE_PRESETS, SIGNATURES
 from tracklayer.threats.signatures import BANDS
@@ -111,16 +111,56 @@ class Elements(_Model):
         return self
 
 
+class Geostationary(_Model):
+    """Geostationary satellites, one per sub-satellite longitude (east positive)."""
+
+    longitudes_deg: Annotated[list[Longitude], Field(min_length=1, max_length=1000)]
+
+
+class Molniya(_Model):
+    """Highly elliptical (Molniya-like) orbits sharing a, e, i and argument of perigee;
+    one satellite per (raan_deg, mean_anomaly_deg) pair. Default semi-major axis: two
+    revolutions per sidereal day (26,562 km)."""
+
+    semi_major_axis_km: Annotated[float, Field(ge=6528.0, le=60_000.0)] | None = None
+    eccentricity: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.72
+    inclination_deg: Annotated[float, Field(ge=0.0, le=180.0)] = 63.4
+    arg_perigee_deg: Angle = 270.0
+    raan_deg: Annotated[list[Angle], Field(min_length=1, max_length=1000)]
+    mean_anomaly_deg: Annotated[list[Angle], Field(min_length=1, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _shape(self) -> Molniya:
+        if len(self.raan_deg) != len(self.mean_anomaly_deg):
+            raise ValueError(f"raan_deg ({len(self.raan_deg)}) and mean_anomaly_deg ({len(self.mean_anomaly_deg)}) need one entry per satellite")
+        from tracklayer.orbits.highorbits import SIDEREAL_DAY_S, semi_major_axis_for_period_m
+
+        a_km = semi_major_axis_for_period_m(SIDEREAL_DAY_S / 2.0) / 1e3 if self.semi_major_axis_km is None else self.semi_major_axis_km
+        perigee_km = a_km * (1.0 - self.eccentricity) - 6378.137
+        if perigee_km < 150.0:
+            raise ValueError(f"perigee altitude {perigee_km:,.0f} km is below 150 km (lower eccentricity {self.eccentricity:g} or raise semi_major_axis_km)")
+        return self
+
+
 class InfraredSensor(_Model):
     """Infrared payload of every satellite of a constellation (docs/sensing.md).
 
-    Each field left out takes the value of ``preset`` (`tracklayer.sensors.presets`:
-    ``wfov`` wide-field staring tracking sensor, ``mfov`` medium-field cued sensor;
-    notional, DOMAIN.md Sec. 3). ``pd``, ``angle_noise_urad`` and
-    ``false_alarms_per_frame`` replace the radiometric model's value by a constant.
+    Each field left out takes the value of ``field_of_regard`` or ``sensitivity`` (named
+    sub-presets) where they set it, else of ``preset`` (`tracklayer.sensors.presets`:
+    ``wfov`` wide-field staring tracking sensor, ``mfov`` medium-field cued sensor,
+    ``geo-scan``/``geo-stare``/``heo-scan`` SBIRS-like GEO and HEO payloads; notional,
+    DOMAIN.md Sec. 3). ``pd``, ``angle_noise_urad`` and ``false_alarms_per_frame``
+    replace the radiometric model's value by a constant. ``scan_period_s`` makes the
+    sensor a scanner (`tracklayer.sensors.scanning`).
     """
 
     preset: Literal[tuple(INFRARED_PRESETS)] = "wfov"  # type: ignore[valid-type]
+    field_of_regard: Literal[tuple(FIELD_OF_REGARD_PRESETS)] | None = Field(  # type: ignore[valid-type]
+        None, description="named field of regard (a staring sensor's field of view follows it)")
+    sensitivity: Literal[tuple(SENSITIVITY_PRESETS)] | None = Field(  # type: ignore[valid-type]
+        None, description="named noise-equivalent irradiances (look-down and limb)")
+    scan_period_s: Positive | None = Field(None, description="a scanner's revisit period of each point of its field of regard")
+    scan_dwell_s: Positive | None = Field(None, description="how long the scanning strip covers a point per scan (<= scan_period_s)")
     field_of_regard_deg: Annotated[float, Field(gt=0.0, le=180.0)] | None = None
     field_of_view_deg: Annotated[float, Field(gt=0.0, le=180.0)] | None = None
     ifov_urad: Annotated[float, Field(gt=0.0, le=100_000.0)] | None = None
@@ -152,27 +192,60 @@ class InfraredSensor(_Model):
             raise ValueError(f"band_um: the lower edge {band[0]} must be below the upper edge {band[1]}")
         return band
 
+    @model_validator(mode="after")
+    def _scan(self) -> InfraredSensor:
+        period, dwell = self.value("scan_period_s"), self.value("scan_dwell_s")
+        if period is None:
+            if self.scan_dwell_s is not None:
+                raise ValueError("scan_dwell_s needs scan_period_s (a staring sensor has no scan)")
+            return self
+        if dwell is None:
+            raise ValueError("a scanning sensor needs scan_dwell_s")
+        if dwell > period:
+            raise ValueError(f"scan_dwell_s {dwell:g} exceeds scan_period_s {period:g}")
+        if self.value("field_of_view_deg") < self.value("field_of_regard_deg"):
+            raise ValueError("a scanning sensor sweeps its whole field of regard: field_of_view_deg must not be smaller than field_of_regard_deg")
+        return self
+
     def value(self, key: str):
-        """A sensor parameter: the explicit field, else the preset's value."""
+        """A sensor parameter: the explicit field, else the named sub-preset's, else the preset's value."""
         given = getattr(self, key)
-        return INFRARED_PRESETS[self.preset][key] if given is None else given
+        if given is not None:
+            return given
+        base = INFRARED_PRESETS[self.preset]
+        if self.field_of_regard is not None:
+            angle = FIELD_OF_REGARD_PRESETS[self.field_of_regard]
+            if key == "field_of_regard_deg":
+                return angle
+            if key == "field_of_view_deg" and base["field_of_view_deg"] >= base["field_of_regard_deg"]:
+                return angle  # staring: the field of view is the field of regard
+        if self.sensitivity is not None and key in SENSITIVITY_PRESETS[self.sensitivity]:
+            return SENSITIVITY_PRESETS[self.sensitivity][key]
+        return base[key]
+
+
+ORBIT_SOURCES = ("walker", "geostationary", "molniya", "elements", "tle")
+"""The ways a constellation's orbits can be given."""
 
 
 class Constellation(_Model):
-    """Satellites from exactly one of: a Walker pattern, explicit elements, or TLE lines."""
+    """Satellites from exactly one of: a Walker pattern, geostationary longitudes,
+    Molniya orbits, explicit elements, or TLE lines."""
 
     name: Annotated[Name, Field(min_length=1)]
     nation: Name
     walker: Walker | None = None
+    geostationary: Geostationary | None = None
+    molniya: Molniya | None = None
     elements: list[Elements] | None = None
     tle: list[Name] | None = None
     sensor: InfraredSensor = InfraredSensor()
 
     @model_validator(mode="after")
     def _one_source(self) -> Constellation:
-        given = [k for k in ("walker", "elements", "tle") if getattr(self, k) is not None]
+        given = [k for k in ORBIT_SOURCES if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of walker, elements or tle (got {', '.join(given) or 'none'})")
+            raise ValueError(f"give exactly one of {', '.join(ORBIT_SOURCES)} (got {', '.join(given) or 'none'})")
         return self
 
     @field_validator("tle")

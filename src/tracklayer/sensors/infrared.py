@@ -19,7 +19,8 @@ at every grid time (docs/sensing.md gives the equations and sources):
    line-of-sight knowledge errors); a detection's noise uses its measured SNR.
 
 At each frame a staring sensor (field of view >= field of regard) looks at every
-target; a pointed sensor (smaller field of view) is cued to at most
+target; a scanner frames at every grid step and looks at the targets its sweep passes
+over in that step (`tracklayer.sensors.scanning`); a pointed sensor (smaller field of view) is cued to at most
 ``max_targets`` targets, those with the highest SNR. The detection itself is drawn
 from the Gaussian detector model (measured SNR = SNR + n, n ~ N(0, 1), detected
 when it crosses k). False alarms: each pixel crosses its threshold with
@@ -39,6 +40,7 @@ from tracklayer.sensors.detection import draw_gaussian_detections, pd_gaussian, 
 from tracklayer.sensors.geometry import earth_angular_radius_rad, look_down_numpy, sun_blinded_numpy
 from tracklayer.sensors.measurements import angles_covariance, perturb_direction, tangent_basis, unit
 from tracklayer.sensors.radiometry import band_ratio, irradiance_w_m2, transmission
+from tracklayer.sensors.scanning import scan_basis, swept_wedge
 
 LOOK_DOWN, LIMB = 0, 1
 """Background index: target against the Earth, target against the limb and space."""
@@ -73,6 +75,8 @@ class InfraredParams:
     pd: np.ndarray
     sigma_rad: np.ndarray
     false_alarms_per_frame: np.ndarray
+    scan_period_s: np.ndarray
+    scan_dwell_s: np.ndarray
 
     @classmethod
     def from_constellations(cls, constellations: list, owner: np.ndarray) -> InfraredParams:
@@ -105,12 +109,20 @@ class InfraredParams:
             pd=opt("pd"),
             sigma_rad=opt("angle_noise_urad", 1e-6),
             false_alarms_per_frame=opt("false_alarms_per_frame"),
+            scan_period_s=col(lambda s: np.nan if s.value("scan_period_s") is None else s.value("scan_period_s")),
+            scan_dwell_s=col(lambda s: np.nan if s.value("scan_dwell_s") is None else s.value("scan_dwell_s")),
         )
 
     @property
     def threshold(self) -> np.ndarray:
         """(S, 2) detection threshold k = Q^-1(Pfa) per background, in noise units."""
         return q_inverse(self.pfa)
+
+    @property
+    def scanning(self) -> np.ndarray:
+        """(S,) bool: a scanner, which looks at each point of its field of regard once
+        per ``scan_period_s`` (`tracklayer.sensors.scanning`)."""
+        return ~np.isnan(self.scan_period_s)
 
     @property
     def staring(self) -> np.ndarray:
@@ -246,20 +258,33 @@ def _cued(t: np.ndarray, snr: np.ndarray, k_max: int) -> np.ndarray:
     return keep
 
 
-def _cone_directions(axis: np.ndarray, cos_lo: np.ndarray, cos_hi: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Unit vectors uniform in solid angle with cos(angle to ``axis``) in [cos_lo, cos_hi]."""
+def _cone_directions(
+    axis: np.ndarray, cos_lo: np.ndarray, cos_hi: np.ndarray, rng: np.random.Generator, wedge: tuple | None = None
+) -> np.ndarray:
+    """Unit vectors uniform in solid angle with cos(angle to ``axis``) in [cos_lo, cos_hi];
+    with ``wedge`` (e1, e2, start, span), only at azimuths start + [0, span) about
+    ``axis`` measured from e1 towards e2."""
     c = rng.uniform(cos_lo, cos_hi)
-    phi = rng.uniform(0.0, 2.0 * np.pi, c.shape)
-    e1, e2 = tangent_basis(axis)
+    if wedge is None:
+        phi = rng.uniform(0.0, 2.0 * np.pi, c.shape)
+        e1, e2 = tangent_basis(axis)
+    else:
+        e1, e2, start, span = wedge
+        phi = start + span * rng.uniform(0.0, 1.0, c.shape)
     sin_c = np.sqrt(np.maximum(1.0 - c**2, 0.0))
     return c[:, None] * axis + sin_c[:, None] * (np.cos(phi)[:, None] * e1 + np.sin(phi)[:, None] * e2)
 
 
 def _false_alarms(
-    frame_t: np.ndarray, axis: np.ndarray, cos_edges: np.ndarray, background: np.ndarray, s: int, params: InfraredParams, rng: np.random.Generator
+    frame_t: np.ndarray, axis: np.ndarray, cos_edges: np.ndarray, background: np.ndarray, s: int, params: InfraredParams,
+    rng: np.random.Generator, wedge: tuple | None = None,
 ) -> dict[str, np.ndarray]:
-    """Poisson false alarms in cones ``cos_edges`` (F, 2) about ``axis`` (F, 3) at grid indices ``frame_t`` (F,)."""
+    """Poisson false alarms in cones ``cos_edges`` (F, 2) about ``axis`` (F, 3) at grid indices
+    ``frame_t`` (F,); with ``wedge`` (e1, e2, start, span), (F, ...) each, only in that
+    azimuth wedge of each cone (a scanner's sweep)."""
     omega = 2.0 * np.pi * np.maximum(cos_edges[:, 1] - cos_edges[:, 0], 0.0)
+    if wedge is not None:
+        omega = omega * wedge[3] / (2.0 * np.pi)
     pixels = omega / params.ifov_rad[s] ** 2
     pfa = params.pfa[s, background]
     mean = pfa * pixels
@@ -269,7 +294,7 @@ def _false_alarms(
         mean = params.false_alarms_per_frame[s] * np.divide(pixels, per_frame, out=np.zeros_like(pixels), where=per_frame > 0)
     counts = rng.poisson(mean)
     rows = np.repeat(np.arange(frame_t.size), counts)
-    u = _cone_directions(axis[rows], cos_edges[rows, 0], cos_edges[rows, 1], rng)
+    u = _cone_directions(axis[rows], cos_edges[rows, 0], cos_edges[rows, 1], rng, None if wedge is None else tuple(w[rows] for w in wedge))
     measured = q_inverse(rng.uniform(0.0, 1.0, rows.size) * pfa[rows])
     return {"t": frame_t[rows], "u": u, "snr": measured, "sigma": centroid_sigma_rad(params.ifov_rad[s], measured, params.centroid_floor_px[s])}
 
@@ -284,6 +309,7 @@ def observe_infrared(
     rngs: list[np.random.Generator],
     sensor_offset: int = 0,
     v_sat: np.ndarray | None = None,
+    looks: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Detections (columns) of all infrared sensors, true and false.
 
@@ -296,11 +322,15 @@ def observe_infrared(
     rngs : one generator per sensor (S,), for reproducible per-sensor streams
     sensor_offset : added to the satellite index to form ``sensor_id``
     v_sat : (T, S, 3) ECI satellite velocities, m/s, for the ``sensor_v_eci_m_s``
-        column (NaN when not given)
+        column (NaN when not given); needed by scanners
+    looks : (P,) bool, whether each pair is looked at in its frame (a scanner's sweep,
+        `tracklayer.sensors.scanning.scan_looks`); default: every pair in a frame
     """
     parts: list[dict[str, np.ndarray]] = []
     n_s = r_sat.shape[1]
     in_frame = frames[pairs.t, pairs.s] & (pairs.pd > 0.0)
+    if looks is not None:
+        in_frame &= looks
     k = params.threshold
     by_sensor = np.argsort(pairs.s, kind="stable")  # each sensor's pairs, in (t, n) order
     bounds = np.searchsorted(pairs.s[by_sensor], np.arange(n_s + 1))
@@ -333,13 +363,19 @@ def observe_infrared(
             axis = -unit(r_sat[f_t, s])
             edges = np.stack([np.r_[cos_earth, np.full(frame_t.size, cos_fov)], np.r_[np.ones(frame_t.size), cos_earth]], axis=1)
             background = np.r_[np.full(frame_t.size, LOOK_DOWN), np.full(frame_t.size, LIMB)]
+            wedge = None
+            if params.scanning[s]:
+                _, e1, e2 = scan_basis(r_sat[f_t, s], v_sat[f_t, s])
+                start, span = swept_wedge(t_s, params.scan_period_s[s:s + 1], params.scan_dwell_s[s:s + 1])
+                wedge = (e1, e2, start[f_t, 0], span[f_t, 0])
         else:
             # Each cued pointing: a field of view centred on its target, against that target's background.
             f_t = pairs.t[sel]
             axis = unit(r_tgt[f_t, pairs.n[sel]] - r_sat[f_t, s])
             edges = np.stack([np.full(sel.size, np.cos(params.fov_half_rad[s])), np.ones(sel.size)], axis=1)
             background = pairs.background[sel]
-        fa = _false_alarms(f_t, axis, edges, background, s, params, rng)
+            wedge = None
+        fa = _false_alarms(f_t, axis, edges, background, s, params, rng, wedge)
         t_all = np.concatenate([ti, fa["t"]])
         u_all = np.concatenate([u, fa["u"]])
         sigma = np.concatenate([sigma_hit, fa["sigma"]])

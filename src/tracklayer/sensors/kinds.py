@@ -6,7 +6,8 @@ the noisy detections. `tracklayer.sensors.sensing.run_sensing` runs every regist
 kind in order; sensor ids run through the kinds in that order.
 
 ``angles``  space infrared: one sensor per satellite of the scenario's constellations
-            (`observe_infrared_kind`; detections are line-of-sight angles)
+            (`observe_infrared_kind`; detections are line-of-sight angles), staring,
+            pointed or scanning (`tracklayer.sensors.scanning`)
 ``radar``   ground and sea radars of the scenario's ``radars`` (`observe_radar_kind`;
             detections are range, azimuth, elevation and range rate)
 
@@ -38,6 +39,7 @@ from tracklayer.sensors.infrared import (
     sensor_intensities,
 )
 from tracklayer.sensors.radar import RadarParams, observe_radar, radar_access, radar_pd, radar_snr
+from tracklayer.sensors.scanning import scan_looks
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,12 @@ def observe_infrared_kind(scenario, grid, sats, truth, seed: np.random.SeedSeque
     stack, row, ratio = sensor_intensities(ir, truth.intensity_w_sr, truth.intensity_band_w_sr)
     pairs = assess_infrared(geo, sats.r_eci_m, truth.r_eci_m, alt, stack, row, ratio, sun_direction_eci(grid), ir)
     access = able_to_detect(pairs, geo.shape, scenario.coverage.pd_min)
+    frames = frame_mask(grid.t_s, ir.revisit_s)
+    frames[:, ir.scanning] = True  # a scanner looks somewhere every step
+    looks = scan_looks(pairs.t, pairs.s, pairs.n, sats.r_eci_m, sats.v_eci_m_s, truth.r_eci_m, grid.t_s, ir.scan_period_s, ir.scan_dwell_s)
     det = observe_infrared(
-        pairs, frame_mask(grid.t_s, ir.revisit_s), sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
-        [np.random.default_rng(s) for s in seed.spawn(len(sats))], v_sat=sats.v_eci_m_s, sensor_offset=first_id,
+        pairs, frames, sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
+        [np.random.default_rng(s) for s in seed.spawn(len(sats))], v_sat=sats.v_eci_m_s, sensor_offset=first_id, looks=looks,
     )
     return KindSensing(access, det, pairs)
 

@@ -30,7 +30,7 @@ _LONLAT_DECIMALS = 7  # about 1 cm
 _ALT_DECIMALS = 1
 
 
-def _wrap(lon_deg: np.ndarray) -> np.ndarray:
+def _wrap(lon_deg: np.ndarray | float) -> np.ndarray:
     """Longitudes in [-180, 180)."""
     return np.mod(np.asarray(lon_deg, dtype=np.float64) + 180.0, 360.0) - 180.0
 
@@ -64,7 +64,7 @@ def split_line(lon_deg: np.ndarray, lat_deg: np.ndarray, alt_m: np.ndarray | Non
         parts.append(np.vstack([body, at]))
         carry = at.copy()
         carry[0] = -edge
-        start = i + 1
+        start = int(i) + 1
     tail = pts[start:] if carry is None else np.vstack([carry, pts[start:]])
     parts.append(tail)
     return [p for p in parts if p.shape[0] >= 2 or len(parts) == 1]

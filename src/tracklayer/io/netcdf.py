@@ -54,7 +54,7 @@ def coverage_dataset(grid: Table, series: Table, epoch: dt.datetime, description
     if not np.all(filled == 1):
         raise ValueError("the grid points of each target do not fill one latitude x longitude grid exactly once")
     first = np.array([np.nonzero(t_index == k)[0][0] for k in range(len(targets))], dtype=np.intp)
-    data_vars = {}
+    data_vars: dict[str, tuple] = {}
     for name in grid:
         if name in _COORDS:
             continue

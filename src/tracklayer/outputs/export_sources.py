@@ -171,7 +171,8 @@ def satellite_states(folder: Folder, dut1_s: float) -> SatelliteStates:
         v_ecef = lagrange_velocity(t, r_ecef)
         theta = TimeGrid(folder.epoch, t, dut1_s).gmst_rad()
         r_eci, v_eci = ecef_to_eci_state(r_ecef, v_ecef, theta)
-        props = packet.get("properties") if isinstance(packet.get("properties"), dict) else {}
+        found = packet.get("properties")
+        props: dict = found if isinstance(found, dict) else {}
         out.name.append(str(packet.get("name", packet["id"][len("satellite/"):])))
         out.constellation.append(str(props.get("constellation", "")))
         out.nation.append(str(props.get("nation", "")))

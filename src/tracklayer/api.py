@@ -11,6 +11,7 @@
 the constellation-vs-launch geometry.
 `coverage` computes coverage figures of merit over the scenario's coverage grid;
 `write_coverage` writes them (Parquet, maps, HTML).
+`export` writes a run or coverage folder as CCSDS OEM, GeoJSON, KML or netCDF.
 `sweep` runs a campaign (many seeded runs over a parameter grid) into a results
 folder, locally or on a Dask cluster; `check_points` validates its design points first,
 `failures` names the commonest errors of its failed runs; `analyze` summarises that folder.
@@ -31,7 +32,7 @@ from tracklayer.table import Table
 __all__ = [
     "run", "sample", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
     "RunResult", "RunState", "ScenarioError", "TracklayerError", "Scenario", "STAGES", "Progress", "load_campaign", "sweep", "analyze",
-    "missed_aims", "check_points", "failures",
+    "missed_aims", "check_points", "failures", "export",
 ]
 
 
@@ -202,6 +203,25 @@ def write_coverage(result, scenario: Scenario, out_dir: str | Path, extra: dict 
     from tracklayer.outputs.coverage import write_coverage as _write
 
     return _write_folder(lambda tmp: _write(result, scenario, tmp, extra), out_dir, OWNED)
+
+
+def export(folder: str | Path, fmt: str, out_dir: str | Path | None = None, what: list[str] | tuple[str, ...] | None = None,
+           progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Export a run folder (`write_outputs`) or coverage folder (`write_coverage`) to an
+    interchange format: ``oem`` (CCSDS OEM), ``geojson``, ``kml`` or ``netcdf``
+    (`tracklayer.outputs.export`; docs/export.md).
+
+    ``out_dir`` (default ``FOLDER/export``) gets the files: those it held of the same
+    names are replaced together, everything else in it is kept. ``what``: kinds to export
+    (default: all the folder has that the format holds). Raises
+    `tracklayer.outputs.export.ExportError` (one line) for a folder, format or selection
+    that does not fit. Returns the written paths by name.
+    """
+    from tracklayer.outputs.export import plan_export, write_export
+
+    plan = plan_export(folder, fmt, what)
+    target = Path(folder) / "export" if out_dir is None else Path(out_dir)
+    return _write_folder(lambda tmp: write_export(plan, tmp, progress), target, plan.owned)
 
 
 def load_campaign(source: str | Path):

@@ -484,6 +484,34 @@ def coverage(
                   f"(open {written['html']} in a browser)")
 
 
+@command
+def export(
+    folder: Path = typer.Argument(..., help="A run folder (`tracklayer run --out`) or coverage folder (`tracklayer coverage --out`)."),
+    fmt: str = typer.Option(..., "--format", "-f", help="oem (CCSDS OEM), geojson, kml or netcdf (coverage grids)."),
+    out_dir: Path | None = typer.Option(None, "--out", "-o", help="Folder for the files (default: FOLDER/export); other files in it are kept."),
+    what: str | None = typer.Option(None, "--what", help="Comma-separated: satellites, threats, tracks, impacts (run) or coverage (default: all the format holds)."),
+) -> None:
+    """Write a run's ephemerides, paths and impact points, or a coverage grid, in interchange formats."""
+    from tracklayer import api
+    from tracklayer.outputs.export import plan_export
+
+    chosen = [w.strip() for w in what.split(",") if w.strip()] if what is not None else None
+    if what is not None and not chosen:
+        _fail([f"--what {what!r}: name at least one kind"])
+    plan = plan_export(folder, fmt, chosen)  # checks folder, format and selection before anything is written
+    target = folder / "export" if out_dir is None else out_dir
+    previous = _check_out(target, sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) * 4)
+    written: dict[str, Path] | None = None
+    try:
+        with _interrupts() as caught:
+            written = _write(lambda: api.export(folder, fmt, target, plan.what), target, previous)
+            _honour(caught)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc, caught.signum, target, previous, written is not None)
+    kinds = ", ".join(plan.what)
+    out.print(f"wrote {len(written)} file(s) of {kinds} as {fmt} to {target}/", markup=False, highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point of the ``tracklayer`` command."""
     try:

@@ -56,7 +56,7 @@ BOOSTERS: dict[str, dict] = {
         "stages": [(14000.0, 1600.0, 265.0, 70.0), (5000.0, 600.0, 285.0, 65.0)], "drag_area_m2": 0.45,
     },
     "icbm": {  # Minuteman III-class three-stage solid (stage masses rounded from open
-        # compilations [S]); ideal delta-v 7.8 km/s with 1,150 kg, burn 187 s
+        # compilations [S]); ideal delta-v 8.35 km/s with 850 kg (7.8 with 1,150 kg), burn 187 s
         "stages": [(20780.0, 2450.0, 267.0, 60.0), (6237.0, 793.0, 287.0, 66.0), (3306.0, 404.0, 300.0, 61.0)],
         "drag_area_m2": 0.65,
     },
@@ -75,7 +75,11 @@ BALLISTIC_PRESETS: dict[str, dict] = {
     "srbm": {"booster": "srbm", "payload_kg": 1000.0, "beta_kg_m2": 3000.0, "signature": "rv"},
     "mrbm": {"booster": "mrbm", "payload_kg": 800.0, "beta_kg_m2": 6000.0, "signature": "rv"},
     "irbm": {"booster": "irbm", "payload_kg": 800.0, "beta_kg_m2": 8000.0, "signature": "rv"},
-    "icbm": {"booster": "icbm", "payload_kg": 1150.0, "beta_kg_m2": 10000.0, "signature": "rv"},
+    # Minuteman III-class with one re-entry vehicle and its post-boost bus (850 kg, notional:
+    # the deployed single-warhead load-out [N]); reaches ~12,600 km on a minimum-energy
+    # trajectory (open sources: more than 9,656 km, USAF fact sheet; ~13,000 km, press [N]).
+    # With the three-RV throw weight (1,150 kg) the stack reached only ~8,100-8,900 km.
+    "icbm": {"booster": "icbm", "payload_kg": 850.0, "beta_kg_m2": 10000.0, "signature": "rv"},
 }
 """Ballistic missiles: booster, re-entry vehicle and signature."""
 

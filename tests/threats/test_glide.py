@@ -76,6 +76,30 @@ def test_equilibrium_glide_range_and_time_match_closed_forms(natural_glide):
     assert k == pytest.approx(glide_time_s(6000.0, 2500.0, 2.6), rel=0.05)
 
 
+@pytest.mark.parametrize("beta", [13000.0, 4680.0])
+def test_damped_glide_holds_the_equilibrium_altitude(beta):
+    """Candler & Leyva 2022, Eq. 4 (equilibrium glide, L/m = g - v^2/r): with the phugoid
+    damping on (zeta 0.7, the default) the vehicle (tw2020, beta 13,000; cl2022, beta 4,680 kg/m^2;
+    L/D 2.6) released level at 6 km/s at its equilibrium altitude flies within 150 m of the
+    altitude where the USSA-1976 density equals rho_eq at its speed over mid-glide (5.5 down to
+    3 km/s; measured within 12 m). The damping acts on the departure from the equilibrium
+    glide's own sink rate, -2 g H/(v L/D); damping the whole sink rate held it 560-830 m high."""
+    hs = np.arange(20e3, 90e3, 1.0)
+    rho_h = density(hs)
+    rho0 = equilibrium_density(6000.0, beta, 2.6, R + 50e3)
+    h0 = hs[np.argmin(np.abs(rho_h - rho0))]
+    m = glide_mission(beta=beta, heading_tau_s=0.0, dive_angle_rad=D(89.0), spherical=True, rotation=False, j2=False)
+    assert m.damping_zeta == 0.7
+    _, ox, _ = fly_from_state([m], np.array([[R + h0, 0, 0]]), np.array([[0.0, 6000.0, 0.0]]), k_out=3000)
+    x = ox[:, 0][np.isfinite(ox[:, 0, 0])]
+    speed = np.linalg.norm(x[:, 3:], axis=1)
+    r = np.linalg.norm(x[:, :3], axis=1)
+    h_eq = np.interp(-np.log(equilibrium_density(speed, beta, 2.6, r)), -np.log(rho_h), hs)
+    mid = (speed < 5500.0) & (speed > 3000.0)
+    assert mid.sum() > 500
+    assert np.all(np.abs(r[mid] - R - h_eq[mid]) < 150.0)
+
+
 def test_htv2_like_entry_reproduces_published_figures():
     """Acton 2015 / Tracy & Wright 2020 (HTV-2-like, beta 13,000 kg/m^2, L/D 2.6): re-entry at
     100 km and 6.0 km/s (entry angle not published: -1 deg assumed), damped glide guidance,

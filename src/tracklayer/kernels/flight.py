@@ -82,6 +82,7 @@ from tracklayer.kernels.flight_layout import (
     R_T_GLIDE,
     R_T_SLOW,
     R_V_DIVE,
+    SCALE_STEP_M,
     S_BURNOUT,
     S_IGNITION,
     S_MDOT,
@@ -286,7 +287,14 @@ def _accel(p, st, ae, wps, low, high, mode, wp, tm, x, y, z, vx, vy, vz, m):
             needed = MU / r2 - vh * vh / r
             if needed < 0.1:
                 needed = 0.1
-            a_v = clstar * qsm - p[P_DAMP] * math.sqrt(needed / H_DAMP_M) * vup
+            # sink rate of the equilibrium glide here, -2 g H / (v (L/D)*), H the local
+            # density scale height: the damping acts on the departure from it
+            rho_up = _atmosphere(h + SCALE_STEP_M, low, high)[0]
+            hs = H_DAMP_M
+            if rho > rho_up:
+                hs = SCALE_STEP_M * rho / (rho - rho_up)
+            sink = -2.0 * (MU / r2) * hs * (cd0 + kk * clstar * clstar) / (v * clstar)
+            a_v = clstar * qsm - p[P_DAMP] * math.sqrt(needed / H_DAMP_M) * (vup - sink)
             a_l = 0.0
             if p[P_HEAD_TAU] > 0.0 and vh > 0.0:
                 if wp < int(p[P_N_WAYPOINTS]):

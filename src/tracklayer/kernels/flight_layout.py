@@ -88,7 +88,10 @@ I_NODE, I_EVENT, I_MODE, I_WAYPOINT = range(4)
 ) = range(23)
 
 H_DAMP_M = 7000.0
-"""Density scale height used to set the phugoid damping gain, m."""
+"""Density scale height used to set the phugoid damping gain (and where the table gives
+no local scale height), m."""
+SCALE_STEP_M = 10.0
+"""Height step over which the glide guidance takes the local density scale height, m."""
 TAN_BANK_MAX = 2.7474774194546216
 """tan(70 deg): the largest bank angle the glide guidance commands."""
 MIN_TIME_TO_GO_S = 2.0

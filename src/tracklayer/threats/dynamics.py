@@ -22,7 +22,9 @@
   its direction the bank angle):
   - ballistic vehicles: none;
   - glide (coast and glide modes): vertical lift at maximum L/D, C_L*, minus a
-    phugoid damping term c h_dot with c = 2 zeta sqrt(g_eff/H); lateral lift
+    phugoid damping term c (h_dot - h_dot_eq) with c = 2 zeta sqrt(g_eff/H) and
+    h_dot_eq = -2 g H_rho / (v (L/D)*) the sink rate of the equilibrium glide
+    (H_rho the local density scale height); lateral lift
     v_h e/tau turning the heading onto the great circle to the next waypoint or
     the aim point (e: heading error, sin e for |e| < 90 deg), optionally offset
     by +/- a weave angle that flips every half period (bank reversals); the bank
@@ -51,7 +53,7 @@ from tracklayer.kernels.flight_layout import (
     P_N_WAYPOINTS, P_NAV_GAIN, P_OMEGA, P_PAYLOAD_KG, P_R_SPHERE, P_S_REF, P_SIN_AZ, P_SIN_KICK,
     P_T_BOOST_END, P_T_CUTOFF, P_T_LAUNCH, P_T_MAX, P_T_PITCH, P_T_VERTICAL, P_V_MARK, P_WEAVE_COS,
     P_WEAVE_HALF, P_WEAVE_SIN, R_BO_X, R_END_X, R_LANDED, R_MAX_ALT, R_SLOW_ALT, R_SLOW_RANGE,
-    R_T_BURNOUT, R_T_DIVE, R_T_END, R_T_GLIDE, R_T_SLOW, R_V_DIVE, S_BURNOUT, S_IGNITION, S_MDOT, S_VE,
+    R_T_BURNOUT, R_T_DIVE, R_T_END, R_T_GLIDE, R_T_SLOW, R_V_DIVE, S_BURNOUT, SCALE_STEP_M, S_IGNITION, S_MDOT, S_VE,
     TAN_BANK_MAX, TERMINAL,
 )
 
@@ -202,7 +204,10 @@ def accel_numpy(p, st, ae, wps, low, high, mode, wp, tm, x, y, z, vx, vy, vz, m)
     vh = np.sqrt(vhx * vhx + vhy * vhy + vhz * vhz)
     needed = MU / r2 - vh * vh / r
     needed = np.where(needed < 0.1, 0.1, needed)
-    a_v = clstar * qsm - p[:, P_DAMP] * np.sqrt(needed / H_DAMP_M) * vup
+    rho_up = table_lookup(h + SCALE_STEP_M, low, high)[0]
+    hs = np.where(rho > rho_up, SCALE_STEP_M * rho / np.where(rho > rho_up, rho - rho_up, 1.0), H_DAMP_M)
+    sink = -2.0 * (MU / r2) * hs * (cd0 + kk * clstar * clstar) / np.where(clstar > 0.0, v * clstar, 1.0)
+    a_v = clstar * qsm - p[:, P_DAMP] * np.sqrt(needed / H_DAMP_M) * (vup - sink)
     use_wp = wp < p[:, P_N_WAYPOINTS]
     wsel = wps[rows, np.minimum(wp, MAX_WAYPOINTS - 1)]
     an = np.sqrt(p[:, P_AIM_X] * p[:, P_AIM_X] + p[:, P_AIM_Y] * p[:, P_AIM_Y] + p[:, P_AIM_Z] * p[:, P_AIM_Z])

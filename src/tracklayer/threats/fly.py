@@ -103,7 +103,7 @@ def fly_threats(threats: list, grid: TimeGrid, plan: Plan | None = None, miss_to
         on = flying[:, i]
         per_band, temp[on, i] = intensities_w_sr(
             phase[on, i], rho[on, i], speed[on, i], sig.plume_w_sr, sig.floor_w_sr,
-            sig.emitting_area_m2, sig.heating_radius_m, sig.emissivity,
+            sig.emitting_area_m2, sig.heating_radius_m, sig.emissivity, sig.density_exponent, sig.speed_exponent,
         )
         for b in BANDS:
             bands[b][on, i] = per_band[b]

@@ -63,6 +63,8 @@ class Signature:
     heating_radius_m: float
     emissivity: float
     rcs_m2: dict[str, float]
+    density_exponent: float = 0.5
+    speed_exponent: float = 3.0
 
 
 @dataclass
@@ -99,6 +101,7 @@ def _signature(spec, default: str) -> Signature:
         plume, spec.coast_kw_sr * 1e3,
         spec.emitting_area_m2 or base["emitting_area_m2"], spec.heating_radius_m or base["heating_radius_m"],
         spec.emissivity or base["emissivity"], {**RCS_M2, **spec.rcs_m2},
+        base["density_exponent"], base["speed_exponent"],
     )
 
 

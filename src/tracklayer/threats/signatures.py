@@ -10,9 +10,15 @@
   balanced by grey re-radiation (radiative equilibrium) gives the surface
   temperature T = (q / (eps sigma))^(1/4); the body then radiates
   I_band = eps A L_band(T) (W/sr), with L_band the Planck radiance integrated over
-  the band (W m^-2 sr^-1) and A the emitting area presented to the sensor. The two
-  parameters (R, A) of a vehicle are fitted to a published pair of band
-  intensities at one flight condition (`fit_body`): Tracy & Wright 2020 and
+  the band (W m^-2 sr^-1) and A the emitting area presented to the sensor.
+  Other correlations scale as rho^N v^M (Tauber 1989, NASA TP-2914: laminar
+  N = 0.5, M = 3.2; turbulent flat plate N = 0.8, M = 3.37-3.7); the heating
+  here is Sutton-Graves times (rho/RHO_REF)^(N - 1/2) (v/V_REF)^(M - 3), exactly
+  Sutton-Graves for N = 1/2, M = 3 (the re-entry vehicle).
+  The parameters (R, A) of a vehicle are fitted to a published pair of band
+  intensities at one flight condition (`fit_body`), and the speed exponent M of a
+  glide body (at the turbulent N = 0.8) to the published fall of the intensity
+  with speed along the glide (`fit_speed_exponent`): Tracy & Wright 2020 and
   Candler & Leyva 2022 are the two presets (`tracklayer.threats.presets.SIGNATURES`).
   A floor (cold body lit by the Sun and Earth, notional) is added in every band.
 * Radar cross-section: a value per flight phase.
@@ -39,6 +45,11 @@ BANDS: dict[str, tuple[float, float]] = {
 }
 """Infrared bands (m): SBIRS-like SWIR (the default sensor band), DSP-like, and MWIR."""
 DEFAULT_BAND = "swir"
+
+RHO_REF_KG_M3 = 1e-3
+"""Density at which a heating law with other exponents equals Sutton-Graves, kg/m^3."""
+V_REF_M_S = 6000.0
+"""Speed at which a heating law with other exponents equals Sutton-Graves, m/s."""
 
 
 def band_radiance_w_m2_sr(temp_k: np.ndarray, band: tuple[float, float], terms: int = 40) -> np.ndarray:
@@ -67,9 +78,19 @@ def band_radiance_w_m2_sr(temp_k: np.ndarray, band: tuple[float, float], terms: 
     return np.where(t > 0.0, 2.0 * _KB**4 * safe**4 / (_H**3 * _C**2) * out, 0.0)
 
 
-def surface_temperature_k(rho_kg_m3: np.ndarray, speed_m_s: np.ndarray, heating_radius_m: float, emissivity: float) -> np.ndarray:
-    """Radiative-equilibrium surface temperature (K) for Sutton-Graves heating at radius R."""
-    q = SUTTON_GRAVES_K * np.sqrt(np.asarray(rho_kg_m3) / heating_radius_m) * np.asarray(speed_m_s) ** 3
+def heating_w_m2(rho_kg_m3: np.ndarray, speed_m_s: np.ndarray, heating_radius_m: float,
+                 density_exponent: float = 0.5, speed_exponent: float = 3.0) -> np.ndarray:
+    """Convective heating rate (W/m^2): Sutton-Graves at radius R scaled to the exponents,
+    k sqrt(rho/R) v^3 (rho/RHO_REF)^(N - 1/2) (v/V_REF)^(M - 3)."""
+    rho, v = np.asarray(rho_kg_m3), np.asarray(speed_m_s)
+    q = SUTTON_GRAVES_K * np.sqrt(rho / heating_radius_m) * v**3
+    return q * (rho / RHO_REF_KG_M3) ** (density_exponent - 0.5) * (v / V_REF_M_S) ** (speed_exponent - 3.0)
+
+
+def surface_temperature_k(rho_kg_m3: np.ndarray, speed_m_s: np.ndarray, heating_radius_m: float, emissivity: float,
+                          density_exponent: float = 0.5, speed_exponent: float = 3.0) -> np.ndarray:
+    """Radiative-equilibrium surface temperature (K) for the heating of `heating_w_m2`."""
+    q = heating_w_m2(rho_kg_m3, speed_m_s, heating_radius_m, density_exponent, speed_exponent)
     return (q / (emissivity * STEFAN_BOLTZMANN)) ** 0.25
 
 
@@ -84,6 +105,8 @@ def fit_body(
     speed_m_s: float,
     rho_kg_m3: float,
     emissivity: float = 0.85,
+    density_exponent: float = 0.5,
+    speed_exponent: float = 3.0,
 ) -> tuple[float, float, float]:
     """Emitting area (m^2), heating radius (m) and temperature (K) that reproduce two band
     intensities at one flight condition.
@@ -101,8 +124,34 @@ def fit_body(
     temp = brentq(ratio, 300.0, 5000.0, xtol=1e-10)
     area = intensity_w_sr[1] / (emissivity * float(band_radiance_w_m2_sr(np.array(temp), bands[1])))
     q = emissivity * STEFAN_BOLTZMANN * temp**4
-    radius = rho_kg_m3 / (q / (SUTTON_GRAVES_K * speed_m_s**3)) ** 2
+    at_unit_radius = float(heating_w_m2(np.array(rho_kg_m3), np.array(speed_m_s), 1.0, density_exponent, speed_exponent))
+    radius = (at_unit_radius / q) ** 2
     return area, radius, temp
+
+
+def fit_speed_exponent(
+    ratio: float,
+    bands: tuple[tuple[float, float], ...],
+    slow: tuple[float, float],
+    fast: tuple[float, float],
+    temp_fast_k: float,
+    density_exponent: float,
+) -> float:
+    """Speed exponent M of the heating law with which the band intensity at the slow flight
+    condition is ``ratio`` times that at the fast one (geometric mean over ``bands``).
+
+    ``slow`` and ``fast`` are (speed m/s, density kg/m^3); ``temp_fast_k`` is the surface
+    temperature at the fast condition (from `fit_body`). Radiative equilibrium gives
+    T_slow = T_fast ((rho_s/rho_f)^N (v_s/v_f)^M)^(1/4).
+    """
+    from scipy.optimize import brentq
+
+    def log_ratio(m: float) -> float:
+        t_slow = temp_fast_k * ((slow[1] / fast[1]) ** density_exponent * (slow[0] / fast[0]) ** m) ** 0.25
+        got = [float(band_radiance_w_m2_sr(np.array(t_slow), b) / band_radiance_w_m2_sr(np.array(temp_fast_k), b)) for b in bands]
+        return float(np.mean(np.log(got))) - np.log(ratio)
+
+    return brentq(log_ratio, 0.0, 8.0, xtol=1e-12)
 
 
 def intensities_w_sr(
@@ -114,6 +163,8 @@ def intensities_w_sr(
     emitting_area_m2: float,
     heating_radius_m: float,
     emissivity: float,
+    density_exponent: float = 0.5,
+    speed_exponent: float = 3.0,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Radiant intensity per band (W/sr) and surface temperature (K) for one threat.
 
@@ -123,8 +174,9 @@ def intensities_w_sr(
     rho_kg_m3, speed_m_s : (K,) air density and air-relative speed along the trajectory
     plume_w_sr : band name -> plume intensity during the boost
     floor_w_sr : added in every band and phase after the boost (cold, lit body)
+    density_exponent, speed_exponent : N and M of the heating law (`heating_w_m2`)
     """
-    temp = surface_temperature_k(rho_kg_m3, speed_m_s, heating_radius_m, emissivity)
+    temp = surface_temperature_k(rho_kg_m3, speed_m_s, heating_radius_m, emissivity, density_exponent, speed_exponent)
     boost = phase == BOOST
     temp = np.where(boost, np.nan, temp)
     out = {}

@@ -32,7 +32,7 @@ from tracklayer.table import Table
 __all__ = [
     "run", "sample", "partner_value", "load_scenario", "builtin_names", "write_outputs", "coverage", "write_coverage",
     "RunResult", "RunState", "ScenarioError", "TracklayerError", "Scenario", "STAGES", "Progress", "load_campaign", "sweep", "analyze",
-    "missed_aims", "check_points", "failures", "export",
+    "missed_aims", "saturated_links", "check_points", "failures", "export",
 ]
 
 
@@ -259,6 +259,14 @@ def analyze(out_dir: str | Path, report: str | Path | None = None, ci: str = "t"
     path = Path(report) if report is not None else Path(out_dir) / "report.html"
     analysis.files["report"] = write_report(analysis.data, path, ci, level)
     return analysis
+
+
+def saturated_links(result: RunResult) -> list[str]:
+    """One line per link channel that was offered its whole bandwidth or more in some
+    minute (the links table's ``peak_load`` >= 1); empty without a network."""
+    from tracklayer.network.run import saturated_links as lines
+
+    return lines(result.links) if result.links is not None else []
 
 
 def missed_aims(result: RunResult) -> list[str]:

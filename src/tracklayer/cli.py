@@ -233,7 +233,7 @@ def run(
             bar.update(write_task, completed=n_files)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)
-    for line in api.missed_aims(result):
+    for line in api.missed_aims(result) + api.saturated_links(result):
         console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     if not quiet:
         terminal.run_summary(out, result)

@@ -101,3 +101,52 @@ def test_prediction_matches_the_trackers_ballistic_model():
         np.testing.assert_array_equal(gp[i], op[0])
     q = white_acceleration_q(np.array([2.0]), 3.0)[0]
     assert q[0, 0] == pytest.approx(3.0 * 8 / 3) and q[0, 3] == pytest.approx(3.0 * 2) and q[3, 3] == pytest.approx(6.0)
+
+
+def test_grouped_prediction_is_the_one_batch_prediction(monkeypatch):
+    """Grouping rows by sub-step count and chunking them gives the same bits as one pass
+    of the whole batch through the longest row's sub-steps (zero-length sub-steps leave a
+    row as it is), whatever the chunk size."""
+    from tracklayer.network import predict
+
+    rng = np.random.default_rng(7)
+    n = 40
+    r = rng.normal(size=(n, 3))
+    x = np.hstack([7.0e6 * r / np.linalg.norm(r, axis=1, keepdims=True), rng.normal(0, 5e3, (n, 3))])
+    a = rng.normal(size=(n, 6, 6))
+    p = a @ np.swapaxes(a, 1, 2) * 1e4 + np.eye(6)
+    dt = rng.choice([0.0, 4.0, 9.5, 10.0, 17.0, 55.0, -23.0], n)
+    one_x, one_phi = predict.rk4_frozen_stm(predict._deriv, predict._jac, x, dt, predict.MAX_STEP_S)
+    one_p = one_phi @ p @ np.swapaxes(one_phi, 1, 2) + white_acceleration_q(dt, 400.0)
+    one_p = 0.5 * (one_p + np.swapaxes(one_p, 1, 2))
+    for chunk in (3, 16384):
+        monkeypatch.setattr(predict, "CHUNK_ROWS", chunk)
+        gx, gp = predict_tracks(x, p, dt, 400.0)
+        np.testing.assert_array_equal(gx, one_x)
+        np.testing.assert_array_equal(gp, one_p)
+
+
+def test_peak_load_counts_the_busiest_window():
+    """Peak load = most messages in any window starting at a send x service / window; a
+    channel offered more than its bandwidth in a minute builds a queue (Lindley) that the
+    same figure predicts: the last message of n back-to-back sends waits (n - 1) x tau."""
+    from tracklayer.network.links import peak_load
+
+    send = np.concatenate([np.linspace(0.0, 59.0, 120), [500.0]])
+    assert peak_load(send, 0.5) == pytest.approx(120 * 0.5 / 60.0)
+    assert peak_load(send, 0.0) == 0.0 and peak_load(np.zeros(0), 1.0) == 0.0
+    assert peak_load(np.array([0.0, 60.0]), 30.0) == pytest.approx(0.5)  # [t, t + 60) excludes the second
+    wait = fifo_departures(send, np.full(send.size, 0.5)) - 0.5 - send
+    assert wait[:120].max() > 0.0 and wait[-1] == 0.0  # over capacity in the first minute, clear at 500 s
+
+
+def test_saturated_links_name_each_saturated_channel():
+    from tracklayer.network.run import saturated_links
+    from tracklayer.table import Table
+
+    links = Table({
+        "link": np.array(["US->joint", "JP->joint"], dtype=object), "channel": np.array(["tracks", "measurements"], dtype=object),
+        "peak_load": np.array([0.4, 2.5]), "queue_max_s": np.array([0.0, 75.0]),
+    })
+    lines = saturated_links(links)
+    assert len(lines) == 1 and "JP->joint (measurements)" in lines[0] and "2.5x" in lines[0] and "75 s" in lines[0]

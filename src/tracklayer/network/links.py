@@ -59,6 +59,27 @@ def fifo_departures(send_t_s: np.ndarray, service_s: np.ndarray) -> np.ndarray:
     return c + np.maximum.accumulate(send_t_s - (c - service_s))
 
 
+LOAD_WINDOW_S = 60.0
+"""Window over which a channel's offered load is measured (`peak_load`)."""
+
+
+def peak_load(send_t_s: np.ndarray, service_s: float, window_s: float = LOAD_WINDOW_S) -> float:
+    """The largest share of a channel's capacity offered in any window of ``window_s``
+    seconds that starts at a send time: (messages sent in [t, t + window)) x service
+    time / window. At 1 or above the channel cannot carry what it is offered at the rate
+    it is offered (the queue grows for as long as that lasts): the link is saturated.
+    0 for unlimited bandwidth.
+
+    >>> peak_load(np.array([0.0, 1.0, 2.0, 100.0]), 10.0)
+    0.5
+    """
+    t = np.sort(np.asarray(send_t_s, dtype=np.float64))
+    if t.size == 0 or service_s <= 0.0:
+        return 0.0
+    in_window = np.searchsorted(t, t + window_s, side="left") - np.arange(t.size)
+    return float(in_window.max() * service_s / window_s)
+
+
 def transmit(send_t_s: np.ndarray, service_s: float, latency_s: float, jitter_s: float, loss: float,
              outages: np.ndarray, rng: np.random.Generator) -> Delivery:
     """Send messages over one channel.

@@ -29,7 +29,7 @@ import numpy as np
 
 from tracklayer.earth.constants import OMEGA_EARTH_RAD_S
 from tracklayer.network.config import NetworkConfig, stream_seed
-from tracklayer.network.links import LOST_IN_TRANSIT, LOST_OUTAGE, SENT, transmit
+from tracklayer.network.links import LOST_IN_TRANSIT, LOST_OUTAGE, SENT, peak_load, transmit
 from tracklayer.network.messages import Messages, reports
 from tracklayer.network.picture import empty_picture, fuse_picture
 from tracklayer.table import Table
@@ -50,6 +50,7 @@ LINK_COLUMNS = {
     "latency_mean_s": "mean time from the data's time of validity to arrival, s",
     "latency_p95_s": "95th percentile of that time, s",
     "queue_max_s": "longest wait in the link's bandwidth queue, s",
+    "peak_load": "largest share of the channel's bandwidth offered in any 60 s window (>= 1: saturated; 0: unlimited bandwidth)",
 }
 
 
@@ -98,7 +99,8 @@ def run_trackers(
         buffer = net.nodes[link.target].tracker.reorder_buffer_s
         late = int(np.sum(sent.arrival_t_s[ok] - offered["t_s"][ok] > buffer))
         if net.release.measurements[link.target] & np.uint64(sender.own):
-            stats.append(_stats(link, net, "measurements", int(mine.sum()), int((~allowed).sum()), sent, offered["t_s"], late))
+            load = peak_load(send[sent.fate != LOST_OUTAGE], link.measurement_service_s)
+            stats.append(_stats(link, net, "measurements", int(mine.sum()), int((~allowed).sum()), sent, offered["t_s"], late, load))
     local: list[Table | None] = []
     steps = np.union1d(t_grid_s, detections["t_s"]).size
     with_data = [k for k, parts in enumerate(inputs) if sum(p.num_rows for p in parts) > 0]
@@ -187,10 +189,12 @@ def _send(link, net: NetworkConfig, msgs: Messages, bias_ecef_m: np.ndarray, gms
     sent = transmit(send[order], link.track_service_s, link.latency_s, link.jitter_s, link.loss, link.outages, np.random.default_rng(seed))
     ok = sent.fate == SENT
     delivered = replace(m.take(ok), arrival_t_s=sent.arrival_t_s[ok])
-    return delivered, _stats(link, net, "tracks", offered, offered - len(m), sent, m.t_valid_s, 0)
+    load = peak_load(send[order][sent.fate != LOST_OUTAGE], link.track_service_s)
+    return delivered, _stats(link, net, "tracks", offered, offered - len(m), sent, m.t_valid_s, 0, load)
 
 
-def _stats(link, net: NetworkConfig, channel: str, offered: int, withheld: int, sent, t_valid_s: np.ndarray, discarded: int) -> dict:
+def _stats(link, net: NetworkConfig, channel: str, offered: int, withheld: int, sent, t_valid_s: np.ndarray, discarded: int,
+           load: float) -> dict:
     ok = sent.fate == SENT
     age = sent.arrival_t_s[ok] - t_valid_s[ok]
     queue = sent.queue_s[np.isfinite(sent.queue_s)]
@@ -202,17 +206,30 @@ def _stats(link, net: NetworkConfig, channel: str, offered: int, withheld: int, 
         "latency_mean_s": float(age.mean()) if age.size else np.nan,
         "latency_p95_s": float(np.percentile(age, 95)) if age.size else np.nan,
         "queue_max_s": float(queue.max()) if queue.size else 0.0,
+        "peak_load": load,
     }
 
 
 def link_table(rows: list[dict]) -> Table:
     """The link statistics rows as a table (columns `LINK_COLUMNS`)."""
     text = ("link", "source", "target", "channel", "content")
-    floats = ("latency_mean_s", "latency_p95_s", "queue_max_s")
+    floats = ("latency_mean_s", "latency_p95_s", "queue_max_s", "peak_load")
     return Table({
         k: np.array([r[k] for r in rows], dtype=object if k in text else np.float64 if k in floats else np.int64)
         for k in LINK_COLUMNS
     })
+
+
+def saturated_links(links: Table) -> list[str]:
+    """One line per link channel offered its whole bandwidth or more in some minute
+    (``peak_load`` >= 1): its queue grew and its messages arrived late by that much."""
+    if links is None or links.num_rows == 0 or "peak_load" not in links:
+        return []
+    return [
+        f"link {links['link'][i]} ({links['channel'][i]}) is saturated: offered {links['peak_load'][i]:.1f}x its bandwidth "
+        f"in its busiest minute; messages waited up to {links['queue_max_s'][i]:.0f} s in its queue"
+        for i in np.flatnonzero(links["peak_load"] >= 1.0)
+    ]
 
 
 def _bias(sigma_m: float, seed: np.random.SeedSequence) -> np.ndarray:

@@ -172,8 +172,12 @@ def node_notes(net: RunNetwork, nodes: list[str], tracks: Table, metrics: Table,
             if withheld:
                 text.append(f"Not releasable to it: {_names(w.split(':', 1)[1] for w in withheld)}.")
         n = received.get(node, 0)
-        text.append(f"Detection lines: the {n:,} raw detections it receives." if n else
-                    "It receives no raw detections, so none are drawn (Truth shows every sensor's).")
+        if n:
+            text.append(f"Detection lines: the {n:,} raw detections it receives.")
+        elif net.receives(node):
+            text.append("Its sensors made no detection in this run, so none are drawn (Truth shows every sensor's).")
+        else:
+            text.append("It receives no raw detections, so none are drawn (Truth shows every sensor's).")
         in_node = (tracks["node"] == node) & conf
         own_bits = np.zeros(len(net.sources), dtype=bool)
         own_bits[own] = True

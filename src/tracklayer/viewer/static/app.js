@@ -448,7 +448,7 @@ function homeSphere() {
 function goHome(duration) {
   const sphere = homeSphere();
   if (!sphere) return;
-  const offset = new C.HeadingPitchRange(0, C.Math.toRadians(-75), Math.min(Math.max(sphere.radius * 3.5, 4.0e6), 2.2e7));
+  const offset = new C.HeadingPitchRange(0, C.Math.toRadians(-75), Math.min(Math.max(sphere.radius * 2.2, 3.0e6), 2.2e7));
   if (duration) app.viewer.camera.flyToBoundingSphere(sphere, { offset, duration });
   else {
     app.viewer.camera.viewBoundingSphere(sphere, offset);

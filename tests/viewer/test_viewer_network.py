@@ -142,3 +142,25 @@ def test_detection_budget_keeps_real_detections_first(networked_run):
     kept = tight["thinning"]["detections"]
     assert kept["false_alarms"] == [0, false] and kept["real"][1] == real
     assert any(n.startswith(f"detection lines: {kept['real'][0]:,} of {real:,} real detections") for n in tight["thinning"]["notes"])
+
+
+def test_network_field_of_run_json_is_checked_and_optional(networked_run, tmp_path):
+    import shutil
+
+    from tracklayer.viewer.data import RunFolderError
+
+    _, folder = networked_run
+    bad = tmp_path / "bad"
+    shutil.copytree(folder, bad)
+    info = json.loads((bad / "run.json").read_text())
+    info["network"]["nodes"][0]["own"] = [99]
+    (bad / "run.json").write_text(json.dumps(info))
+    with pytest.raises(RunFolderError, match=r"run.json: field network.nodes\[0\].own should list source indices below 5"):
+        build_view(bad)
+    del info["network"]  # a folder written before run.json held the network: each node's own sensors
+    (bad / "run.json").write_text(json.dumps(info))
+    view = build_view(bad)
+    assert view["sources"]["name"] == ["tracking-layer", "AN/TPY-2 Shariki", "AN/TPY-2 Kyogamisaki", "J/FPS-5 Ominato", "J/FPS-5 Shimokoshiki"]
+    k = view["layers"]["nodes"].index("JP")
+    names = {view["sensors"]["sensor"][s] for s, m in zip(view["detections"]["sensor"], view["detections"]["receivers"]) if m >> k & 1}
+    assert names and all(n.startswith("J/FPS-5") for n in names)

@@ -376,13 +376,11 @@ def _thin_detections(det: Table, step_s: float, budget: Budget, notes: list[str]
     time, {"real": [kept, total], "false_alarms": [kept, total]})."""
     real = np.nonzero(det["truth_id"] >= 0)[0]
     false = np.nonzero(det["truth_id"] < 0)[0]
-    rows_r, period = step_s, step_s
+    rows_r, period = np.zeros(0, np.intp), step_s
     if real.size:
         group = det["sensor_id"][real].astype(np.int64) * 100_003 + det["truth_id"][real].astype(np.int64)
         sub, period = _fit(group, det["t_s"][real], step_s, budget.max_detections)
         rows_r = real[sub]
-    else:
-        rows_r = np.zeros(0, np.intp)
     room = max(budget.max_detections - rows_r.size, 0) if rows_r.size == real.size else 0  # no false alarm before every real one
     if false.size > room:
         false = false[np.argsort(det["t_s"][false], kind="stable")]

@@ -61,13 +61,14 @@ def read_network(path: Path, info: dict, sensors: Table) -> RunNetwork:
     nodes = {}
     for k, node in enumerate(json_field(path, net, "nodes", list, "network")):
         where = f"network.nodes[{k}]"
-        lists = tuple(_indices(path, json_field(path, node, key, list, where), len(names), f"{where}.{key}")
-                      for key in ("own", "tracks_from", "measurements_from"))
-        nodes[str(json_field(path, node, "id", str, where))] = lists
+        own, tracks_from, raw = (_indices(path, json_field(path, node, key, list, where), len(names), f"{where}.{key}")
+                                 for key in ("own", "tracks_from", "measurements_from"))
+        nodes[str(json_field(path, node, "id", str, where))] = (own, tracks_from, raw)
     links = []
     for k, link in enumerate(json_field(path, net, "links", list, "network")):
         where = f"network.links[{k}]"
-        links.append(tuple(str(json_field(path, link, key, str, where)) for key in ("from", "to", "content")))
+        a, b, c = (str(json_field(path, link, key, str, where)) for key in ("from", "to", "content"))
+        links.append((a, b, c))
     networked = bool(json_field(path, net, "networked", bool, "network"))
     if len(nations) != len(names):
         raise DataFileError(f"{path}: field network.source_nations should have one entry per source ({len(names)})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tracklayer import api
@@ -13,6 +15,19 @@ def smoke_run(tmp_path_factory):
     result = api.run("smoke")
     folder = tmp_path_factory.mktemp("smoke-run")
     api.write_outputs(result, folder)
+    return result, folder
+
+
+NETWORKED = Path(__file__).with_name("networked.yaml")
+
+
+@pytest.fixture(scope="package")
+def networked_run(tmp_path_factory):
+    """(RunResult, folder) of a small networked scenario (national nodes, a joint node, a picture
+    fed back, one radar's raw measurements released to a partner), outputs written without the report."""
+    result = api.run(NETWORKED)
+    folder = tmp_path_factory.mktemp("networked-run")
+    api.write_outputs(result, folder, report=False)
     return result, folder
 
 

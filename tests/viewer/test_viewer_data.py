@@ -26,7 +26,8 @@ def test_document_holds_every_entity_of_the_run(smoke_run, view):
     assert [t["name"] for t in view["threats"]] == ["BM-1", "HGV-1"]
     assert len(view["detections"]["t_s"]) == result.detections.num_rows
     assert {(t["node"], t["track_id"]) for t in view["tracks"]} == set(zip(result.tracks["node"], result.tracks["track_id"]))
-    assert view["layers"] == {"nodes": ["joint"], "truth": "truth", "default": "joint"}
+    assert {k: v for k, v in view["layers"].items() if k != "notes"} == {"nodes": ["joint"], "truth": "truth", "default": "joint"}
+    assert "no network" in view["layers"]["notes"]["joint"][0]
     assert not view["thinning"]["applied"]
     json.dumps(view, allow_nan=False)  # strict JSON
 
@@ -76,8 +77,8 @@ def test_track_uncertainty_axes_and_custody_match_the_tables(smoke_run, view):
         held = sum(b - a for a, b in view["custody"]["joint"][name]["held"])
         flight = threat["t_s"][-1] - threat["t_s"][0]
         assert held / flight == pytest.approx(m["custody_fraction"][i], abs=3.0 / flight)
-    contributors = {s for tr in view["tracks"] for s, _, _ in tr["contributors"]}
-    assert {view["sensors"]["kind"][s] for s in contributors} == {"angles", "radar"}
+    contributors = {view["sources"]["name"][s] for tr in view["tracks"] for s, _, _ in tr["contributors"]}
+    assert "tracking-layer" in contributors and contributors & {r.name for r in result.scenario.radars}
 
 
 def test_thinning_respects_the_budget_and_says_so(smoke_run):

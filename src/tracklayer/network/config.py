@@ -129,6 +129,27 @@ class NetworkConfig:
             return self.nodes[0].id
         return next((n.id for n in self.nodes if n.own >> source & 1), "")
 
+    def describe(self) -> dict:
+        """The network as plain data (for run.json and the viewer): sources with their
+        nations; per node its own sources and the sources it may receive as tracks and
+        as raw measurements (over a link from their owner: raw data go one hop); the links
+        with their content; the lead picture's node."""
+        n_src = len(self.sources)
+        bits = lambda mask: [i for i in range(n_src) if int(mask) >> i & 1]  # noqa: E731
+        ids = [n.id for n in self.nodes]
+        nodes = []
+        for k, node in enumerate(self.nodes):
+            senders = {lk.source for lk in self.links if lk.target == k}
+            raw = [i for i in bits(self.release.measurements[k]) if not node.own >> i & 1
+                   and any(self.nodes[s].own >> i & 1 for s in senders)]
+            nodes.append({"id": node.id, "nation": node.nation, "own": bits(node.own), "tracks_from": bits(self.release.tracks[k]),
+                          "measurements_from": raw})
+        return {
+            "networked": self.networked, "sources": list(self.sources), "source_nations": list(self.source_nations), "nodes": nodes,
+            "links": [{"from": ids[lk.source], "to": ids[lk.target], "content": lk.content} for lk in self.links],
+            "picture": ids[self.picture],
+        }
+
     @classmethod
     def from_scenario(cls, scn, without: tuple[str, ...] = ()) -> NetworkConfig:
         """Compile ``scn.network`` (or the single joint node), leaving out the nodes and

@@ -81,8 +81,9 @@ def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: 
 
 
 def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
-    """run.json: `run_metadata`, stage timings and the files written before it."""
-    info = {**run_metadata(result), "timings_s": result.timings_s, "files": {k: p.name for k, p in written.items()}}
+    """run.json: `run_metadata`, stage timings, the network (`NetworkConfig.describe`) and the files written before it."""
+    info = {**run_metadata(result), "timings_s": result.timings_s, "network": result.state.network.describe(),
+            "files": {k: p.name for k, p in written.items()}}
     tmp = out_dir / ".run.json.tmp"
     tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
     os.replace(tmp, out_dir / "run.json")

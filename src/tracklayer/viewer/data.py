@@ -6,10 +6,16 @@ satellite's infrared parameters and orbit, each radar's coverage parameters) and
 ``run.json`` (epoch, seed). Positions go out in ECEF metres (Cesium's FIXED frame),
 times in seconds since the scenario epoch.
 
+Per node (`tracklayer.viewer.network`): the raw detections it receives (its own
+sensors and measurements released to it), its tracks' contributing sensor groups from
+the tracks table's ``sources`` provenance, and notes generated from the run's network
+(``run.json``). The event log is `tracklayer.viewer.events`.
+
 Thinning (`Budget`): satellites beyond ``max_satellites`` are dropped (those that
 detected a threat are kept first), and time series are resampled on a coarser,
 power-of-two multiple of their native step until each kind fits its sample budget
-(status changes and both ends of every series are always kept). Every reduction is
+(status changes and both ends of every series are always kept). Detection lines keep
+real detections first and fill what room is left with false alarms. Every reduction is
 listed in ``thinning`` for the page to show.
 """
 
@@ -29,6 +35,8 @@ from tracklayer.io.checked import DataFileError, json_field, read_json, read_tab
 from tracklayer.io.czml import PHASE_COLOURS, STATUS_COLOURS
 from tracklayer.io.scene_geometry import covariance_axes, footprint_central_angle_rad, ground_sector, radar_fan_angles_rad
 from tracklayer.table import Table
+from tracklayer.viewer.events import event_log
+from tracklayer.viewer.network import contributors, node_notes, read_network, receiving_nodes
 
 RUN_FILES = ("truth.parquet", "detections.parquet", "tracks.parquet", "metrics.parquet", "sensors.parquet", "scene.czml", "run.json")
 """Files a run folder must hold for the viewer."""
@@ -70,9 +78,11 @@ TABLE_COLUMNS = {
     "detections.parquet": {"t_s": "f", "sensor_id": "i", "sensor": "s", "node": "s", "kind": "s", "z": "f3",
                            "sensor_r_eci_m": "f3", "truth_id": "i"},
     "tracks.parquet": {"t_s": "f", "node": "s", "track_id": "i", "status": "s", "P": "f6x6", "position_sigma_m": "f",
-                       "lat_deg": "f", "lon_deg": "f", "alt_m": "f", "hits": "i", "last_update_t_s": "f", "truth_id": "i"},
+                       "lat_deg": "f", "lon_deg": "f", "alt_m": "f", "hits": "i", "last_update_t_s": "f", "truth_id": "i",
+                       "sources": "i"},
     "metrics.parquet": {"threat": "s", "node": "s", "launch_t_s": "f", "impact_t_s": "f"},
-    "sensors.parquet": {"sensor_id": "i", "sensor": "s", "kind": "s", "nation": "s", "platform": "s"},
+    "sensors.parquet": {"sensor_id": "i", "sensor": "s", "kind": "s", "nation": "s", "platform": "s", "source": "i",
+                        "owner_node": "s"},
 }
 """Columns of the run's tables that the viewer reads, with their kinds and cell shapes (`tracklayer.io.checked`)."""
 
@@ -359,22 +369,36 @@ def _threats(truth: Table, step_s: float, budget: Budget, notes: list[str]) -> t
     return out, names
 
 
-def _detections(det: Table, truth: Table, frame: _Frame, step_s: float, budget: Budget, notes: list[str]) -> tuple[dict, np.ndarray]:
-    """Lines of sight: sensor -> measured point (radar) or sensor -> along the measured
-    direction to the range of the detected threat (space IR; false alarms: to the Earth's surface)."""
-    n = det.num_rows
-    group = det["sensor_id"].astype(np.int64) * 100_003 + det["truth_id"].astype(np.int64)
-    if n:  # several rows of one sensor and truth id at one time (false alarms): one group each
-        order = np.lexsort((det["t_s"], group))
-        same = np.r_[False, (group[order][1:] == group[order][:-1]) & (det["t_s"][order][1:] == det["t_s"][order][:-1])]
-        first = np.maximum.accumulate(np.where(~same, np.arange(n), 0))
-        rank = np.empty(n, dtype=np.int64)
-        rank[order] = np.arange(n) - first
-        group = group * 1024 + np.minimum(rank, 1023)
-    rows, period = _fit(group, det["t_s"], step_s, budget.max_detections) if n else (np.zeros(0, np.intp), step_s)
-    rows = rows[np.argsort(det["t_s"][rows], kind="stable")]
-    if period > step_s:
-        notes.append(f"detections: {rows.size:,} of {n:,} drawn (one per sensor and threat every {period:g} s)")
+def _thin_detections(det: Table, step_s: float, budget: Budget, notes: list[str]) -> tuple[np.ndarray, dict]:
+    """Rows of the detection lines to draw: real detections first (one per sensor and threat
+    per period, the smallest power-of-two multiple of the step that fits), then, only when
+    every real one fits, false alarms in the room left (evenly in time). Returns (rows by
+    time, {"real": [kept, total], "false_alarms": [kept, total]})."""
+    real = np.nonzero(det["truth_id"] >= 0)[0]
+    false = np.nonzero(det["truth_id"] < 0)[0]
+    rows_r, period = np.zeros(0, np.intp), step_s
+    if real.size:
+        group = det["sensor_id"][real].astype(np.int64) * 100_003 + det["truth_id"][real].astype(np.int64)
+        sub, period = _fit(group, det["t_s"][real], step_s, budget.max_detections)
+        rows_r = real[sub]
+    room = max(budget.max_detections - rows_r.size, 0) if rows_r.size == real.size else 0  # no false alarm before every real one
+    if false.size > room:
+        false = false[np.argsort(det["t_s"][false], kind="stable")]
+        false = false[np.unique(np.linspace(0, false.size - 1, room).round().astype(np.intp))] if room else false[:0]
+    rows = np.r_[rows_r, false].astype(np.intp)
+    rows = rows[np.lexsort((rows, det["t_s"][rows]))]  # by time, then in table order
+    n_real, n_false = int((det["truth_id"] >= 0).sum()), int((det["truth_id"] < 0).sum())
+    if rows_r.size < n_real:
+        notes.append(f"detection lines: {rows_r.size:,} of {n_real:,} real detections drawn (one per sensor and threat every {period:g} s)")
+    if false.size < n_false:
+        notes.append(f"false alarms: {false.size:,} of {n_false:,} drawn (evenly in time, in the room left after real detections)")
+    return rows, {"real": [int(rows_r.size), n_real], "false_alarms": [int(false.size), n_false]}
+
+
+def _detections(det: Table, truth: Table, frame: _Frame, rows: np.ndarray, receivers: np.ndarray) -> dict:
+    """Lines of sight of detection ``rows``: sensor -> measured point (radar) or sensor -> along the
+    measured direction to the range of the detected threat (space IR; false alarms: to the Earth's
+    surface). ``receivers``: (N,) bit mask of the pictures (layer nodes) that receive each detection."""
     d = det.take(rows)
     t = d["t_s"]
     start = frame.to_ecef(d["sensor_r_eci_m"], t)
@@ -404,16 +428,14 @@ def _detections(det: Table, truth: Table, frame: _Frame, step_s: float, budget: 
             found &= key_truth[order][pos] == key
             rng[found] = np.linalg.norm(truth["r_eci_m"][order][pos[found]] - d["sensor_r_eci_m"][ang][found], axis=1)
         end[ang] = s + u * rng[:, None]
-    nodes = sorted(set(d["node"].tolist()))
-    out = {
+    return {
         "t_s": _times(t), "sensor": d["sensor_id"].astype(int).tolist(), "truth_id": d["truth_id"].astype(int).tolist(),
-        "node": [nodes.index(x) for x in d["node"]], "nodes": nodes, "from_ecef_m": _ints(start), "to_ecef_m": _ints(end),
-        "total": n,
+        "receivers": receivers[rows].astype(int).tolist(), "from_ecef_m": _ints(start), "to_ecef_m": _ints(end),
+        "total": det.num_rows,
     }
-    return out, rows
 
 
-def _tracks(tracks: Table, frame: _Frame, step_s: float, budget: Budget, notes: list[str]) -> tuple[list[dict], np.ndarray]:
+def _tracks(tracks: Table, frame: _Frame, step_s: float, budget: Budget, notes: list[str], n_sources: int) -> list[dict]:
     nodes = tracks["node"].astype(str)
     key = np.char.add(np.char.add(nodes, "/"), tracks["track_id"].astype(str))
     uniq, inv = np.unique(key, return_inverse=True)
@@ -442,6 +464,7 @@ def _tracks(tracks: Table, frame: _Frame, step_s: float, budget: Budget, notes: 
     sigma, quat = covariance_axes(p_ecef)
     statuses = list(STATUS_COLOURS)
     code = np.array([statuses.index(s) for s in status[rows]], dtype=np.int64)
+    who = contributors(inv, tracks["t_s"], tracks["sources"], uniq.size, n_sources)
     out = []
     group = inv[rows]
     for g in chosen:
@@ -453,36 +476,9 @@ def _tracks(tracks: Table, frame: _Frame, step_s: float, budget: Budget, notes: 
                 "t_s": _times(tracks["t_s"][rr]), "r_ecef_m": _ints(ecef[r]), "status": code[r].tolist(),
                 "truth_id": tracks["truth_id"][rr].astype(int).tolist(), "hits": tracks["hits"][rr].astype(int).tolist(),
                 "last_update_t_s": _times(tracks["last_update_t_s"][rr]), "sigma_m": _ints(tracks["position_sigma_m"][rr]),
-                "axes_m": _ints(sigma[r]), "quat": np.round(quat[r], 4).ravel().tolist(),
+                "axes_m": _ints(sigma[r]), "quat": np.round(quat[r], 4).ravel().tolist(), "contributors": who[g],
             }
         )
-    return out, mask
-
-
-def _contributors(det: Table, tracks: Table, det_nodes: set[str]) -> dict[tuple[str, int], list[list]]:
-    """Per track (node, id): sensors whose detections of the track's assigned threat fell at
-    the track's update times, as [[sensor_id, first time, count], ...] (the tracks table does
-    not name the detections each update used; a national node counts only its own sensors)."""
-    upd = np.nonzero((tracks["last_update_t_s"] == tracks["t_s"]) & (tracks["truth_id"] >= 0))[0]
-    if upd.size == 0 or det.num_rows == 0:
-        return {}
-    dkey = det["truth_id"].astype(np.float64) * 1e7 + det["t_s"]
-    order = np.argsort(dkey, kind="stable")
-    key = tracks["truth_id"][upd].astype(np.float64) * 1e7 + tracks["t_s"][upd]
-    lo = np.searchsorted(dkey[order], key, "left")
-    hi = np.searchsorted(dkey[order], key, "right")
-    n = hi - lo
-    track_row = np.repeat(upd, n)
-    det_row = order[np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))]
-    node = tracks["node"][track_row]
-    own = np.array([nd not in det_nodes for nd in node], dtype=bool) | (det["node"][det_row] == node)
-    track_row, det_row = track_row[own], det_row[own]
-    out: dict[tuple[str, int], list[list]] = {}
-    labels = np.char.add(np.char.add(tracks["node"][track_row].astype(str), "/"), tracks["track_id"][track_row].astype(str))
-    for label in np.unique(labels):
-        sel = labels == label
-        node_name, tid = label.rsplit("/", 1)
-        out[(node_name, int(tid))] = _sensor_summary(det["sensor_id"][det_row[sel]], det["t_s"][det_row[sel]])
     return out
 
 
@@ -513,14 +509,27 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
     notes: list[str] = []
     detected = set(det["sensor"][det["truth_id"] >= 0].tolist())
     threats, threat_names = _threats(truth, step_s, budget, notes)
-    detections, _ = _detections(det, truth, frame, step_s, budget, notes)
-    track_list, _ = _tracks(tracks, frame, step_s, budget, notes)
-    det_nodes = set(det["node"].tolist())
+    try:
+        net = read_network(run_dir / "run.json", info, sensors)
+    except DataFileError as exc:
+        raise RunFolderError(str(exc)) from None
     nodes = sorted(set(tracks["node"].tolist()) | set(metrics["node"].tolist()))
+    source_of = np.zeros(int(sensors["sensor_id"].max(initial=-1)) + 1, dtype=np.int64)
+    source_of[sensors["sensor_id"].astype(np.int64)] = sensors["source"]
+    sensor_names = [""] * source_of.size
+    for i, name in zip(sensors["sensor_id"].tolist(), sensors["sensor"].tolist()):
+        sensor_names[int(i)] = str(name)
+    det_source = source_of[det["sensor_id"].astype(np.int64)] if det.num_rows else np.zeros(0, np.int64)
+    receivers = receiving_nodes(net, det_source, nodes)
+    det_rows, shown = _thin_detections(det, step_s, budget, notes)
+    detections = _detections(det, truth, frame, det_rows, receivers)
+    track_list = _tracks(tracks, frame, step_s, budget, notes, len(net.sources))
     custody: dict[str, dict] = {}
-    for node in nodes:
+    received: dict[str, int] = {}
+    for k, node in enumerate(nodes):
         in_node = tracks["node"] == node
-        node_det = det.take(det["node"] == node) if node in det_nodes else det
+        node_det = det.take((receivers >> k) & 1 == 1)
+        received[node] = node_det.num_rows
         per_threat = {}
         for i, name in threat_names.items():
             held = in_node & (tracks["truth_id"] == i)
@@ -532,9 +541,6 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
                 "radar": _intervals(node_det["t_s"][d_i & (node_det["kind"] == "radar")], 3.0 * step_s, step_s),
             }
         custody[node] = per_threat
-    contributors = _contributors(det, tracks, det_nodes)
-    for tr in track_list:
-        tr["contributors"] = contributors.get((tr["node"], tr["track_id"]), [])
     for th in threats:
         hit = det["truth_id"] == th["id"]
         th["seen_by"] = _sensor_summary(det["sensor_id"][hit], det["t_s"][hit])
@@ -548,7 +554,9 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
             "has_report": (run_dir / "report.html").is_file(),
         },
         "earth": {"theta0_rad": float(frame.theta(np.array([0.0]))[0]), "theta_rate_rad_s": frame.rate_rad_s()},
-        "layers": {"nodes": nodes, "truth": TRUTH_LAYER, "default": "joint" if "joint" in nodes else (nodes[0] if nodes else TRUTH_LAYER)},
+        "layers": {"nodes": nodes, "truth": TRUTH_LAYER, "default": "joint" if "joint" in nodes else (nodes[0] if nodes else TRUTH_LAYER),
+                   "notes": node_notes(net, nodes, tracks, metrics, threat_names, received)},
+        "sources": {"name": net.sources, "nation": net.source_nations},
         "palette": {"phases": PHASE_COLOURS, "statuses": STATUS_COLOURS, "nations": _nation_colours(sensors["nation"])},
         "sensors": {k: [_clean(v) for v in sensors[k].tolist()] for k in ("sensor_id", "sensor", "kind", "nation", "platform")},
         "satellites": _satellites(scene, budget, detected, notes, run_dir / "scene.czml"),
@@ -558,7 +566,8 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
         "tracks": track_list,
         "metrics": [{k: _clean(metrics[k][i]) for k in metrics} for i in range(metrics.num_rows)],
         "custody": custody,
-        "thinning": {"applied": bool(notes), "notes": notes, "budget": budget.__dict__},
+        "events": event_log(truth, det, tracks, metrics, sensor_names, nodes, threat_names),
+        "thinning": {"applied": bool(notes), "notes": notes, "budget": budget.__dict__, "detections": shown},
     }
 
 

@@ -247,9 +247,10 @@ function buildDetections() {
     lines.removeAll();
     app.visibleDetections = 0;
     if (!app.show.detections) return;
-    const nodeIndex = d.nodes.indexOf(app.layer);
+    // A node's picture draws the raw detections it receives (bit k of `receivers`: node k); Truth all.
+    const nodeIndex = app.data.layers.nodes.indexOf(app.layer);
     for (let i = bisect(d.t_s, t); i >= 0 && d.t_s[i] > t - persist; i--) {
-      if (nodeIndex >= 0 && d.node[i] !== nodeIndex) continue;
+      if (nodeIndex >= 0 && Math.floor(d.receivers[i] / 2 ** nodeIndex) % 2 !== 1) continue;
       const rgba = d.truth_id[i] >= 0 ? nationColour(sensorNation[d.sensor[i]]) : [170, 170, 170, 255];
       lines.add({ positions: [cart(d.from_ecef_m, i), cart(d.to_ecef_m, i)], width: 1.5, material: lineMaterial(rgba, 0.75) });
       app.visibleDetections++;
@@ -260,23 +261,11 @@ function buildDetections() {
 // ---------------------------------------------------------------- interaction
 const FOOTPRINTS_ON_UP_TO = 48;  // more footprint circles than this hide the globe: start with them off
 const PICK_ORDER = ["track", "threat", "satellite", "radar"];
-function installPicking() {
-  const viewer = app.viewer;
-  viewer.cesiumWidget.screenSpaceEventHandler.removeInputAction(C.ScreenSpaceEventType.LEFT_CLICK);
-  const handler = new C.ScreenSpaceEventHandler(viewer.scene.canvas);
-  handler.setInputAction((click) => {
-    const entities = viewer.scene.drillPick(click.position, 12).map((p) => p.id).filter((e) => e instanceof C.Entity);
-    const owners = entities.map((e) => {
-      const owner = e.properties && e.properties.owner && e.properties.owner.getValue();
-      return owner ? findEntity(owner) : e;
-    }).filter(Boolean);
-    owners.sort((a, b) => rank(a) - rank(b));
-    viewer.selectedEntity = owners[0];
-  }, C.ScreenSpaceEventType.LEFT_CLICK);
-}
+const KIND_LABELS = { track: "Track", threat: "Threat", satellite: "Satellite", radar: "Radar" };
+const PICK_RADIUS_PX = 10;
+const kindOf = (entity) => (entity.properties && entity.properties.kind ? entity.properties.kind.getValue() : "");
 function rank(entity) {
-  const kind = entity.properties && entity.properties.kind ? entity.properties.kind.getValue() : "";
-  const r = PICK_ORDER.indexOf(kind);
+  const r = PICK_ORDER.indexOf(kindOf(entity));
   return r < 0 ? PICK_ORDER.length : r;
 }
 function findEntity(id) {
@@ -289,6 +278,122 @@ function findEntity(id) {
 }
 app.findEntity = findEntity;
 
+/** Point-like entities (tracks of the shown picture, threats, satellites, radar sites) drawn
+ * within `radius` pixels of a window position, nearest first, hidden ones and those behind
+ * the Earth left out. Points are picked in screen space, ahead of volumes and paths. */
+function pointsNear(position, radius) {
+  const scene = app.viewer.scene, time = app.viewer.clock.currentTime;
+  const occluder = scene.mode === C.SceneMode.SCENE3D ? new C.EllipsoidalOccluder(C.Ellipsoid.WGS84, scene.camera.positionWC) : null;
+  const sources = [app.sources.radars, app.sources.satellites, app.sources.threats];
+  if (app.layer && app.trackSources[app.layer]) sources.push(app.trackSources[app.layer]);
+  const out = [];
+  for (const source of sources) {
+    if (!source.show) continue;
+    for (const e of source.entities.values) {
+      if (!PICK_ORDER.includes(kindOf(e)) || !e.isAvailable(time)) continue;
+      const p = e.position && e.position.getValue(time);
+      if (!p || (occluder && !occluder.isPointVisible(p))) continue;
+      const w = C.SceneTransforms.worldToWindowCoordinates(scene, p);
+      if (!w) continue;
+      const d = Math.hypot(w.x - position.x, w.y - position.y);
+      if (d <= radius) out.push({ entity: e, d });
+    }
+  }
+  out.sort((a, b) => rank(a.entity) - rank(b.entity) || a.d - b.d);
+  return out.map((x) => x.entity);
+}
+/** Owners of the volumes and paths under a window position (a radar for its coverage, a threat for its paths). */
+function ownersAt(position) {
+  const seen = new Set(), out = [];
+  for (const picked of app.viewer.scene.drillPick(position, 24)) {
+    const e = picked.id;
+    if (!(e instanceof C.Entity)) continue;
+    const owner = e.properties && e.properties.owner ? findEntity(e.properties.owner.getValue()) : e;
+    if (owner && !seen.has(owner.id) && PICK_ORDER.includes(kindOf(owner))) { seen.add(owner.id); out.push(owner); }
+  }
+  return out.sort((a, b) => rank(a) - rank(b));
+}
+/** What a click or hover at `position` means: the points there, else the owners of volumes there. */
+function candidatesAt(position) {
+  const points = pointsNear(position, PICK_RADIUS_PX);
+  return points.length ? { list: points, via: "point" } : { list: ownersAt(position), via: "volume" };
+}
+app.candidatesAt = (x, y) => candidatesAt(new C.Cartesian2(x, y)).list.map((e) => e.id);
+
+const chooser = document.getElementById("chooser");
+const tooltip = document.getElementById("tooltip");
+const entityLabel = (e) => `${KIND_LABELS[kindOf(e)] || ""} · ${e.name || e.id}`;
+function select(entity) {
+  app.viewer.selectedEntity = entity;
+  closeChooser();
+  app.viewer.scene.requestRender();
+}
+function closeChooser() { chooser.hidden = true; chooser.innerHTML = ""; }
+function openChooser(entities, position) {
+  chooser.innerHTML = `<div class="chooser-title">${entities.length} objects here</div>` + entities.map((e) =>
+    `<button type="button" data-entity="${e.id.replace(/"/g, "&quot;")}">${entityLabel(e).replace(/</g, "&lt;")}</button>`).join("");
+  for (const b of chooser.querySelectorAll("button")) b.addEventListener("click", () => select(findEntity(b.dataset.entity)));
+  const box = app.viewer.scene.canvas.getBoundingClientRect();
+  chooser.style.left = `${box.left + position.x + 12}px`;
+  chooser.style.top = `${box.top + position.y + 12}px`;
+  chooser.hidden = false;
+}
+function installPicking() {
+  const viewer = app.viewer;
+  viewer.cesiumWidget.screenSpaceEventHandler.removeInputAction(C.ScreenSpaceEventType.LEFT_CLICK);
+  viewer.cesiumWidget.screenSpaceEventHandler.removeInputAction(C.ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
+  const handler = new C.ScreenSpaceEventHandler(viewer.scene.canvas);
+  handler.setInputAction((click) => {
+    const { list } = candidatesAt(click.position);
+    if (list.length > 1) openChooser(list, click.position);
+    else select(list[0]);
+  }, C.ScreenSpaceEventType.LEFT_CLICK);
+  let last = 0;
+  handler.setInputAction((move) => {
+    const now = performance.now();
+    if (now - last < 60) return;
+    last = now;
+    const { list, via } = candidatesAt(move.endPosition);
+    if (!list.length) { tooltip.hidden = true; return; }
+    const shown = list.slice(0, 6).map((e) => entityLabel(e) + (via === "volume" ? (kindOf(e) === "radar" ? " (coverage)" : " (path)") : ""));
+    if (list.length > 6) shown.push(`… ${list.length - 6} more`);
+    tooltip.textContent = "";
+    for (const line of shown) { const div = document.createElement("div"); div.textContent = line; tooltip.appendChild(div); }
+    const box = viewer.scene.canvas.getBoundingClientRect();
+    tooltip.style.left = `${box.left + move.endPosition.x + 14}px`;
+    tooltip.style.top = `${box.top + move.endPosition.y + 14}px`;
+    tooltip.hidden = false;
+  }, C.ScreenSpaceEventType.MOUSE_MOVE);
+  viewer.scene.canvas.addEventListener("mouseleave", () => { tooltip.hidden = true; });
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeChooser(); });
+  viewer.camera.moveStart.addEventListener(closeChooser);
+}
+
+// Labels: greedy decluttering in screen space (threats before radars, radars west to east),
+// so neighbouring sites (several radars around Japan) do not print over each other.
+function installDeclutter() {
+  const scene = app.viewer.scene;
+  const labelled = [...app.sources.threats.entities.values, ...app.sources.radars.entities.values].filter((e) => e.label);
+  scene.preRender.addEventListener(() => {
+    const time = app.viewer.clock.currentTime, placed = [];
+    const occluder = scene.mode === C.SceneMode.SCENE3D ? new C.EllipsoidalOccluder(C.Ellipsoid.WGS84, scene.camera.positionWC) : null;
+    app.hiddenLabels = 0;
+    for (const e of labelled) {
+      const p = e.isAvailable(time) && e.position && e.position.getValue(time);
+      const w = p && (!occluder || occluder.isPointVisible(p)) ? C.SceneTransforms.worldToWindowCoordinates(scene, p) : null;
+      let show = true;
+      if (w) {
+        const text = e.label.text.getValue(time), off = e.label.pixelOffset.getValue(time);
+        const width = 6.2 * text.length, top = w.y + off.y - (e.label.verticalOrigin && e.label.verticalOrigin.getValue(time) === C.VerticalOrigin.TOP ? 0 : 14);
+        const box = { x0: w.x + off.x, x1: w.x + off.x + width, y0: top, y1: top + 14 };
+        show = !placed.some((b) => box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1);
+        if (show) placed.push(box); else app.hiddenLabels++;
+      }
+      if (e.label.show === undefined || e.label.show.getValue(time) !== show) e.label.show = show;
+    }
+  });
+}
+
 function applyVisibility() {
   const s = app.sources, show = app.show;
   s.satellites.show = show.satellites;
@@ -297,16 +402,17 @@ function applyVisibility() {
   s.threats.show = show.threats;
   for (const [node, source] of Object.entries(app.trackSources)) source.show = show.tracks && node === app.layer;
 }
-app.setShow = (name, value) => { app.show[name] = value; applyVisibility(); app.panel.refresh(); };
+app.setShow = (name, value) => { app.show[name] = value; applyVisibility(); app.panel.refresh(); app.viewer.scene.requestRender(); };
 app.setLayer = (layer) => {
   app.layer = layer;
   const selected = app.viewer.selectedEntity;
   if (selected && selected.id.startsWith("track/") && !selected.id.startsWith(`track/${layer}/`)) app.viewer.selectedEntity = undefined;
   applyVisibility();
   app.panel.setLayer(layer);
+  app.viewer.scene.requestRender();
 };
-app.setTime = (t) => { app.viewer.clock.currentTime = jd(t); app.panel.refresh(); };
-app.setSigmaScale = (k) => { app.sigmaScale = k; };
+app.setTime = (t) => { app.viewer.clock.currentTime = jd(t); app.panel.refresh(); app.viewer.scene.requestRender(); };
+app.setSigmaScale = (k) => { app.sigmaScale = k; app.viewer.scene.requestRender(); };
 app.jd = jd;
 app.secs = secs;
 app.bisect = bisect;
@@ -327,16 +433,22 @@ app.entityIds = () => {
   return ids;
 };
 
+/** The theatre: the threats' ground tracks (radars only when there are no threats), so distant
+ * sites (another continent's radars) do not pull the home view away from the fight. */
 function homeSphere() {
   const pts = [];
-  for (const th of app.data.threats) pts.push(...cartesians(th.r_ecef_m).filter((_, i, a) => i % Math.ceil(a.length / 20) === 0));
-  for (const r of app.data.radars) pts.push(C.Cartesian3.fromDegrees(r.lon_deg, r.lat_deg, 0));
+  for (const th of app.data.threats) {
+    for (const p of cartesians(th.r_ecef_m).filter((_, i, a) => i % Math.ceil(a.length / 20) === 0)) {
+      pts.push(C.Ellipsoid.WGS84.scaleToGeodeticSurface(p, new C.Cartesian3()) || p);
+    }
+  }
+  if (!pts.length) for (const r of app.data.radars) pts.push(C.Cartesian3.fromDegrees(r.lon_deg, r.lat_deg, 0));
   return pts.length ? C.BoundingSphere.fromPoints(pts) : null;
 }
 function goHome(duration) {
   const sphere = homeSphere();
   if (!sphere) return;
-  const offset = new C.HeadingPitchRange(0, C.Math.toRadians(-70), Math.min(Math.max(sphere.radius * 4.5, 5.0e6), 2.2e7));
+  const offset = new C.HeadingPitchRange(0, C.Math.toRadians(-75), Math.min(Math.max(sphere.radius * 2.2, 3.0e6), 2.2e7));
   if (duration) app.viewer.camera.flyToBoundingSphere(sphere, { offset, duration });
   else {
     app.viewer.camera.viewBoundingSphere(sphere, offset);
@@ -379,7 +491,12 @@ async function main() {
     animation: true, timeline: true, vrButton: false, projectionPicker: false,
     terrainProvider: new C.EllipsoidTerrainProvider(), shouldAnimate: false,
     msaaSamples: app.lite ? 1 : 4, orderIndependentTranslucency: !app.lite,
+    // Render only when something changes: a paused viewer costs nothing; while the clock
+    // runs, every change of time renders (maximumRenderTimeChange 0).
+    requestRenderMode: true, maximumRenderTimeChange: 0,
   });
+  imagery.readyEvent.addEventListener(() => { app.imageryReady = true; viewer.scene.requestRender(); });
+  imagery.errorEvent.addEventListener((err) => fail(`Imagery could not be loaded: ${err && err.message ? err.message : err}`));
   if (app.lite) {  // per-pixel atmosphere and multisampling cost seconds per frame in software
     viewer.scene.globe.showGroundAtmosphere = false;
     viewer.scene.skyAtmosphere.show = false;
@@ -404,23 +521,29 @@ async function main() {
   buildTracks();
   buildDetections();
   installPicking();
+  installDeclutter();
   goHome(0);
   viewer.homeButton.viewModel.command.beforeExecute.addEventListener((e) => { e.cancel = true; goHome(1.2); });
   app.panel = new Panel(app);
   app.setLayer(data.layers.default);
   viewer.scene.morphComplete.addEventListener(() => app.panel.refresh());
 
+  // Ready only when the imagery provider is up and every globe tile (imagery included) has
+  // loaded; a viewer without its imagery after a minute says so instead.
   const started = performance.now();
-  const onRender = () => {
-    const loaded = viewer.scene.globe.tilesLoaded;
-    if (!loaded && performance.now() - started < 20000) return;
-    viewer.scene.postRender.removeEventListener(onRender);
-    app.tilesLoaded = loaded;
+  const poll = setInterval(() => {
+    const loaded = (app.imageryReady || imagery.ready) && viewer.scene.globe.tilesLoaded;
+    if (!loaded) {
+      if (performance.now() - started > 60000) { clearInterval(poll); fail("The globe imagery did not load within 60 s."); }
+      else viewer.scene.requestRender();
+      return;
+    }
+    clearInterval(poll);
+    app.tilesLoaded = true;
     statusBox.hidden = true;
     app.ready = true;
     document.body.dataset.ready = "1";
-  };
-  viewer.scene.postRender.addEventListener(onRender);
+  }, 150);
 }
 
 main().catch((err) => { console.error(err); fail(`Viewer error: ${err.message || err}`); });

@@ -1,5 +1,6 @@
-// tracklayer viewer: the side panel (picture selector, layer toggles, metrics,
-// custody timeline that follows the clock, details of the selected entity).
+// tracklayer viewer: the side panel (picture selector and its note, layer toggles, metrics,
+// custody timeline with a time axis, the event log, the legend, details of the selected
+// entity), all following the clock.
 const C = window.Cesium;
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -33,6 +34,7 @@ export class Panel {
     this.toggles();
     this.thinning();
     this.legend();
+    this.eventList();
     const viewer = app.viewer;
     viewer.selectedEntityChanged.addEventListener(() => this.details());
     let last = 0;
@@ -90,9 +92,20 @@ export class Panel {
   legend() {
     const p = this.data.palette;
     const item = (rgba, text) => `<span><i class="swatch" style="background:${css(rgba, 1)}"></i>${esc(text)}</span>`;
+    const icon = (svg, text) => `<span><svg viewBox="0 0 22 10">${svg}</svg>${esc(text)}</span>`;
+    const dot = (fill, stroke, r = 3.5) => `<circle cx="11" cy="5" r="${r}" fill="${fill}" stroke="${stroke}" stroke-width="1.3"/>`;
+    const line = (stroke, width, dash = "", alpha = 1) => `<line x1="1" y1="5" x2="21" y2="5" stroke="${stroke}" stroke-width="${width}" stroke-opacity="${alpha}"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
     const group = (title, items) => `<div class="legend-group"><b>${title}</b>${items.join("")}</div>`;
     const nations = [...new Set(this.data.sensors.nation)].sort();
+    const first = css(p.nations[nations[0]] || [200, 200, 200, 255], 1);
     $("legend").innerHTML = [
+      group("Symbols", [icon(dot(first, "#000", 3), "satellite"), icon(dot(first, "#fff", 4), "radar site"),
+        icon(dot(css(Object.values(p.phases)[0], 1), "#fff", 4.2), "threat (truth)"), icon(dot(css(Object.values(p.statuses)[1] || [80, 230, 160, 255], 1), "#000", 3.6), "track"),
+        icon(`<ellipse cx="11" cy="5" rx="9" ry="4" fill="${css(Object.values(p.statuses)[1] || [80, 230, 160, 255], 0.35)}"/>`, "3σ uncertainty")]),
+      group("Lines", [icon(line(css(Object.values(p.phases)[0], 1), 3), "flown path"), icon(line("#fff", 1.2, "4 3", 0.5), "planned path"),
+        icon(line("#fff", 1.2, "", 0.6), "track trail"), icon(line(first, 1.5, "", 0.8), "detection (sensor's nation)"),
+        icon(line("#aaa", 1.5, "", 0.8), "false alarm"), icon(line(first, 1, "", 0.45), "orbit"), icon(line(first, 1, "", 0.7), "IR footprint edge"),
+        icon(`<path d="M2 9 L11 1 L20 9 Z" fill="${css(p.nations[nations[0]] || [200, 200, 200, 255], 0.25)}" stroke="${first}" stroke-opacity=".6"/>`, "radar coverage")]),
       group("Timeline", [item(TIMELINE.ir, "IR detections"), item(TIMELINE.radar, "radar detections"),
         item(TIMELINE.tentative, "tentative track"), item(TIMELINE.held, "custody")]),
       group("Threat phase", Object.entries(p.phases).map(([k, v]) => item(v, k))),
@@ -101,16 +114,44 @@ export class Panel {
     ].join("");
   }
 
+  // ------------------------------------------------------------ event log
+  eventList() {
+    this.events = this.data.events || [];
+  }
+
+  renderEvents() {
+    const truth = this.layer === this.data.layers.truth;
+    this.shownEvents = this.events.filter((e) => e.node === null || (!truth && e.node === this.layer));
+    $("events-count").textContent = `· ${this.shownEvents.length} in this picture`;
+    $("events").innerHTML = this.shownEvents.map((e, i) =>
+      `<li data-i="${i}" data-kind="${esc(e.kind)}" class="k-${esc(e.kind)}" title="jump to ${tplus(e.t_s)}"><span class="t">${tplus(e.t_s)}</span><span class="x">${esc(e.text)}</span></li>`).join("");
+    for (const li of $("events").children) li.addEventListener("click", () => this.app.setTime(this.shownEvents[Number(li.dataset.i)].t_s));
+    this.currentEvent = undefined;
+  }
+
+  tickEvents(t) {
+    const items = $("events").children;
+    let current = -1;
+    for (let i = 0; i < this.shownEvents.length; i++) {
+      const past = this.shownEvents[i].t_s <= t + 1e-6;
+      if (past) current = i;
+      items[i].classList.toggle("future", !past);
+      items[i].classList.remove("current");
+    }
+    if (current >= 0) items[current].classList.add("current");
+    if (current !== this.currentEvent && current >= 0) items[current].scrollIntoView({ block: "nearest" });
+    this.currentEvent = current;
+  }
+
   setLayer(layer) {
     this.layer = layer;
     for (const b of $("layers").children) b.setAttribute("aria-checked", String(b.dataset.layer === layer));
-    const nations = [...new Set(this.data.sensors.nation)];
+    const notes = (this.data.layers.notes || {})[layer] || [];
     $("layer-note").textContent = layer === this.data.layers.truth
       ? "Ground truth only: threat trajectories and every sensor's detections; no tracks."
-      : this.data.detections.nodes.includes(layer)
-        ? `${NODE_LABELS[layer] || layer} national picture: its own sensors' detections and its tracker's tracks.`
-        : `${NODE_LABELS[layer] || layer} picture: tracks fused from every sensor (${nations.join(", ")}).`;
+      : notes.join(" ");
     this.metrics();
+    this.renderEvents();
     this.custody();
     this.details();
   }
@@ -167,6 +208,7 @@ export class Panel {
         `<line class="cursor" x1="0" x2="0" y1="0" y2="22" stroke="#fff" stroke-width="3"/></svg>`;
       return `<div class="custody-row"><span class="name" title="${esc(th.name)}">${esc(th.name)}</span>${svg}<span class="pct" data-pct="${esc(th.name)}">—</span></div>`;
     }).join("");
+    this.axis();
     for (const svg of $("custody").querySelectorAll("svg")) {
       svg.addEventListener("click", (e) => {
         const box = svg.getBoundingClientRect();
@@ -175,6 +217,17 @@ export class Panel {
       });
     }
     this.tick();
+  }
+
+  /** Ticks under the custody rows: T+ seconds at a round step, at most about 7 of them. */
+  axis() {
+    const [a, b] = this.window, span = b - a;
+    const step = [5, 10, 15, 30, 60, 120, 180, 300, 600, 900, 1800, 3600, 7200].find((s) => span / s <= 7) || 3600 * Math.ceil(span / 7 / 3600);
+    const ticks = [];
+    for (let t = Math.ceil(a / step) * step; t <= b; t += step) ticks.push(t);
+    $("timeline-axis").querySelector(".ticks").innerHTML = ticks.map((t) =>
+      `<span class="tick" data-t="${t}" style="left:${(100 * (t - a) / span).toFixed(2)}%"><span>${t >= 60 && step >= 60 ? `${num(t / 60)} min` : `${num(t)} s`}</span></span>`).join("");
+    $("timeline-axis").title = "time since the scenario epoch";
   }
 
   refresh() {
@@ -200,6 +253,7 @@ export class Panel {
         el.title = "custody so far";
       }
     }
+    if (this.shownEvents) this.tickEvents(t);
     this.details();
   }
 
@@ -221,20 +275,23 @@ export class Panel {
     $("details-body").innerHTML = `<table class="kv">${rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${v}</td></tr>`).join("")}</table>${extra}`;
   }
 
-  chips(list, t) {
-    const sensors = this.data.sensors;
+  /** Chips of [id, first time, count] entries seen by time t; `who` is `this.data.sensors` (names in
+   * `sensor`: a threat's detecting sensors) or `this.data.sources` (names in `name`: the sensor
+   * groups in a track's provenance). */
+  chips(list, t, who, title) {
     const seen = list.filter(([, first]) => first <= t);
     if (!seen.length) return "<span class=\"note\">none yet</span>";
     return seen.map(([s, first, n]) => {
-      const rgba = this.data.palette.nations[sensors.nation[s]] || [200, 200, 200, 255];
-      return `<span class="chip" title="first at ${tplus(first)}, ${n} detections over the run"><i class="swatch" style="background:${css(rgba, 1)}"></i>${esc(sensors.sensor[s])}</span>`;
+      const rgba = this.data.palette.nations[who.nation[s]] || [200, 200, 200, 255];
+      return `<span class="chip" title="${title(first, n)}"><i class="swatch" style="background:${css(rgba, 1)}"></i>${esc((who.name || who.sensor)[s])}</span>`;
     }).join("");
   }
 
-  nationsOf(list, t) {
-    const nations = [...new Set(list.filter(([, first]) => first <= t).map(([s]) => this.data.sensors.nation[s]))];
+  nationsOf(list, t, who) {
+    const nations = [...new Set(list.filter(([, first]) => first <= t).map(([s]) => who.nation[s]))].sort();
     return nations.length ? esc(nations.join(", ")) : "—";
   }
+
 
   trackDetails(entity, t) {
     const tr = this.trackById.get(entity.id);
@@ -264,9 +321,9 @@ export class Panel {
       ["Assigned threat", threat ? esc(threat.name) : "none (unassigned)"],
       ["Error vs truth", error],
       ["Custody so far", custody === null ? "—" : `${pct(custody)} of ${esc(threat.name)}'s flight in this picture`],
-      ["Contributing nations", this.nationsOf(tr.contributors, t)],
+      ["Contributing nations", this.nationsOf(tr.contributors, t, this.data.sources)],
     ];
-    return [rows, `<h2 style="margin-top:8px">Contributing sensors (so far)</h2><div>${this.chips(tr.contributors, t)}</div>`];
+    return [rows, `<h2 style="margin-top:8px">Contributing sensors (so far)</h2><div class="contributors">${this.chips(tr.contributors, t, this.data.sources, (first, n) => `in the track from ${tplus(first)} (${n} track states carry it)`)}</div>`];
   }
 
   threatDetails(entity, t) {
@@ -285,9 +342,9 @@ export class Panel {
       [`Custody so far (${NODE_LABELS[node] || node})`, pct(this.heldSoFar(th, node, t))],
       ["Custody over flight", pct(m.custody_fraction)],
       ["Warning time", m.warning_time_s === undefined ? "—" : `${num(m.warning_time_s)} s`],
-      ["Detecting nations", this.nationsOf(th.seen_by, t)],
+      ["Detecting nations", this.nationsOf(th.seen_by, t, this.data.sensors)],
     ];
-    return [rows, `<h2 style="margin-top:8px">Detected by (so far)</h2><div>${this.chips(th.seen_by, t)}</div>`];
+    return [rows, `<h2 style="margin-top:8px">Detected by (so far)</h2><div>${this.chips(th.seen_by, t, this.data.sensors, (first, n) => `first at ${tplus(first)}, ${n} detections over the run`)}</div>`];
   }
 
   satelliteRows(entity, t) {

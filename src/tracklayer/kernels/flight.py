@@ -82,11 +82,11 @@ from tracklayer.kernels.flight_layout import (
     R_T_GLIDE,
     R_T_SLOW,
     R_V_DIVE,
-    SCALE_STEP_M,
     S_BURNOUT,
     S_IGNITION,
     S_MDOT,
     S_VE,
+    SCALE_STEP_M,
     TAN_BANK_MAX,
     TERMINAL,
 )

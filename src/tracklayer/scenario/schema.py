@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import Counter
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Literal, TypeAlias, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -217,7 +217,7 @@ class InfraredSensor(_Model):
             angle = FIELD_OF_REGARD_PRESETS[self.field_of_regard]
             if key == "field_of_regard_deg":
                 return angle
-            if key == "field_of_view_deg" and base["field_of_view_deg"] >= base["field_of_regard_deg"]:
+            if key == "field_of_view_deg" and float(cast(float, base["field_of_view_deg"])) >= float(cast(float, base["field_of_regard_deg"])):
                 return angle  # staring: the field of view is the field of regard
         if self.sensitivity is not None and key in SENSITIVITY_PRESETS[self.sensitivity]:
             return SENSITIVITY_PRESETS[self.sensitivity][key]

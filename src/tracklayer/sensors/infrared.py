@@ -365,6 +365,8 @@ def observe_infrared(
             background = np.r_[np.full(frame_t.size, LOOK_DOWN), np.full(frame_t.size, LIMB)]
             wedge = None
             if params.scanning[s]:
+                if v_sat is None:
+                    raise ValueError("a scanning sensor needs the satellites' velocities (v_sat)")
                 _, e1, e2 = scan_basis(r_sat[f_t, s], v_sat[f_t, s])
                 start, span = swept_wedge(t_s, params.scan_period_s[s:s + 1], params.scan_dwell_s[s:s + 1])
                 wedge = (e1, e2, start[f_t, 0], span[f_t, 0])

@@ -144,7 +144,7 @@ def sample(scenario: Scenario | str | Path, n: int, seed: int | None = None, ove
         rows = m.num_rows
         parts.append(Table({
             "sample": np.full(rows, k, dtype=np.int32), "attack_offset_s": np.full(rows, offset), "seed": np.full(rows, run_seed_k, dtype=np.int64),
-            **{name: m[name] for name in m if m[name].ndim == 1},
+            **{name: m[name] for name in m.columns if m[name].ndim == 1},
         }))
     if progress is not None:
         progress(n, n)

@@ -556,7 +556,7 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
         "threats": threats,
         "detections": detections,
         "tracks": track_list,
-        "metrics": [{k: _clean(metrics[k][i]) for k in metrics} for i in range(metrics.num_rows)],
+        "metrics": [{k: _clean(metrics[k][i]) for k in metrics.columns} for i in range(metrics.num_rows)],
         "custody": custody,
         "thinning": {"applied": bool(notes), "notes": notes, "budget": budget.__dict__},
     }

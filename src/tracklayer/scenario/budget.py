@@ -78,6 +78,8 @@ def satellite_count(constellation) -> int:
         return constellation.walker.planes * constellation.walker.sats_per_plane
     if constellation.elements is not None:
         return len(constellation.elements)
+    if constellation.omm is not None:
+        return len(constellation.omm)
     return sum(1 for line in constellation.tle or [] if line.startswith("1 "))
 
 

@@ -159,21 +159,34 @@ class InfraredSensor(_Model):
 
 
 class Constellation(_Model):
-    """Satellites from exactly one of: a Walker pattern, explicit elements, or TLE lines."""
+    """Satellites from exactly one of: a Walker pattern, explicit elements, TLE lines or
+    OMM records. The loader reads ``tle_file`` into ``tle`` and ``omm_file`` into ``omm``
+    (`tracklayer.scenario.loader.read_catalog_files`)."""
 
     name: Annotated[Name, Field(min_length=1)]
     nation: Name
     walker: Walker | None = None
     elements: list[Elements] | None = None
     tle: list[Name] | None = None
+    omm: Annotated[list[dict[Name, str | int | float]], Field(min_length=1)] | None = None
     sensor: InfraredSensor = InfraredSensor()
 
     @model_validator(mode="after")
     def _one_source(self) -> Constellation:
-        given = [k for k in ("walker", "elements", "tle") if getattr(self, k) is not None]
+        given = [k for k in ("walker", "elements", "tle", "omm") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of walker, elements or tle (got {', '.join(given) or 'none'})")
+            raise ValueError(f"give exactly one of walker, elements, tle, tle_file, omm or omm_file (got {', '.join(given) or 'none'})")
         return self
+
+    @field_validator("omm")
+    @classmethod
+    def _omm_records(cls, records: list[dict] | None) -> list[dict] | None:
+        if records is not None:
+            from tracklayer.orbits.catalog import satrec_from_omm
+
+            for k, record in enumerate(records):
+                satrec_from_omm(record, k)
+        return records
 
     @field_validator("tle")
     @classmethod

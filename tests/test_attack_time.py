@@ -70,7 +70,7 @@ def test_offset_moves_satellites_as_propagating_their_elements(smoke, shifted):
 def test_same_seed_and_offset_give_identical_physics(shifted):
     a, b = _physics(shifted), _physics(shifted)
     np.testing.assert_array_equal(a.sats.r_eci_m, b.sats.r_eci_m)
-    for name in a.sensing.detections:
+    for name in a.sensing.detections.columns:
         np.testing.assert_array_equal(a.sensing.detections[name], b.sensing.detections[name])
 
 

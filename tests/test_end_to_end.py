@@ -24,9 +24,9 @@ def smoke():
 
 
 def test_tables_have_documented_columns(smoke):
-    assert set(smoke.truth) >= {"t_s", "threat_id", "threat", "phase", "r_eci_m", "v_eci_m_s", "lat_deg", "lon_deg", "alt_m"}
-    assert set(smoke.detections) >= {"t_s", "sensor_id", "sensor", "node", "kind", "z", "R", "truth_id", "snr"}
-    assert set(smoke.tracks) >= {"t_s", "node", "track_id", "status", "x", "P", "truth_id"}
+    assert set(smoke.truth.columns) >= {"t_s", "threat_id", "threat", "phase", "r_eci_m", "v_eci_m_s", "lat_deg", "lon_deg", "alt_m"}
+    assert set(smoke.detections.columns) >= {"t_s", "sensor_id", "sensor", "node", "kind", "z", "R", "truth_id", "snr"}
+    assert set(smoke.tracks.columns) >= {"t_s", "node", "track_id", "status", "x", "P", "truth_id"}
     assert smoke.tracks["x"].shape[1:] == (6,) and smoke.tracks["P"].shape[1:] == (6, 6)
     assert smoke.metrics.num_rows == 2
     assert set(smoke.detections["kind"]) == {"angles", "radar"}
@@ -67,7 +67,7 @@ def test_run_is_deterministic(smoke):
     again = api.run("smoke")
     for name in ("truth", "detections", "tracks", "metrics"):
         a, b = getattr(smoke, name), getattr(again, name)
-        for col in a:
+        for col in a.columns:
             assert np.array_equal(a[col], b[col], equal_nan=a[col].dtype.kind == "f"), (name, col)
     other = api.run("smoke", seed=smoke.seed + 1)
     assert not np.array_equal(other.detections["z"][:10], smoke.detections["z"][:10])
@@ -127,7 +127,7 @@ def test_numpy_engine_gives_identical_outputs(tmp_path, smoke):
     np.testing.assert_allclose(other["x"], smoke.tracks["x"], rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(other["position_sigma_m"], smoke.tracks["position_sigma_m"], rtol=1e-7)
     other = read_parquet(out / "metrics.parquet")
-    for col in other:
+    for col in other.columns:
         a, b = np.asarray(other[col]), np.asarray(smoke.metrics[col])
         if a.dtype.kind == "f":
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True, err_msg=col)
@@ -171,7 +171,7 @@ def test_quality_gated_warning_is_never_longer_than_first_track_warning(smoke):
     ok = np.isfinite(m["warning_time_ipp_s"])
     assert ok.any()
     assert np.all(m["warning_time_ipp_s"][ok] <= m["warning_time_s"][ok])
-    assert list(smoke.impact) == list(IMPACT_COLUMNS) and smoke.impact.num_rows > 0
+    assert list(smoke.impact.columns) == list(IMPACT_COLUMNS) and smoke.impact.num_rows > 0
     assert np.all(smoke.impact["node"] == smoke.picture_node)
 
 

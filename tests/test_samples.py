@@ -38,7 +38,7 @@ def test_samples_are_runs_at_the_drawn_attack_times(short, drawn):
 
 def test_same_seed_same_samples(short, drawn):
     again = api.sample(short, 2, seed=4)
-    for name in drawn:
+    for name in drawn.columns:
         np.testing.assert_array_equal(drawn[name], again[name])
 
 

@@ -145,7 +145,7 @@ def sample(scenario: Scenario | str | Path, n: int, seed: int | None = None, ove
         rows = m.num_rows
         parts.append(Table({
             "sample": np.full(rows, k, dtype=np.int32), "attack_offset_s": np.full(rows, offset), "seed": np.full(rows, run_seed_k, dtype=np.int64),
-            **{name: m[name] for name in m if m[name].ndim == 1},
+            **{name: m[name] for name in m.columns if m[name].ndim == 1},
         }))
     if progress is not None:
         progress(n, n)
@@ -153,9 +153,11 @@ def sample(scenario: Scenario | str | Path, n: int, seed: int | None = None, ove
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[str], None] | None = None, report: bool = True,
-                  samples: Table | None = None) -> dict[str, Path]:
+                  samples: Table | None = None, frame: str = "teme") -> dict[str, Path]:
     """Write Parquet tables, ``report.html`` (unless ``report`` is False) and ``scene.czml``
     into ``out_dir``, and ``samples.parquet`` when ``samples`` (from `sample`) is given.
+    ``frame``: inertial frame of the tables' ECI columns, ``teme`` (SGP4's frame of date,
+    as computed) or ``gcrs``; each file's metadata names it (docs/outputs.md).
 
     The files are written into a temporary folder beside ``out_dir`` that then replaces
     it whole: an error or interrupt leaves ``out_dir`` as it was, files of a previous run
@@ -166,7 +168,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, progress: Callable[[st
 
     skip = () if report else ("report",)
     extra = {"samples": samples} if samples is not None else None
-    return _write_folder(lambda tmp: write_run(result, tmp, progress, skip, extra), out_dir, OWNED)
+    return _write_folder(lambda tmp: write_run(result, tmp, progress, skip, extra, frame), out_dir, OWNED)
 
 
 def _write_folder(write: Callable[[Path], dict[str, Path]], out_dir: str | Path, owned: tuple[str, ...]) -> dict[str, Path]:

@@ -190,8 +190,13 @@ def run(
     without: list[str] = typer.Option([], "--without", help="Leave out a nation's sensors and tracking nodes (repeatable)."),
     no_report: bool = typer.Option(False, "--no-report", help="Write the tables, scene and run.json but not report.html (faster on large runs)."),
     samples: int = typer.Option(0, "--samples", min=0, max=100_000, help="Also fly N attack times drawn over a day and print each metric's spread (writes samples.parquet)."),
+    frame: str = typer.Option("teme", "--frame", help="Inertial frame of the ECI columns written to the Parquet tables: teme (SGP4's frame of date, as computed) or gcrs (J2000 axes, for STK, GMAT or Orekit)."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
+    from tracklayer.outputs.frames import FRAMES
+
+    if frame not in FRAMES:
+        _fail([f"--frame {frame}: choose one of {', '.join(FRAMES)}"])
     scn = _load(scenario)
     _check_without(scn, scenario, without)
     if view_after:
@@ -229,7 +234,7 @@ def run(
                 bar.update(write_task, advance=1, description="outputs")
 
             _honour(caught)  # a SIGTERM swallowed while computing: keep the previous results
-            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file, report=not no_report, samples=drawn), out_dir, previous)
+            written = _write(lambda: api.write_outputs(result, out_dir, progress=on_file, report=not no_report, samples=drawn, frame=frame), out_dir, previous)
             bar.update(write_task, completed=n_files)
     except KeyboardInterrupt as exc:
         _interrupted(exc, caught.signum, out_dir, previous, written is not None)

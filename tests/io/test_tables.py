@@ -35,9 +35,9 @@ def test_parquet_round_trip_is_exact(tmp_path, rng):
     path = tmp_path / "detections.parquet"
     write_parquet(table, path, metadata={"scenario": "smoke", "seed": "7"})
     back = read_parquet(path)
-    assert list(back) == list(table)
+    assert list(back.columns) == list(table.columns)
     assert back.num_rows == 50
-    for name in table:
+    for name in table.columns:
         a, b = table[name], back[name]
         assert b.shape == a.shape, name
         if a.dtype == object:
@@ -92,7 +92,7 @@ def test_concat_and_take(rng):
     mask; columns of different lengths are refused; concat of nothing is refused."""
     a, b = _detections(rng, 4), _detections(rng, 6)
     c = concat([a, b])
-    assert c.num_rows == 10 and len(c) == len(a)
+    assert c.num_rows == len(c) == 10 and list(c.columns) == list(a.columns)
     np.testing.assert_array_equal(c["R"][4:], b["R"])
     np.testing.assert_array_equal(c["z"][:4], a["z"])
     assert c["sensor"].tolist() == a["sensor"].tolist() + b["sensor"].tolist()
@@ -105,10 +105,18 @@ def test_concat_and_take(rng):
         concat([])
 
 
-def test_table_is_a_read_only_mapping(rng):
-    """A Table is a Mapping of its columns (len = number of columns) without item
-    assignment."""
+def test_table_is_read_only_and_counts_rows(rng):
+    """len() is the number of rows, ``in`` asks for a column, ``columns`` maps names to
+    columns, iteration yields rows; no item assignment."""
     t = _detections(rng, 3)
-    assert "z" in t and len(t) == 8
+    assert "z" in t and "nope" not in t and len(t) == 3 and len(t.columns) == 8
+    assert list(t.columns) == list(t.keys()) and t.columns["z"] is t["z"]
+    rows = list(t)
+    assert len(rows) == 3 and list(rows[2]) == list(t.columns)
+    np.testing.assert_array_equal(rows[2]["R"], t["R"][2])
+    assert rows[1]["sensor"] == t["sensor"][1]
+    assert bool(Table({"a": np.zeros(0)})) and not Table({})
     with pytest.raises(TypeError):
         t["new"] = np.zeros(3)  # type: ignore[index]
+    with pytest.raises(TypeError):
+        t.columns["new"] = np.zeros(3)  # type: ignore[index]

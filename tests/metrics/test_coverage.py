@@ -182,7 +182,7 @@ def test_threads_do_not_change_results():
     scn = load_scenario("smoke")
     a = cov.compute_coverage(scn, duration_s=1800.0, step_s=120.0, workers=1, chunk_steps=4)
     b = cov.compute_coverage(scn, duration_s=1800.0, step_s=120.0, workers=2, chunk_steps=4)
-    for k in a.grid:
+    for k in a.grid.columns:
         assert np.array_equal(a.grid[k], b.grid[k], equal_nan=a.grid[k].dtype.kind == "f"), k
     assert np.array_equal(a.series["area_1"], b.series["area_1"])
 
@@ -204,7 +204,7 @@ def test_cli_coverage_writes_outputs_and_rejects_bad_arguments(tmp_path):
     names = {p.name for p in out.iterdir()}
     assert names == {"coverage.parquet", "coverage_series.parquet", "coverage.html", "coverage.json", "coverage_series.png", "coverage_dim-glider.png"}
     table = read_parquet(out / "coverage.parquet")
-    assert set(cov.GRID_COLUMNS) <= set(table) and table.num_rows == 15 * 17
+    assert set(cov.GRID_COLUMNS) <= set(table.columns) and table.num_rows == 15 * 17
     info = json.loads((out / "coverage.json").read_text())
     assert info["steps"] == 7 and len(info["summary"]) == 1 and info["peak_rss_mib"] > 0
     assert "dim glider" in (out / "coverage.html").read_text()

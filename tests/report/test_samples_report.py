@@ -34,7 +34,7 @@ def samples(smoke):
     threat = np.unique(m["threat"], return_inverse=True)[1]
     parts = []
     for k in range(DRAWS):
-        cols = {name: m[name] for name in m if m[name].ndim == 1}
+        cols = {name: m[name] for name in m.columns if m[name].ndim == 1}
         cols["custody_fraction"] = np.where(threat == 0, [0.1, 0.5, 0.3, 0.9, 0.2][k], [0.6, 0.65, 0.7, 0.62, 0.68][k])
         cols["warning_time_s"] = np.where((threat == 0) & (k == 2), np.nan, 300.0 + 40.0 * k + 100.0 * threat)
         cols["position_rms_m"] = 1000.0 * (1 + k) * (1 + threat)

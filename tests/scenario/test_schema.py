@@ -125,7 +125,7 @@ def test_exactly_one_orbit_source(tmp_path):
         "    elements: [{altitude_km: 1000, inclination_deg: 80}]",
     )
     code, output = _validate(_write(tmp_path, text))
-    assert code == 2 and "constellations[0]: give exactly one of walker, geostationary, molniya, elements, tle (got walker, elements)" in output
+    assert code == 2 and "constellations[0]: give exactly one of walker, geostationary, molniya, elements, tle, tle_file, omm or omm_file (got walker, elements)" in output
 
 
 def test_bad_tle_is_reported(tmp_path):

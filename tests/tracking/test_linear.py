@@ -108,7 +108,7 @@ def test_fast_path_equals_general_path(data, engine_name, monkeypatch, motion, a
     monkeypatch.setattr(tracker_module, "is_linear", lambda est: False)
     general = tracker.run(det, t)[0]
     assert fast.num_rows == general.num_rows > 200
-    for col in fast:
+    for col in fast.columns:
         if col in ("x", "P"):
             scale = np.abs(general[col]).reshape(fast.num_rows, -1).max(axis=1)
             err = np.abs(fast[col] - general[col]).reshape(fast.num_rows, -1).max(axis=1)

@@ -117,7 +117,7 @@ def test_contract(data, filt, motion, association):
             tables[name] = tracker.run(det, t)[0]
         engine.cache_clear()
     tracks = tables["numba"]
-    for col in tracks:
+    for col in tracks.columns:
         np.testing.assert_array_equal(tracks[col], tables["numpy"][col], err_msg=col)
     assert tracks["x"].shape[1:] == (6,) and tracks["P"].shape[1:] == (6, 6)
     assert set(np.unique(tracks["status"])) <= {TENTATIVE, CONFIRMED, DELETED}

@@ -35,6 +35,8 @@ DAMAGES = {
     "run.json an array": ("run.json", lambda p: p.write_text("[1, 2]"), "run.json: expected a JSON object, found list"),
     "run.json epoch a number": ("run.json", lambda p: p.write_text('{"epoch": 5}'), "run.json: field epoch should be str, found int"),
     "run.json epoch not a time": ("run.json", lambda p: p.write_text('{"epoch": "yesterday"}'), "run.json: field epoch is not a UTC time"),
+    "run.json GCRS tables": ("run.json", lambda p: p.write_text('{"epoch": "2026-03-15T00:00:00+00:00", "eci_frame": "GCRS"}'),
+                             "run.json: tables written in GCRS; the viewer shows runs written in TEME"),
     "scene.czml truncated": ("scene.czml", _truncate, "scene.czml: not readable JSON"),
     "scene.czml an object": ("scene.czml", lambda p: p.write_text('{"a": 1}'), "scene.czml: expected a JSON array, found dict"),
     "scene.czml packet a number": ("scene.czml", lambda p: p.write_text("[5]"), "scene.czml: packet 0 should be an object"),

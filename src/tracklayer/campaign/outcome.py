@@ -52,7 +52,7 @@ class RunOutcome:
 def long_metrics(metrics: Any) -> dict[str, np.ndarray]:
     """A run's metrics table (`tracklayer.table.Table`) in long format (see `RunOutcome`)."""
     n = metrics.num_rows
-    names = [k for k in metrics if k not in _ID_COLUMNS and metrics[k].ndim == 1 and metrics[k].dtype.kind in "biuf"]
+    names = [k for k in metrics.columns if k not in _ID_COLUMNS and metrics[k].ndim == 1 and metrics[k].dtype.kind in "biuf"]
     ids = {k: (np.asarray(metrics[k], dtype=object) if k in metrics else np.full(n, "", dtype=object)) for k in _ID_COLUMNS}
     return {
         "row": np.repeat(np.arange(n, dtype=np.int32), len(names)),

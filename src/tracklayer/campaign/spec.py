@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tracklayer.campaign import geometry as geo
 from tracklayer.campaign.seeds import canonical_json, point_key, run_key, run_seed, sampling_seed_sequence
 from tracklayer.errors import ScenarioError
-from tracklayer.scenario.loader import builtin_names, builtin_path, error_lines, parse_scenario, read_yaml
+from tracklayer.scenario.loader import builtin_names, builtin_path, error_lines, parse_scenario, read_catalog_files, read_yaml
 from tracklayer.scenario.schema import Name as PrintableName
 from tracklayer.scenario.schema import Scenario, Text
 
@@ -478,6 +478,8 @@ def load_campaign(source: str | Path) -> Campaign:
     base_path = _base_file(spec, path.parent, label)
     raw_base = read_yaml(base_path)
     try:
+        if isinstance(raw_base, dict):  # element-set files read here, so the fingerprint covers their contents
+            raw_base = read_catalog_files(raw_base, str(base_path), base_path.parent)
         base_scn = parse_scenario(raw_base, str(base_path))
     except ScenarioError as exc:
         raise CampaignError([f"{label}: scenario: {line}" for line in exc.lines]) from None

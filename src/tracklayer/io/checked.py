@@ -82,7 +82,7 @@ def _parse_spec(spec: str) -> tuple[str, tuple[int, ...]]:
 
 def check_columns(path: Path, table: Table, columns: dict[str, str]) -> Table:
     """Check that ``table`` (read from ``path``) has ``columns`` with their kinds and cell shapes."""
-    missing = sorted(set(columns) - set(table))
+    missing = sorted(set(columns) - set(table.columns))
     if missing:
         raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}")
     for name, spec in columns.items():

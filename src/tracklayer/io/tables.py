@@ -19,7 +19,7 @@ def write_parquet(table: Table, path: Path, metadata: dict[str, str] | None = No
     """Write atomically: to a temporary name in the same folder, then rename."""
     import pyarrow.parquet as pq
 
-    arrow = table.to_arrow()
+    arrow = table.to_arrow(nested=False)
     if metadata:
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **metadata})
     tmp = path.with_name(f".{path.name}.tmp")

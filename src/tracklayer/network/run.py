@@ -111,7 +111,7 @@ def run_trackers(
         parts = inputs[k]
         if len(parts) > 1:
             parts[0] = Table({**parts[0], "arrival_t_s": parts[0]["t_s"]})
-            det = Table({c: np.concatenate([p[c] for p in parts]) for c in parts[0]})
+            det = Table({c: np.concatenate([p[c] for p in parts]) for c in parts[0].columns})
         else:
             det = parts[0]
         done = with_data.index(k)

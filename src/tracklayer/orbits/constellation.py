@@ -9,8 +9,9 @@ import numpy as np
 
 from tracklayer.earth.constants import DEG, WGS84_A_M
 from tracklayer.earth.time import TimeGrid
+from tracklayer.orbits.catalog import record_name, satrec_from_omm
 from tracklayer.orbits.highorbits import SIDEREAL_DAY_S, geostationary_elements, molniya_elements, semi_major_axis_for_period_m
-from tracklayer.orbits.propagators import parse_tle_lines, propagate_j2_mean, propagate_tle
+from tracklayer.orbits.propagators import parse_tle_lines, propagate_j2_mean, propagate_satrecs, propagate_tle
 from tracklayer.orbits.walker import walker_elements
 
 
@@ -74,8 +75,8 @@ def build_satellites(constellations: list, grid: TimeGrid, element_epoch: dt.dat
 
     Walker, geostationary, Molniya and explicit elements are mean elements at ``element_epoch`` (default: the
     grid's epoch); when the grid starts later (an attack offset), they are propagated
-    by the difference. TLEs carry their own epochs and are propagated to the grid's
-    absolute times either way.
+    by the difference. TLEs and OMM records carry their own epochs and are propagated to
+    the grid's absolute times either way.
     """
     offset_s = 0.0 if element_epoch is None else (grid.epoch - element_epoch).total_seconds()
     t_elements = grid.t_s if offset_s == 0.0 else grid.t_s + offset_s
@@ -88,6 +89,9 @@ def build_satellites(constellations: list, grid: TimeGrid, element_epoch: dt.dat
             tles = parse_tle_lines(spec.tle)
             r, v, _ = propagate_tle(tles, grid)
             labels = [name for name, _, _ in tles]
+        elif spec.omm is not None:
+            r, v, _ = propagate_satrecs([satrec_from_omm(rec, k) for k, rec in enumerate(spec.omm)], grid)
+            labels = [record_name(rec, k) for k, rec in enumerate(spec.omm)]
         else:
             el = _elements_from_spec(spec, float(grid.gmst_rad(np.array([-offset_s]))[0]))
             r, v = propagate_j2_mean(el, t_elements)

@@ -5,7 +5,9 @@
   drifted elements. Short-period J2 terms (about 10-20 km at 1,000 km) are not
   modelled: positions are mean-orbit positions, adequate for coverage and sensing
   geometry over hours.
-* `propagate_tle`: official SGP4 via the `sgp4` package's vectorised SatrecArray.
+* `propagate_tle`, `propagate_satrecs`: official SGP4 via the `sgp4` package's
+  vectorised SatrecArray, from TLE lines or from satellites initialised from OMM records
+  (`tracklayer.orbits.catalog`).
 """
 
 from __future__ import annotations
@@ -91,9 +93,16 @@ def propagate_tle(tles: list[tuple[str, str, str]], grid: TimeGrid) -> tuple[np.
 
     Rows with a non-zero SGP4 error code are NaN (see `sgp4.api.SGP4_ERRORS`).
     """
-    from sgp4.api import Satrec, SatrecArray
+    from sgp4.api import Satrec
 
-    sats = SatrecArray([Satrec.twoline2rv(l1, l2) for _, l1, l2 in tles])
+    return propagate_satrecs([Satrec.twoline2rv(l1, l2) for _, l1, l2 in tles], grid)
+
+
+def propagate_satrecs(satrecs: list, grid: TimeGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`propagate_tle` for initialised ``sgp4.api.Satrec`` objects (from TLEs or OMM records)."""
+    from sgp4.api import SatrecArray
+
+    sats = SatrecArray(satrecs)
     jd, fr = grid.jd_utc()
     err, r_km, v_km_s = sats.sgp4(jd, fr)
     r = np.transpose(r_km, (1, 0, 2)) * 1e3

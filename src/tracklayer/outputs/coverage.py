@@ -76,7 +76,7 @@ def write_coverage(cov, scenario, out_dir: Path, extra: dict | None = None, prog
     figures.append(("Area covered against time", png))
 
     summ = summary(cov)
-    rows = [{k: (summ[k][i] if k == "target" else float(summ[k][i])) for k in summ} for i in range(summ.num_rows)]
+    rows = [{k: (summ[k][i] if k == "target" else float(summ[k][i])) for k in summ.columns} for i in range(summ.num_rows)]
     info = {
         **meta,
         "steps": cov.n_steps,

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from tracklayer import __version__
 from tracklayer.io.czml import build_scene, write_czml
 from tracklayer.io.tables import write_parquet
+from tracklayer.outputs.frames import FRAMES, frame_metadata, to_gcrs
 from tracklayer.table import Table
 
 TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors", "impact")
@@ -44,10 +45,14 @@ def _step(progress: Progress, name: str) -> None:
         progress(name)
 
 
-def write_tables(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
+def write_tables(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None,
+                 frame: str = "teme") -> dict[str, Path]:
     """Every table of `TABLES` the result holds, ``links`` when it has rows, and the
-    ``extra`` tables (of `EXTRA_TABLES`), as ``<name>.parquet`` with `run_metadata`."""
+    ``extra`` tables (of `EXTRA_TABLES`), as ``<name>.parquet`` with `run_metadata` and
+    `tracklayer.outputs.frames.frame_metadata`; ``frame="gcrs"``: inertial columns
+    rotated to GCRS (`tracklayer.outputs.frames.to_gcrs`)."""
     meta = run_metadata(result)
+    epoch, dut1_s = result.scenario.attack_epoch, result.scenario.dut1_s
     tables = {n: getattr(result, n) for n in TABLES if getattr(result, n) is not None}
     if result.links is not None and result.links.num_rows:
         tables["links"] = result.links
@@ -56,11 +61,14 @@ def write_tables(result, out_dir: Path, written: dict[str, Path], progress: Prog
     for name, table in tables.items():
         _step(progress, f"{name}.parquet")
         out[name] = out_dir / f"{name}.parquet"
-        write_parquet(table, out[name], meta)
+        if frame == "gcrs":
+            table = to_gcrs(table, epoch, dut1_s)
+        write_parquet(table, out[name], {**meta, **frame_metadata(table, epoch, frame)})
     return out
 
 
-def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
+def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None,
+                frame: str = "teme") -> dict[str, Path]:
     """The CZML scene (`tracklayer.io.czml`)."""
     _step(progress, "scene.czml")
     path = out_dir / "scene.czml"
@@ -68,7 +76,8 @@ def write_scene(result, out_dir: Path, written: dict[str, Path], progress: Progr
     return {"scene": path}
 
 
-def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
+def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None,
+                     frame: str = "teme") -> dict[str, Path]:
     """The HTML report, with the scenario's coverage figures computed here (the report
     draws only what it is given) and the spread of the ``samples`` in ``extra`` when given."""
     _step(progress, "report.html")
@@ -80,9 +89,11 @@ def write_run_report(result, out_dir: Path, written: dict[str, Path], progress: 
     return {"report": path}
 
 
-def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
-    """run.json: `run_metadata`, stage timings, the network (`NetworkConfig.describe`) and the files written before it."""
-    info = {**run_metadata(result), "timings_s": result.timings_s, "network": result.state.network.describe(),
+def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Progress = None, extra: Mapping[str, Table] | None = None,
+                   frame: str = "teme") -> dict[str, Path]:
+    """run.json: `run_metadata`, the tables' inertial frame, stage timings, the network
+    (`NetworkConfig.describe`) and the files written before it."""
+    info = {**run_metadata(result), "eci_frame": frame.upper(), "timings_s": result.timings_s, "network": result.state.network.describe(),
             "files": {k: p.name for k, p in written.items()}}
     tmp = out_dir / ".run.json.tmp"
     tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
@@ -94,9 +105,10 @@ def write_run_json(result, out_dir: Path, written: dict[str, Path], progress: Pr
 class Writer:
     """One kind of file in a run folder.
 
-    ``write(result, out_dir, written, progress, extra) -> {key: path}``: writes its files into
-    ``out_dir`` (``written``: what the writers before it wrote; ``extra``: tables handed
-    to `write_run` beside the run's own) and returns them;
+    ``write(result, out_dir, written, progress, extra, frame=) -> {key: path}``: writes its
+    files into ``out_dir`` (``written``: what the writers before it wrote; ``extra``: tables
+    handed to `write_run` beside the run's own; ``frame``: the inertial frame of the
+    written tables, of `tracklayer.outputs.frames.FRAMES`) and returns them;
     ``owns``: glob patterns of the files it may write (`OWNED`)."""
 
     write: Callable[..., dict[str, Path]]
@@ -124,12 +136,14 @@ OWNED = tuple(pattern for writer in WRITERS.values() for pattern in writer.owns)
 and anything else in it is kept (`tracklayer.outputs.atomic.replacing`)."""
 
 
-def write_run(result, out_dir: Path, progress: Progress = None, skip: tuple[str, ...] = (), extra: Mapping[str, Table] | None = None) -> dict[str, Path]:
+def write_run(result, out_dir: Path, progress: Progress = None, skip: tuple[str, ...] = (), extra: Mapping[str, Table] | None = None,
+              frame: str = "teme") -> dict[str, Path]:
     """Write every output of ``result`` into ``out_dir`` (created if needed), one
     `WRITERS` entry after another, leaving out the writers named in ``skip`` (e.g.
     ``("report",)``: the HTML report takes longer than the tables on large runs).
     ``extra``: tables that are not the run's own, written beside its tables (``samples``:
-    `tracklayer.api.sample`'s table).
+    `tracklayer.api.sample`'s table). ``frame``: inertial frame of the written tables,
+    ``teme`` (as computed) or ``gcrs`` (docs/outputs.md).
 
     `tracklayer.api.write_outputs` calls this on a fresh temporary folder and swaps it in
     whole (`tracklayer.outputs.atomic.replacing`).
@@ -139,7 +153,9 @@ def write_run(result, out_dir: Path, progress: Progress = None, skip: tuple[str,
     unknown = set(skip) - set(WRITERS)
     if unknown:
         raise ValueError(f"no writer named {', '.join(sorted(unknown))}; writers: {', '.join(WRITERS)}")
+    if frame not in FRAMES:
+        raise ValueError(f"no frame named {frame}; frames: {', '.join(FRAMES)}")
     for name, writer in WRITERS.items():
         if name not in skip:
-            written.update(writer.write(result, out_dir, dict(written), progress, extra))
+            written.update(writer.write(result, out_dir, dict(written), progress, extra, frame=frame))
     return written

@@ -82,6 +82,8 @@ def satellite_count(constellation) -> int:
         return len(constellation.geostationary.longitudes_deg)
     if constellation.molniya is not None:
         return len(constellation.molniya.raan_deg)
+    if constellation.omm is not None:
+        return len(constellation.omm)
     return sum(1 for line in constellation.tle or [] if line.startswith("1 "))
 
 

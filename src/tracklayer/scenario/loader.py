@@ -166,10 +166,70 @@ def error_lines(exc: ValidationError, filename: str) -> list[str]:
     return lines
 
 
-def parse_scenario(data: Any, filename: str) -> Scenario:
-    """Validate already-parsed YAML data; raise ScenarioError naming ``filename``."""
+CATALOG_FILES = {"tle_file": "tle", "omm_file": "omm"}
+"""Constellation keys naming an element-set file, and the key its contents replace."""
+
+
+def read_catalog_files(data: dict[str, Any], filename: str, folder: Path) -> dict[str, Any]:
+    """``data`` with each constellation's ``tle_file`` read into ``tle`` (lines) and
+    ``omm_file`` into ``omm`` (records, `tracklayer.orbits.catalog.read_omm`); relative
+    paths are taken from ``folder`` (the scenario file's). A file that cannot be read or
+    holds a bad element set raises a one-line ScenarioError naming the scenario, the
+    field, the file and the problem."""
+    constellations = data.get("constellations")
+    if not isinstance(constellations, list) or not any(isinstance(c, dict) and CATALOG_FILES.keys() & c.keys() for c in constellations):
+        return data
+    from tracklayer.orbits import catalog
+    from tracklayer.orbits.propagators import parse_tle_lines
+
+    expanded = []
+    for i, spec in enumerate(constellations):
+        if not isinstance(spec, dict):
+            expanded.append(spec)
+            continue
+        spec = dict(spec)
+        for key, inline in CATALOG_FILES.items():
+            if key not in spec:
+                continue
+            field = f"{filename}: constellations[{i}].{key}"
+            value = spec.pop(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ScenarioError([f"{field}: give the path of a file (got {printable(repr(value))[:80]})"])
+            if inline in spec:
+                raise ScenarioError([f"{field}: give {key} or {inline}, not both"])
+            path = Path(value).expanduser()
+            path = path if path.is_absolute() else folder / path
+            try:
+                if not path.is_file():
+                    raise ScenarioError([f"{field}: {path}: no such file"])
+                if path.stat().st_size > MAX_FILE_BYTES:
+                    raise ScenarioError([f"{field}: {path}: file of {path.stat().st_size:,} bytes; at most {MAX_FILE_BYTES:,} are read"])
+                if key == "tle_file":
+                    lines = catalog.read_tle_file(path)
+                    if not parse_tle_lines(lines):
+                        raise ValueError("no element sets in the file")
+                    spec[inline] = lines
+                else:
+                    records = catalog.read_omm(path)
+                    for k, record in enumerate(records):
+                        catalog.satrec_from_omm(record, k)
+                    spec[inline] = records
+            except ScenarioError:
+                raise
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise ScenarioError([f"{field}: {path}: {printable(reason.splitlines()[0] if reason else type(exc).__name__)}"]) from None
+        expanded.append(spec)
+    return {**data, "constellations": expanded}
+
+
+def parse_scenario(data: Any, filename: str, folder: Path | None = None) -> Scenario:
+    """Validate already-parsed YAML data; raise ScenarioError naming ``filename``.
+    Element-set files (`CATALOG_FILES`) are read from ``folder`` (default: the current
+    folder) when the path is relative."""
     if not isinstance(data, dict):
         raise ScenarioError([f"{filename}: the file must hold a mapping of scenario fields, got {type(data).__name__}"])
+    data = read_catalog_files(data, filename, Path.cwd() if folder is None else folder)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -204,4 +264,5 @@ def source_label(source: str | Path) -> str:
 
 def load_scenario(source: str | Path) -> Scenario:
     """Load and validate a scenario from a file path or a built-in name."""
-    return parse_scenario(read_yaml(resolve(source)), source_label(source))
+    path = resolve(source)
+    return parse_scenario(read_yaml(path), source_label(source), path.parent)

@@ -224,13 +224,15 @@ class InfraredSensor(_Model):
         return base[key]
 
 
-ORBIT_SOURCES = ("walker", "geostationary", "molniya", "elements", "tle")
+ORBIT_SOURCES = ("walker", "geostationary", "molniya", "elements", "tle", "omm")
 """The ways a constellation's orbits can be given."""
 
 
 class Constellation(_Model):
     """Satellites from exactly one of: a Walker pattern, geostationary longitudes,
-    Molniya orbits, explicit elements, or TLE lines."""
+    Molniya orbits, explicit elements, TLE lines or OMM records. The loader reads
+    ``tle_file`` into ``tle`` and ``omm_file`` into ``omm``
+    (`tracklayer.scenario.loader.read_catalog_files`)."""
 
     name: Annotated[Name, Field(min_length=1)]
     nation: Name
@@ -239,14 +241,25 @@ class Constellation(_Model):
     molniya: Molniya | None = None
     elements: list[Elements] | None = None
     tle: list[Name] | None = None
+    omm: Annotated[list[dict[Name, str | int | float]], Field(min_length=1)] | None = None
     sensor: InfraredSensor = InfraredSensor()
 
     @model_validator(mode="after")
     def _one_source(self) -> Constellation:
         given = [k for k in ORBIT_SOURCES if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of {', '.join(ORBIT_SOURCES)} (got {', '.join(given) or 'none'})")
+            raise ValueError(f"give exactly one of walker, geostationary, molniya, elements, tle, tle_file, omm or omm_file (got {', '.join(given) or 'none'})")
         return self
+
+    @field_validator("omm")
+    @classmethod
+    def _omm_records(cls, records: list[dict] | None) -> list[dict] | None:
+        if records is not None:
+            from tracklayer.orbits.catalog import satrec_from_omm
+
+            for k, record in enumerate(records):
+                satrec_from_omm(record, k)
+        return records
 
     @field_validator("tle")
     @classmethod

@@ -109,6 +109,8 @@ def _read_run_info(run_dir: Path) -> tuple[dict, list[dict]]:
         scene = read_json(run_dir / "scene.czml", list)
     except DataFileError as exc:
         raise RunFolderError(str(exc)) from None
+    if info.get("eci_frame", "TEME") != "TEME":  # the viewer turns TEME into Earth-fixed positions
+        raise RunFolderError(f"{run_dir / 'run.json'}: tables written in {info['eci_frame']}; the viewer shows runs written in TEME (run without --frame)")
     for i, packet in enumerate(scene):
         if not isinstance(packet, dict):
             raise RunFolderError(f"{run_dir / 'scene.czml'}: packet {i} should be an object, found {type(packet).__name__}")
@@ -564,7 +566,7 @@ def build_view(run_dir: Path, budget: Budget = Budget()) -> dict:
         "threats": threats,
         "detections": detections,
         "tracks": track_list,
-        "metrics": [{k: _clean(metrics[k][i]) for k in metrics} for i in range(metrics.num_rows)],
+        "metrics": [{k: _clean(metrics[k][i]) for k in metrics.columns} for i in range(metrics.num_rows)],
         "custody": custody,
         "events": event_log(truth, det, tracks, metrics, sensor_names, nodes, threat_names),
         "thinning": {"applied": bool(notes), "notes": notes, "budget": budget.__dict__, "detections": shown},

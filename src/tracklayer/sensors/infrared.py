@@ -24,7 +24,9 @@ target; a pointed sensor (smaller field of view) is cued to at most
 from the Gaussian detector model (measured SNR = SNR + n, n ~ N(0, 1), detected
 when it crosses k). False alarms: each pixel crosses its threshold with
 probability Pfa, so a frame has Poisson(Pfa x pixels) of them per background,
-placed uniformly in that background's part of the field of view.
+placed uniformly in that background's part of the field of view, or, against the
+Earth with a sensor's ``look_down_clutter``, with the Sun-dependent density of
+`tracklayer.sensors.clutter` (same mean over all Sun positions).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy as np
 
 from tracklayer.earth.constants import DEG
 from tracklayer.sensors import ANGLES
+from tracklayer.sensors.clutter import SolarClutter, ground_cos_sza
 from tracklayer.sensors.detection import draw_gaussian_detections, pd_gaussian, q_inverse
 from tracklayer.sensors.geometry import earth_angular_radius_rad, look_down_numpy, sun_blinded_numpy
 from tracklayer.sensors.measurements import angles_covariance, perturb_direction, tangent_basis, unit
@@ -51,7 +54,9 @@ class InfraredParams:
     ``band_m`` (S, 2) holds each sensor's band edges; ``band_ratio`` moves a signature-band
     intensity into it. ``nei_w_m2`` and ``pfa`` are (S, 2), indexed by background
     (`LOOK_DOWN`, `LIMB`). ``pd``, ``sigma_rad`` and ``false_alarms_per_frame`` are NaN where the
-    radiometric model applies, else the constant that replaces it.
+    radiometric model applies, else the constant that replaces it. ``solar_clutter``
+    (S, 3): night floor, terminator peak and width (rad) of the look-down clutter
+    density (`tracklayer.sensors.clutter`), NaN rows (or None) for uniform clutter.
     """
 
     half_angle_rad: np.ndarray
@@ -73,6 +78,7 @@ class InfraredParams:
     pd: np.ndarray
     sigma_rad: np.ndarray
     false_alarms_per_frame: np.ndarray
+    solar_clutter: np.ndarray | None = None
 
     @classmethod
     def from_constellations(cls, constellations: list, owner: np.ndarray) -> InfraredParams:
@@ -105,7 +111,15 @@ class InfraredParams:
             pd=opt("pd"),
             sigma_rad=opt("angle_noise_urad", 1e-6),
             false_alarms_per_frame=opt("false_alarms_per_frame"),
+            solar_clutter=col(lambda s: [np.nan] * 3 if s.look_down_clutter is None else [
+                s.look_down_clutter.night, s.look_down_clutter.terminator_peak, s.look_down_clutter.terminator_width_deg * DEG]),
         )
+
+    def clutter(self, s: int) -> SolarClutter | None:
+        """Sensor ``s``'s look-down clutter density, None where it is uniform."""
+        if self.solar_clutter is None or np.isnan(self.solar_clutter[s, 0]):
+            return None
+        return SolarClutter(*(float(v) for v in self.solar_clutter[s]))
 
     @property
     def threshold(self) -> np.ndarray:
@@ -256,9 +270,15 @@ def _cone_directions(axis: np.ndarray, cos_lo: np.ndarray, cos_hi: np.ndarray, r
 
 
 def _false_alarms(
-    frame_t: np.ndarray, axis: np.ndarray, cos_edges: np.ndarray, background: np.ndarray, s: int, params: InfraredParams, rng: np.random.Generator
+    frame_t: np.ndarray, axis: np.ndarray, cos_edges: np.ndarray, background: np.ndarray, s: int, params: InfraredParams, rng: np.random.Generator,
+    r_sat: np.ndarray | None = None, sun_unit: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Poisson false alarms in cones ``cos_edges`` (F, 2) about ``axis`` (F, 3) at grid indices ``frame_t`` (F,)."""
+    """Poisson false alarms in cones ``cos_edges`` (F, 2) about ``axis`` (F, 3) at grid indices ``frame_t`` (F,).
+
+    With a look-down clutter density, look-down false alarms are thinned by it at the
+    ground point each meets: ``r_sat`` (F, 3) the sensor's position per cone and
+    ``sun_unit`` (T, 3) the unit vector to the Sun per grid time, same frame.
+    """
     omega = 2.0 * np.pi * np.maximum(cos_edges[:, 1] - cos_edges[:, 0], 0.0)
     pixels = omega / params.ifov_rad[s] ** 2
     pfa = params.pfa[s, background]
@@ -267,9 +287,18 @@ def _false_alarms(
         _, frame_of = np.unique(frame_t, return_inverse=True)
         per_frame = np.bincount(frame_of, pixels)[frame_of]
         mean = params.false_alarms_per_frame[s] * np.divide(pixels, per_frame, out=np.zeros_like(pixels), where=per_frame > 0)
+    clutter = params.clutter(s) if sun_unit is not None else None
+    if clutter is not None:
+        mean = np.where(background == LOOK_DOWN, mean * clutter.max_weight, mean)
     counts = rng.poisson(mean)
     rows = np.repeat(np.arange(frame_t.size), counts)
     u = _cone_directions(axis[rows], cos_edges[rows, 0], cos_edges[rows, 1], rng)
+    if clutter is not None:
+        down = background[rows] == LOOK_DOWN
+        w = clutter.weight(ground_cos_sza(r_sat[rows[down]], u[down], sun_unit[frame_t[rows[down]]]))
+        keep = np.ones(rows.size, dtype=bool)
+        keep[down] = rng.uniform(0.0, clutter.max_weight, w.size) < w
+        rows, u = rows[keep], u[keep]
     measured = q_inverse(rng.uniform(0.0, 1.0, rows.size) * pfa[rows])
     return {"t": frame_t[rows], "u": u, "snr": measured, "sigma": centroid_sigma_rad(params.ifov_rad[s], measured, params.centroid_floor_px[s])}
 
@@ -284,6 +313,7 @@ def observe_infrared(
     rngs: list[np.random.Generator],
     sensor_offset: int = 0,
     v_sat: np.ndarray | None = None,
+    sun_unit: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Detections (columns) of all infrared sensors, true and false.
 
@@ -297,6 +327,8 @@ def observe_infrared(
     sensor_offset : added to the satellite index to form ``sensor_id``
     v_sat : (T, S, 3) ECI satellite velocities, m/s, for the ``sensor_v_eci_m_s``
         column (NaN when not given)
+    sun_unit : (T, 3) ECI unit vectors to the Sun, for sensors with look-down clutter
+        (without it their clutter is uniform)
     """
     parts: list[dict[str, np.ndarray]] = []
     n_s = r_sat.shape[1]
@@ -339,7 +371,7 @@ def observe_infrared(
             axis = unit(r_tgt[f_t, pairs.n[sel]] - r_sat[f_t, s])
             edges = np.stack([np.full(sel.size, np.cos(params.fov_half_rad[s])), np.ones(sel.size)], axis=1)
             background = pairs.background[sel]
-        fa = _false_alarms(f_t, axis, edges, background, s, params, rng)
+        fa = _false_alarms(f_t, axis, edges, background, s, params, rng, r_sat[f_t, s], sun_unit)
         t_all = np.concatenate([ti, fa["t"]])
         u_all = np.concatenate([u, fa["u"]])
         sigma = np.concatenate([sigma_hit, fa["sigma"]])

@@ -294,6 +294,7 @@ def _false_alarms(
     rows = np.repeat(np.arange(frame_t.size), counts)
     u = _cone_directions(axis[rows], cos_edges[rows, 0], cos_edges[rows, 1], rng)
     if clutter is not None:
+        assert r_sat is not None and sun_unit is not None  # observe_infrared passes both
         down = background[rows] == LOOK_DOWN
         w = clutter.weight(ground_cos_sza(r_sat[rows[down]], u[down], sun_unit[frame_t[rows[down]]]))
         keep = np.ones(rows.size, dtype=bool)

@@ -142,6 +142,17 @@ class Molniya(_Model):
         return self
 
 
+class LookDownClutter(_Model):
+    """Sun-dependent look-down false-alarm density (`tracklayer.sensors.clutter`,
+    docs/sensing.md): relative to the overhead Sun, a night floor and a terminator band
+    of cloud edges and shadows; the sensor's ``pfa_look_down`` stays the mean over all
+    Sun positions. Notional shape and values."""
+
+    night: Annotated[float, Field(ge=0.0, le=100.0)] = Field(0.1, description="density on the night side, relative to the overhead Sun's")
+    terminator_peak: Annotated[float, Field(ge=0.0, le=100.0)] = Field(1.0, description="height of the terminator band, relative to the overhead Sun's density")
+    terminator_width_deg: Annotated[float, Field(ge=0.5, le=45.0)] = Field(8.0, description="1-sigma width of the band in solar zenith angle")
+
+
 class InfraredSensor(_Model):
     """Infrared payload of every satellite of a constellation (docs/sensing.md).
 
@@ -184,6 +195,7 @@ class InfraredSensor(_Model):
     pd: Probability | None = None
     angle_noise_urad: Positive | None = None
     false_alarms_per_frame: NonNegative | None = None
+    look_down_clutter: LookDownClutter | None = Field(None, description="Sun-dependent look-down clutter (default: uniform)")
 
     @field_validator("band_um")
     @classmethod

@@ -25,7 +25,9 @@ over in that step (`tracklayer.sensors.scanning`); a pointed sensor (smaller fie
 from the Gaussian detector model (measured SNR = SNR + n, n ~ N(0, 1), detected
 when it crosses k). False alarms: each pixel crosses its threshold with
 probability Pfa, so a frame has Poisson(Pfa x pixels) of them per background,
-placed uniformly in that background's part of the field of view.
+placed uniformly in that background's part of the field of view, or, against the
+Earth with a sensor's ``look_down_clutter``, with the Sun-dependent density of
+`tracklayer.sensors.clutter` (same mean over all Sun positions).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import numpy as np
 
 from tracklayer.earth.constants import DEG
 from tracklayer.sensors import ANGLES
+from tracklayer.sensors.clutter import SolarClutter, ground_cos_sza
 from tracklayer.sensors.detection import draw_gaussian_detections, pd_gaussian, q_inverse
 from tracklayer.sensors.geometry import earth_angular_radius_rad, look_down_numpy, sun_blinded_numpy
 from tracklayer.sensors.measurements import angles_covariance, perturb_direction, tangent_basis, unit
@@ -53,7 +56,9 @@ class InfraredParams:
     ``band_m`` (S, 2) holds each sensor's band edges; ``band_ratio`` moves a signature-band
     intensity into it. ``nei_w_m2`` and ``pfa`` are (S, 2), indexed by background
     (`LOOK_DOWN`, `LIMB`). ``pd``, ``sigma_rad`` and ``false_alarms_per_frame`` are NaN where the
-    radiometric model applies, else the constant that replaces it.
+    radiometric model applies, else the constant that replaces it. ``solar_clutter``
+    (S, 3): night floor, terminator peak and width (rad) of the look-down clutter
+    density (`tracklayer.sensors.clutter`), NaN rows (or None) for uniform clutter.
     """
 
     half_angle_rad: np.ndarray
@@ -77,6 +82,7 @@ class InfraredParams:
     false_alarms_per_frame: np.ndarray
     scan_period_s: np.ndarray
     scan_dwell_s: np.ndarray
+    solar_clutter: np.ndarray | None = None
 
     @classmethod
     def from_constellations(cls, constellations: list, owner: np.ndarray) -> InfraredParams:
@@ -111,7 +117,15 @@ class InfraredParams:
             false_alarms_per_frame=opt("false_alarms_per_frame"),
             scan_period_s=col(lambda s: np.nan if s.value("scan_period_s") is None else s.value("scan_period_s")),
             scan_dwell_s=col(lambda s: np.nan if s.value("scan_dwell_s") is None else s.value("scan_dwell_s")),
+            solar_clutter=col(lambda s: [np.nan] * 3 if s.look_down_clutter is None else [
+                s.look_down_clutter.night, s.look_down_clutter.terminator_peak, s.look_down_clutter.terminator_width_deg * DEG]),
         )
+
+    def clutter(self, s: int) -> SolarClutter | None:
+        """Sensor ``s``'s look-down clutter density, None where it is uniform."""
+        if self.solar_clutter is None or np.isnan(self.solar_clutter[s, 0]):
+            return None
+        return SolarClutter(*(float(v) for v in self.solar_clutter[s]))
 
     @property
     def threshold(self) -> np.ndarray:
@@ -277,11 +291,16 @@ def _cone_directions(
 
 def _false_alarms(
     frame_t: np.ndarray, axis: np.ndarray, cos_edges: np.ndarray, background: np.ndarray, s: int, params: InfraredParams,
-    rng: np.random.Generator, wedge: tuple | None = None,
+    rng: np.random.Generator, wedge: tuple | None = None, r_sat: np.ndarray | None = None, sun_unit: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Poisson false alarms in cones ``cos_edges`` (F, 2) about ``axis`` (F, 3) at grid indices
     ``frame_t`` (F,); with ``wedge`` (e1, e2, start, span), (F, ...) each, only in that
-    azimuth wedge of each cone (a scanner's sweep)."""
+    azimuth wedge of each cone (a scanner's sweep).
+
+    With a look-down clutter density, look-down false alarms are thinned by it at the
+    ground point each meets: ``r_sat`` (F, 3) the sensor's position per cone and
+    ``sun_unit`` (T, 3) the unit vector to the Sun per grid time, same frame.
+    """
     omega = 2.0 * np.pi * np.maximum(cos_edges[:, 1] - cos_edges[:, 0], 0.0)
     if wedge is not None:
         omega = omega * wedge[3] / (2.0 * np.pi)
@@ -292,9 +311,19 @@ def _false_alarms(
         _, frame_of = np.unique(frame_t, return_inverse=True)
         per_frame = np.bincount(frame_of, pixels)[frame_of]
         mean = params.false_alarms_per_frame[s] * np.divide(pixels, per_frame, out=np.zeros_like(pixels), where=per_frame > 0)
+    clutter = params.clutter(s) if sun_unit is not None else None
+    if clutter is not None:
+        mean = np.where(background == LOOK_DOWN, mean * clutter.max_weight, mean)
     counts = rng.poisson(mean)
     rows = np.repeat(np.arange(frame_t.size), counts)
     u = _cone_directions(axis[rows], cos_edges[rows, 0], cos_edges[rows, 1], rng, None if wedge is None else tuple(w[rows] for w in wedge))
+    if clutter is not None:
+        assert r_sat is not None and sun_unit is not None  # observe_infrared passes both
+        down = background[rows] == LOOK_DOWN
+        w = clutter.weight(ground_cos_sza(r_sat[rows[down]], u[down], sun_unit[frame_t[rows[down]]]))
+        keep = np.ones(rows.size, dtype=bool)
+        keep[down] = rng.uniform(0.0, clutter.max_weight, w.size) < w
+        rows, u = rows[keep], u[keep]
     measured = q_inverse(rng.uniform(0.0, 1.0, rows.size) * pfa[rows])
     return {"t": frame_t[rows], "u": u, "snr": measured, "sigma": centroid_sigma_rad(params.ifov_rad[s], measured, params.centroid_floor_px[s])}
 
@@ -310,6 +339,7 @@ def observe_infrared(
     sensor_offset: int = 0,
     v_sat: np.ndarray | None = None,
     looks: np.ndarray | None = None,
+    sun_unit: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Detections (columns) of all infrared sensors, true and false.
 
@@ -325,6 +355,8 @@ def observe_infrared(
         column (NaN when not given); needed by scanners
     looks : (P,) bool, whether each pair is looked at in its frame (a scanner's sweep,
         `tracklayer.sensors.scanning.scan_looks`); default: every pair in a frame
+    sun_unit : (T, 3) ECI unit vectors to the Sun, for sensors with look-down clutter
+        (without it their clutter is uniform)
     """
     parts: list[dict[str, np.ndarray]] = []
     n_s = r_sat.shape[1]
@@ -377,7 +409,7 @@ def observe_infrared(
             edges = np.stack([np.full(sel.size, np.cos(params.fov_half_rad[s])), np.ones(sel.size)], axis=1)
             background = pairs.background[sel]
             wedge = None
-        fa = _false_alarms(f_t, axis, edges, background, s, params, rng, wedge)
+        fa = _false_alarms(f_t, axis, edges, background, s, params, rng, wedge, r_sat[f_t, s], sun_unit)
         t_all = np.concatenate([ti, fa["t"]])
         u_all = np.concatenate([u, fa["u"]])
         sigma = np.concatenate([sigma_hit, fa["sigma"]])

@@ -95,14 +95,15 @@ def observe_infrared_kind(scenario, grid, sats, truth, seed: np.random.SeedSeque
         _, _, alt = ecef_to_geodetic(truth.r_eci_m)  # altitude is rotation-invariant
         geo &= alt[:, None, :] >= ir.min_target_alt_m[None, :, None]
     stack, row, ratio = sensor_intensities(ir, truth.intensity_w_sr, truth.intensity_band_w_sr)
-    pairs = assess_infrared(geo, sats.r_eci_m, truth.r_eci_m, alt, stack, row, ratio, sun_direction_eci(grid), ir)
+    sun = sun_direction_eci(grid)
+    pairs = assess_infrared(geo, sats.r_eci_m, truth.r_eci_m, alt, stack, row, ratio, sun, ir)
     access = able_to_detect(pairs, geo.shape, scenario.coverage.pd_min)
     frames = frame_mask(grid.t_s, ir.revisit_s)
     frames[:, ir.scanning] = True  # a scanner looks somewhere every step
     looks = scan_looks(pairs.t, pairs.s, pairs.n, sats.r_eci_m, sats.v_eci_m_s, truth.r_eci_m, grid.t_s, ir.scan_period_s, ir.scan_dwell_s)
     det = observe_infrared(
         pairs, frames, sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
-        [np.random.default_rng(s) for s in seed.spawn(len(sats))], v_sat=sats.v_eci_m_s, sensor_offset=first_id, looks=looks,
+        [np.random.default_rng(s) for s in seed.spawn(len(sats))], v_sat=sats.v_eci_m_s, sensor_offset=first_id, looks=looks, sun_unit=sun,
     )
     return KindSensing(access, det, pairs)
 

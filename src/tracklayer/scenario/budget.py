@@ -7,7 +7,10 @@ the run is estimated to take longer than `WARN_TIME_S`. The figures are coarse (
 factor of a few) and deliberately pessimistic; docs/scenario.md lists them.
 
 The sizes that matter: time steps T; satellites S; threats N; radars R; tracking
-nodes K; and the detections, true and false, that reach the trackers. False alarms
+nodes K; and the detections, true and false, that reach the trackers. A satellite can
+detect only the threats above its horizon: true detections are counted for the share
+of the globe it sees (`visible_fraction`, generous), not for every threat at every
+frame (which overestimated a 200-threat run's memory sevenfold). False alarms
 per infrared frame are the given ``false_alarms_per_frame`` or, from the radiometric
 model, the look-down false-alarm probability times the pixels in the field of view
 (times the pointings per frame of a cued sensor; the limb is a thin ring of it). The tracker's cost grows with the square of the
@@ -87,6 +90,45 @@ def satellite_count(constellation) -> int:
     return sum(1 for line in constellation.tle or [] if line.startswith("1 "))
 
 
+_EARTH_RADIUS_KM = 6371.0
+_HIGH_TARGET_KM = 300.0
+"""Target height used for a satellite's view: above nearly every glide and boost
+sample and much of midcourse, so the visible fraction is on the generous side."""
+
+
+def _highest_altitude_km(constellation) -> float | None:
+    """The highest altitude a constellation's satellites reach, km (None: unknown, e.g. TLEs)."""
+    r = _EARTH_RADIUS_KM
+    if constellation.walker is not None:
+        w = constellation.walker
+        return (r + w.altitude_km) * (1.0 + w.eccentricity) - r
+    if constellation.geostationary is not None:
+        return 35_786.0
+    if constellation.molniya is not None:
+        m = constellation.molniya
+        a_km = m.semi_major_axis_km if m.semi_major_axis_km is not None else 26_562.0
+        return a_km * (1.0 + m.eccentricity) - r
+    if constellation.elements:
+        return max((e.semi_major_axis_km if e.altitude_km is None else r + e.altitude_km) * (1.0 + getattr(e, "eccentricity", 0.0)) - r
+                   for e in constellation.elements)
+    return None
+
+
+def visible_fraction(altitude_km: float | None) -> float:
+    """Share of the threats a satellite at ``altitude_km`` can see at all: the spherical
+    cap of points at `_HIGH_TARGET_KM` whose line of sight clears the Earth (central
+    angle acos(R/(R+h)) + acos(R/(R+h_t))), as a share of the sphere; 1 when unknown.
+
+    >>> round(visible_fraction(1000.0), 2), round(visible_fraction(35786.0), 2)
+    (0.16, 0.57)
+    """
+    if altitude_km is None:
+        return 1.0
+    r = _EARTH_RADIUS_KM
+    reach = math.acos(r / (r + altitude_km)) + math.acos(r / (r + _HIGH_TARGET_KM))
+    return (1.0 - math.cos(min(reach, math.pi))) / 2.0
+
+
 def infrared_false_alarms_per_frame(sensor) -> float:
     """Expected false alarms per frame of one satellite's sensor (schema `InfraredSensor`)."""
     given = sensor.false_alarms_per_frame
@@ -96,6 +138,16 @@ def infrared_false_alarms_per_frame(sensor) -> float:
     pixels = 2.0 * math.pi * (1.0 - math.cos(fov / 2.0)) / (sensor.value("ifov_urad") * 1e-6) ** 2
     pointings = sensor.value("max_targets_per_frame") if sensor.value("field_of_view_deg") < sensor.value("field_of_regard_deg") else 1
     return sensor.value("pfa_look_down") * pixels * pointings
+
+
+def _copies(scenario, nodes: int) -> int:
+    """Copies of a detection row the run holds: the sensing table's and the sensor's own
+    node's, plus one per node that receives raw detections (release ``level:
+    measurements``); without a network section one node holds them all."""
+    if scenario.network is None:
+        return 2
+    forwarded = max((len(rule.to) for rule in scenario.network.release if rule.level == "measurements"), default=0)
+    return 2 + min(forwarded, nodes - 1)
 
 
 def estimate(scenario) -> Estimate:
@@ -110,12 +162,12 @@ def estimate(scenario) -> Estimate:
         n = satellite_count(c)
         satellites += n
         frames = scenario.duration_s / max(c.sensor.value("revisit_s"), scenario.step_s) * n
-        true_dets += frames * threats
+        true_dets += frames * threats * visible_fraction(_highest_altitude_km(c))
         false_alarms += frames * infrared_false_alarms_per_frame(c.sensor)
     for r in scenario.radars:
         true_dets += scenario.duration_s / max(r.revisit_s, scenario.step_s) * threats
     pair_steps = float(steps) * (satellites + len(scenario.radars)) * threats
-    rows = (true_dets + false_alarms) * nodes
+    rows = (true_dets + false_alarms) * _copies(scenario, nodes)
     memory = (steps * satellites * _BYTES_PER_SAT_STEP + pair_steps * _BYTES_PER_PAIR_STEP
               + steps * threats * _BYTES_PER_THREAT_STEP + rows * _BYTES_PER_DETECTION)
     clutter_per_step = false_alarms / steps

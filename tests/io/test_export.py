@@ -127,7 +127,7 @@ def test_dut1_is_recovered_from_the_truth_table(run_folder):
     assert abs(dut1_from_truth(truth, epoch)) < 1e-6
     theta = TimeGrid(epoch, truth["t_s"], dut1_s=0.4).gmst_rad()
     _, lon, _ = ecef_to_geodetic(eci_to_ecef(truth["r_eci_m"], theta))
-    shifted = Table({**{k: truth[k] for k in truth}, "lon_deg": lon / DEG})
+    shifted = Table({**truth.columns, "lon_deg": lon / DEG})
     assert dut1_from_truth(shifted, epoch) == pytest.approx(0.4, abs=1e-6)
 
 

@@ -55,7 +55,7 @@ def coverage_dataset(grid: Table, series: Table, epoch: dt.datetime, description
         raise ValueError("the grid points of each target do not fill one latitude x longitude grid exactly once")
     first = np.array([np.nonzero(t_index == k)[0][0] for k in range(len(targets))], dtype=np.intp)
     data_vars: dict[str, tuple] = {}
-    for name in grid:
+    for name in grid.columns:
         if name in _COORDS:
             continue
         col = grid[name]
@@ -65,7 +65,7 @@ def coverage_dataset(grid: Table, series: Table, epoch: dt.datetime, description
     series_targets = np.array([targets.index(t) if t in targets else -1 for t in series["target"].tolist()], dtype=np.intp)
     times = np.unique(series["t_s"]) if series.num_rows else np.zeros(0)
     i_t = np.searchsorted(times, series["t_s"])
-    for name in series:
+    for name in series.columns:
         if name in ("target", "t_s"):
             continue
         cube = np.full((len(targets), times.size), np.nan)

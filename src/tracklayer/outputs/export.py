@@ -224,7 +224,7 @@ def _coverage_features(src: Folder) -> list[dict]:
     res = float(json_field(src.path / "coverage.json", box, "resolution_deg", (int, float), "box"))
     grid = src.table("coverage.parquet", COVERAGE, "the coverage grid is read from it")
     half = res / 2.0
-    cols = [k for k in grid]
+    cols = list(grid.columns)
     out = []
     for i in range(grid.num_rows):
         lat, lon = float(grid["lat_deg"][i]), float(grid["lon_deg"][i])

@@ -59,7 +59,7 @@ def _params(clutter: SolarClutter | None, pfa: float) -> InfraredParams:
         grazing_m=one(20e3), min_target_alt_m=one(0.0), revisit_s=one(1.0), band_m=np.array([[1.4e-6, 3.0e-6]]),
         nei_w_m2=np.array([[1e-9, 5e-10]]), pfa=np.array([[pfa, 1e-12]]), sun_exclusion_rad=one(0.5), zenith_optical_depth=one(1.0),
         scale_height_m=one(3e3), band_ratio=one(1.0), centroid_floor_px=one(0.2), max_targets=np.array([1]), pd=one(np.nan),
-        sigma_rad=one(np.nan), false_alarms_per_frame=one(np.nan),
+        sigma_rad=one(np.nan), false_alarms_per_frame=one(np.nan), scan_period_s=one(np.nan), scan_dwell_s=one(np.nan),
         solar_clutter=None if clutter is None else np.array([[clutter.night, clutter.peak, clutter.width_rad]]),
     )
 

@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Progress | None = None, without: tuple[str, ...] | list[str] = ()) -> RunResult:
+def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Progress | None = None, without: tuple[str, ...] | list[str] = (),
+        jobs: int = 1) -> RunResult:
     """Fly a scenario end to end: orbits, threats, sensing, tracking, network, metrics.
 
     Parameters
@@ -47,6 +48,8 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Prog
     without : nation ids whose sensors and tracking nodes are left out (the same
         physics and random draws otherwise, so the difference is that partner's
         contribution; see `partner_value`)
+    jobs : processes for the tracking nodes' trackers (forked, Linux only; 1 inside
+        campaign workers); the result does not depend on it
 
     The result is a pure function of (scenario, seed, without).
     """
@@ -57,7 +60,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, progress: Prog
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     check_nations(scn, without)
     try:
-        return run_pipeline(scn, scn.seed if seed is None else int(seed), progress, tuple(without))
+        return run_pipeline(scn, scn.seed if seed is None else int(seed), progress, tuple(without), jobs=jobs)
     except ThreatPlanError as exc:
         if isinstance(scenario, Scenario):
             raise

@@ -8,6 +8,7 @@ Heavy modules are imported inside the commands so that ``tracklayer --help`` is 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,6 +191,7 @@ def run(
     without: list[str] = typer.Option([], "--without", help="Leave out a nation's sensors and tracking nodes (repeatable)."),
     no_report: bool = typer.Option(False, "--no-report", help="Write the tables, scene and run.json but not report.html (faster on large runs)."),
     samples: int = typer.Option(0, "--samples", min=0, max=100_000, help="Also fly N attack times drawn over a day and print each metric's spread (writes samples.parquet)."),
+    jobs: int = typer.Option(min(2, os.cpu_count() or 1), "--jobs", "-j", min=1, max=64, help="Processes for the tracking nodes' trackers (the results do not depend on it)."),
     frame: str = typer.Option("teme", "--frame", help="Inertial frame of the ECI columns written to the Parquet tables: teme (SGP4's frame of date, as computed) or gcrs (J2000 axes, for STK, GMAT or Orekit)."),
 ) -> None:
     """Fly a scenario end to end and write tables, report and scene to --out."""
@@ -225,7 +227,7 @@ def run(
 
             drawn = None
             with _labelled(scenario):
-                result = api.run(scn, seed=seed, progress=on_stage, without=without)
+                result = api.run(scn, seed=seed, progress=on_stage, without=without, jobs=jobs)
                 if samples:
                     sample_task = bar.add_task("samples", total=samples)
                     drawn = api.sample(scn, samples, seed=seed, without=without, progress=lambda done, total: bar.update(sample_task, completed=done))

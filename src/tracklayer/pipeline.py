@@ -106,9 +106,11 @@ def check_nations(scn: Scenario, nations) -> None:
             raise ScenarioError([f"without: '{nation}' is not among the scenario's nations {known}"])
 
 
-def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, without: tuple[str, ...] = (), physics: Physics | None = None) -> RunResult:
+def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, without: tuple[str, ...] = (), physics: Physics | None = None,
+                 jobs: int = 1) -> RunResult:
     """Run a scenario; ``without`` leaves out the sensors and nodes of those nations;
-    ``physics`` reuses a previous run's orbits, threats and sensing (`simulate`)."""
+    ``physics`` reuses a previous run's orbits, threats and sensing (`simulate`);
+    ``jobs`` processes run the nodes' trackers (the same result for any value)."""
     def report(stage: str, done: int = 1, total: int = 1) -> None:
         if progress is not None:
             progress(stage, done, total)
@@ -141,7 +143,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
         return enu[row, sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
 
     report("tracking", 0)
-    local, raw_stats = run_trackers(net, det, grid.t_s, enu_eci_of, physics.network_seed, lambda d, n: report("tracking", d, n))
+    local, raw_stats = run_trackers(net, det, grid.t_s, enu_eci_of, physics.network_seed, lambda d, n: report("tracking", d, n), jobs)
     timings["tracking"] = _clock() - t0
     report("tracking")
 

@@ -15,6 +15,10 @@
    tracks (`tracklayer.network.picture`). A node that receives no tracks shows its own
    tracker's picture.
 
+The nodes' trackers are independent of one another, so with ``jobs`` > 1 they run in
+that many forked worker processes (`track_nodes`); each tracker is the same pure
+function of its inputs either way, so the tables are identical, serial or parallel.
+
 Everything random (link loss and jitter, registration biases) comes from streams
 keyed by link and node names under the run's network seed: deterministic, and the
 same for a link whichever other nodes are left out.
@@ -22,6 +26,8 @@ same for a link whichever other nodes are left out.
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -69,11 +75,13 @@ def run_trackers(
     enu_eci_of: Callable | None,
     seed: np.random.SeedSequence,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> tuple[list[Table | None], list[dict]]:
     """Every node's tracker over its own and its received raw detections.
 
     ``detections`` carries ``source_bit`` (uint64) per row. Returns the trackers'
     tables (None for a node without data) and the measurement-channel statistics.
+    ``jobs``: processes for the trackers (`track_nodes`).
     """
     bits = detections["source_bit"]
     inputs: list[list[Table]] = [[detections.take((bits & np.uint64(node.own)) != 0)] for node in net.nodes]
@@ -101,23 +109,75 @@ def run_trackers(
         if net.release.measurements[link.target] & np.uint64(sender.own):
             load = peak_load(send[sent.fate != LOST_OUTAGE], link.measurement_service_s)
             stats.append(_stats(link, net, "measurements", int(mine.sum()), int((~allowed).sum()), sent, offered["t_s"], late, load))
-    local: list[Table | None] = []
-    steps = np.union1d(t_grid_s, detections["t_s"]).size
-    with_data = [k for k, parts in enumerate(inputs) if sum(p.num_rows for p in parts) > 0]
-    for k, node in enumerate(net.nodes):
-        if k not in with_data:
-            local.append(None)
-            continue
-        parts = inputs[k]
-        if len(parts) > 1:
+    feeds: list[Table | None] = []
+    for parts in inputs:
+        if sum(p.num_rows for p in parts) == 0:
+            feeds.append(None)
+        elif len(parts) > 1:
             parts[0] = Table({**parts[0], "arrival_t_s": parts[0]["t_s"]})
-            det = Table({c: np.concatenate([p[c] for p in parts]) for c in parts[0].columns})
+            feeds.append(Table({c: np.concatenate([p[c] for p in parts]) for c in parts[0].columns}))
         else:
-            det = parts[0]
-        done = with_data.index(k)
-        tick = None if progress is None else (lambda d, n, done=done: progress(done * steps + d, len(with_data) * steps))
-        local.append(Tracker(node.tracker).run(det, t_grid_s, enu_eci_of, tick)[0])
-    return local, stats
+            feeds.append(parts[0])
+    steps = np.union1d(t_grid_s, detections["t_s"]).size
+    return track_nodes([node.tracker for node in net.nodes], feeds, t_grid_s, enu_eci_of, steps, progress, jobs), stats
+
+
+_SHARED: tuple | None = None
+"""What forked tracker processes read: (configs, feeds, t_grid_s, enu_eci_of); set only
+while a pool is open, inherited by fork (the closure ``enu_eci_of`` cannot be pickled)."""
+
+
+def _track_one(k: int) -> Table:
+    assert _SHARED is not None  # set by track_nodes before the pool forks
+    configs, feeds, t_grid_s, enu_eci_of = _SHARED
+    return Tracker(configs[k]).run(feeds[k], t_grid_s, enu_eci_of, None)[0]
+
+
+def parallel_jobs(jobs: int, tasks: int) -> int:
+    """Worker processes worth starting for ``tasks`` independent trackers: at most
+    ``jobs`` and ``tasks``; 1 where processes cannot be forked cheaply and safely
+    (only Linux here: macOS and Windows would spawn and re-import) or from inside a
+    daemonic process (a campaign worker)."""
+    if jobs <= 1 or tasks <= 1 or not sys.platform.startswith("linux") or multiprocessing.current_process().daemon:
+        return 1
+    return min(jobs, tasks)
+
+
+def track_nodes(
+    configs: list,
+    feeds: list[Table | None],
+    t_grid_s: np.ndarray,
+    enu_eci_of: Callable | None,
+    steps: int,
+    progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
+) -> list[Table | None]:
+    """Each node's tracker over its detections (None for a node without any).
+
+    ``jobs`` > 1 runs the trackers in forked processes, the largest inputs first; the
+    result is the same list either way (each tracker is a pure function of its feed)."""
+    global _SHARED
+    work = [k for k, feed in enumerate(feeds) if feed is not None]
+    local: list[Table | None] = [None] * len(feeds)
+    workers = parallel_jobs(jobs, len(work))
+    if workers == 1:
+        for done, k in enumerate(work):
+            tick = None if progress is None else (lambda d, n, done=done: progress(done * steps + d, len(work) * steps))
+            local[k] = Tracker(configs[k]).run(feeds[k], t_grid_s, enu_eci_of, tick)[0]
+        return local
+    biggest_first = sorted(work, key=lambda k: -len(feeds[k]))  # type: ignore[arg-type]
+    _SHARED = (configs, feeds, t_grid_s, enu_eci_of)
+    try:
+        # Pool's exit terminates the workers: an interrupt or error here stops them too.
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = {k: pool.apply_async(_track_one, (k,)) for k in biggest_first}
+            for done, k in enumerate(biggest_first, start=1):
+                local[k] = pending[k].get()
+                if progress is not None:
+                    progress(done * steps, len(work) * steps)
+    finally:
+        _SHARED = None
+    return local
 
 
 def exchange(

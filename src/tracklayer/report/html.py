@@ -276,16 +276,21 @@ def _overview(result: RunResult) -> list[tuple[str, str]]:
 
 COVERAGE_FIGURES = frozenset({"coverage_png", "coverage_series_png"})
 """Figures of `FIGURES` drawn from the run's coverage as well as from the run."""
+THREAT_PANEL_FIGURES = frozenset({"timeline_png", "track_error_png", "impact_png"})
+"""Figures of `FIGURES` with a panel per threat (`tracklayer.report.panels`)."""
 
 
 def _figures(result: RunResult, coverage: CoverageResult) -> tuple[list[dict], float]:
     from tracklayer.report import plots
+    from tracklayer.report.panels import panel_note
 
     t0 = time.perf_counter()
     figures = []
+    note = panel_note(len(result.state.truth))
     for fig_id, func, title, caption in FIGURES:
         draw = getattr(plots, func)
         png: bytes = draw(result, coverage) if func in COVERAGE_FIGURES else draw(result)
+        caption = caption + note if func in THREAT_PANEL_FIGURES else caption
         figures.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
                         "kb": len(png) / 1024})
     return figures, time.perf_counter() - t0
@@ -310,6 +315,7 @@ def network_section(result: RunResult) -> dict | None:
 
     from tracklayer.network.run import LINK_COLUMNS
     from tracklayer.report.network_plots import network_png, node_summary, node_timeline_png
+    from tracklayer.report.panels import panel_note
 
     net = result.state.network
     if net is None or not net.networked:
@@ -351,7 +357,8 @@ def network_section(result: RunResult) -> dict | None:
          "receive); arrows show what each link carries, its latency (fixed + mean exponential jitter), loss, bandwidth and outages."),
         ("node_timeline", node_timeline_png, "Custody by node", "For each threat, when each node's picture held it with a confirmed track "
          "(shades: track ids), the lead picture on top; the bottom row is the flight, shaded by phase. A joint picture can only hold what "
-         "its inputs hold, later by the link latency; a national picture that receives the joint picture holds what its partners release to it."),
+         "its inputs hold, later by the link latency; a national picture that receives the joint picture holds what its partners release to it."
+         + panel_note(len(result.state.truth))),
     ):
         png = func(result)
         figs.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + b64.b64encode(png).decode("ascii")})

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracklayer.earth.constants import DEG, R_EARTH_MEAN_M
-from tracklayer.report.style import PHASE_COLORS, figure, png_bytes
+from tracklayer.report.panels import threat_panels
+from tracklayer.report.style import PHASE_COLORS, png_bytes
 
 if TYPE_CHECKING:
     from tracklayer.results import RunResult
@@ -61,17 +62,9 @@ def impact_png(result: RunResult) -> bytes:
     truth = result.state.truth
     table = result.impact
     settings = result.scenario.impact
-    n = len(truth)
-    ncols = 1 if n == 1 else 2
-    nrows = int(np.ceil(n / ncols))
-    height = 0.6 + 3.6 * nrows
-    with figure(10.0, height) as fig:
-        axes = fig.subplots(nrows, ncols, squeeze=False).reshape(-1)
-        for ax in axes[n:]:
-            ax.set_visible(False)
-        for i, ax in enumerate(axes[:n]):
+    with threat_panels(result, ncols=2, row_in=3.6, head_in=0.6) as (fig, panels):
+        for i, ax in panels:
             rows = table.take(table["truth_id"] == i) if table is not None else None
-            ax.set_title(f"{truth.name[i]} ({truth.kind[i]})", loc="left", fontsize=9, fontweight="bold")
             if rows is None or not rows.num_rows:
                 ax.text(0.5, 0.5, "no confirmed track on this threat", transform=ax.transAxes, ha="center", va="center", color="#888888")
             elif truth.kind[i] == "hgv":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracklayer import palette
+from tracklayer.report.panels import threat_panels
 from tracklayer.report.style import PHASE_COLORS, figure, png_bytes
 
 if TYPE_CHECKING:
@@ -122,12 +123,9 @@ def node_timeline_png(result: RunResult) -> bytes:
     names = [net.nodes[k].id for k in order]
     tr = result.tracks
     step = _step_s(result)
-    n = len(truth)
     rows = len(names) + 1
-    height = 0.8 + (0.28 * rows + 0.45) * n
-    with figure(10.0, height) as fig:
-        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
-        for i, ax in enumerate(axes):
+    with threat_panels(result, ncols=1, row_in=0.28 * rows + 0.45, head_in=0.8, sharex=True) as (fig, panels):
+        for i, ax in panels:
             for start, width, phase in _threat_phases(result, i):
                 ax.broken_barh([(start, width)], (-0.35, 0.7), facecolors=PHASE_COLORS[phase], edgecolor="none")
             for r, name in enumerate(names):
@@ -141,15 +139,14 @@ def node_timeline_png(result: RunResult) -> bytes:
             ax.set_ylim(-0.6, rows - 0.4)
             ax.axvline(truth.launch_t_s[i], color="#555555", lw=0.6, ls=":")
             ax.axvline(truth.impact_t_s[i], color="#555555", lw=0.6, ls=":")
-            ax.set_title(f"{truth.name[i]} ({truth.kind[i]})", loc="left", fontsize=9, fontweight="bold", pad=3)
             ax.grid(True, axis="x", color="#e0e0e0", lw=0.5)
             ax.tick_params(axis="y", length=0)
-        axes[-1].set_xlim(*_flight_window(result))
-        axes[-1].set_xlabel("time since scenario epoch (s)")
+        panels[-1][1].set_xlim(*_flight_window(result))
+        panels[-1][1].set_xlabel("time since scenario epoch (s)")
         handles = [Patch(facecolor=_node_color(result, net.nodes[k].nation), label=f"{net.nodes[k].id}: confirmed track on the threat") for k in order]
-        present = {ph for i in range(n) for *_, ph in _threat_phases(result, i)}
+        present = {ph for i, _ in panels for *_, ph in _threat_phases(result, i)}
         handles += [Patch(facecolor=PHASE_COLORS[p], label=f"{p} phase") for p in PHASE_COLORS if p in present]
         fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False, bbox_to_anchor=(0.5, 1.0), fontsize=7)
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / height), h_pad=0.5)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / fig.get_figheight()), h_pad=0.5)
         return png_bytes(fig)
 

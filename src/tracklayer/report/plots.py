@@ -18,6 +18,7 @@ from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef
 from tracklayer.report.basemap import DEFAULT_BOX, Box, draw_basemap, fit_box, split_at_jumps, wrap_lon
 from tracklayer.report.coverage_plots import coverage_png, coverage_series_png
 from tracklayer.report.impact_plots import impact_png
+from tracklayer.report.panels import threat_panels
 from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, PHASE_COLORS, RADAR_COLOR, TRACK_COLORS, figure, png_bytes
 from tracklayer.threats import PHASES
 
@@ -301,15 +302,13 @@ def timeline_png(result: RunResult) -> bytes:
     ir_access = result.state.sensing.ir_access
     det, tr = result.detections, picture_tracks(result)
     step = _step_s(result)
-    n = len(truth)
     n_sat = ir_access.sum(axis=1).astype(np.float64)  # (T, N)
     n_sat[~truth.flying] = np.nan
     sat_max = max(2.0, float(np.nanmax(n_sat)) if np.isfinite(n_sat).any() else 0.0)
     xlim = _flight_window(result)
     rows = {"flight phase": 0.0, "confirmed track": 1.0, "radar detection": 2.0, "IR detection": 3.0}
-    with figure(10.0, 0.9 + 1.35 * n) as fig:
-        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
-        for i, ax in enumerate(axes):
+    with threat_panels(result, ncols=1, row_in=1.35, head_in=0.9, sharex=True) as (fig, panels):
+        for i, ax in panels:
             twin = ax.twinx()
             twin.fill_between(t_grid, n_sat[:, i], step="mid", color="#bdbdbd", alpha=0.45, linewidth=0, zorder=0)
             twin.set_ylim(0, sat_max * 1.05)
@@ -341,11 +340,11 @@ def timeline_png(result: RunResult) -> bytes:
             ax.axvline(truth.impact_t_s[i], color="#555555", lw=0.6, ls=":")
             ax.set_yticks(list(rows.values()), list(rows))
             ax.set_ylim(-0.6, 3.6)
-            ax.set_title(f"{truth.name[i]} ({truth.kind[i]})", loc="left", fontsize=9, fontweight="bold", pad=3)
             ax.grid(True, axis="x", color="#e0e0e0", lw=0.5)
             ax.tick_params(axis="y", length=0)
-        axes[-1].set_xlim(*xlim)
-        axes[-1].set_xlabel(f"time since scenario epoch (s); epoch {result.state.grid.iso(0.0)}")
+        last = panels[-1][1]
+        last.set_xlim(*xlim)
+        last.set_xlabel(f"time since scenario epoch (s); epoch {result.state.grid.iso(0.0)}")
         handles = _phase_handles([p for p in PHASES if (truth.phase == PHASES.index(p)).any()])
         handles += [
             Line2D([], [], color=IR_COLOR, lw=1.2, label="IR detection"),
@@ -355,7 +354,7 @@ def timeline_png(result: RunResult) -> bytes:
             Line2D([], [], color="#555555", lw=0.8, ls=":", label="launch / impact"),
         ]
         fig.legend(handles=handles, loc="upper center", ncol=5, frameon=False, bbox_to_anchor=(0.5, 1.0))
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.55 / (0.9 + 1.35 * n)), h_pad=0.6)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.55 / fig.get_figheight()), h_pad=0.6)
         return png_bytes(fig)
 
 
@@ -394,20 +393,14 @@ def track_error_png(result: RunResult) -> bytes:
     from matplotlib.patches import Patch
 
     truth = result.state.truth
-    n = len(truth)
-    ncols = 1 if n == 1 else 2
-    nrows = int(np.ceil(n / ncols))
-    height = 0.9 + 2.5 * nrows
-    with figure(10.0, height) as fig:
-        axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False).reshape(-1)
-        for ax in axes[n:]:
-            ax.set_visible(False)
-        series = [_error_series(result, i) for i in range(n)]
-        values = np.concatenate([np.r_[e, s] for ser in series for _, _, e, s in ser] or [np.array([1.0, 1e4])])
+    with threat_panels(result, ncols=2, row_in=2.5, head_in=0.9, sharey=True) as (fig, panels):
+        ncols = 1 if len(panels) == 1 else 2
+        series = {i: _error_series(result, i) for i, _ in panels}
+        values = np.concatenate([np.r_[e, s] for ser in series.values() for _, _, e, s in ser] or [np.array([1.0, 1e4])])
         values = values[np.isfinite(values) & (values > 0)]
         lo = 10 ** np.floor(np.log10(max(values.min(), 1e-1))) if values.size else 1.0
         hi = 10 ** np.ceil(np.log10(values.max())) if values.size else 1e4
-        for i, ax in enumerate(axes[:n]):
+        for k_panel, (i, ax) in enumerate(panels):
             for start, width, phase in _threat_phases(result, i):
                 ax.axvspan(start, start + width, color=PHASE_COLORS[phase], alpha=0.10, lw=0)
             for k, (tid, t, err, sig) in enumerate(series[i]):
@@ -421,11 +414,10 @@ def track_error_png(result: RunResult) -> bytes:
             ax.set_yscale("log")
             ax.set_ylim(lo, hi)
             ax.set_xlim(truth.launch_t_s[i] - 10, truth.impact_t_s[i] + 10)
-            ax.set_title(f"{truth.name[i]} ({truth.kind[i]})", loc="left", fontsize=9, fontweight="bold")
             ax.grid(True, which="major", color="#e0e0e0", lw=0.5)
-            if i % ncols == 0:
+            if k_panel % ncols == 0:
                 ax.set_ylabel("3-D position error (m)")
-            if i >= n - ncols:
+            if k_panel >= len(panels) - ncols:
                 ax.set_xlabel("time since scenario epoch (s)")
         handles: list[Artist] = [
             Line2D([], [], color="#444444", lw=1.0, label="position error |x - truth|"),
@@ -433,7 +425,7 @@ def track_error_png(result: RunResult) -> bytes:
         ]
         handles += [Patch(facecolor=PHASE_COLORS[p], alpha=0.25, label=f"{p} phase") for p in PHASES if (truth.phase == PHASES.index(p)).any()]
         fig.legend(handles=handles, loc="upper center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, 1.0))
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))
         return png_bytes(fig)
 
 

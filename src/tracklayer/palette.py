@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "NATIONS", "EXTRA_NATIONS", "JOINT", "PHASES", "STATUSES", "THREATS", "TRACKS", "CUSTODY", "IR", "RADAR",
-    "UNKNOWN", "nation_color", "rgba", "named",
+    "UNKNOWN", "INK", "MUTED", "GRID", "PICTURE_LINK", "MISS", "nation_color", "rgba", "named",
 ]
 
 NATIONS = {"US": "#3c82ff", "JP": "#e63c3c", "AU": "#28b45a"}
@@ -46,6 +46,16 @@ RADAR = "#1f77b4"
 """Radar sensing."""
 UNKNOWN = "#c8c8c8"
 """Anything without a colour of its own."""
+INK = "#333333"
+"""Text and lines of no category: labels, link arrows."""
+MUTED = "#555555"
+"""Secondary text and marks: captions inside figures, launch/impact markers."""
+GRID = "#e0e0e0"
+"""Grid lines of the report's plots."""
+PICTURE_LINK = "#d62728"
+"""Links that carry a node's fused picture."""
+MISS = "#b2182b"
+"""Aim points, miss thresholds and tracks on no threat."""
 
 
 def nation_color(nation: str | None, nations: Sequence[str]) -> str:
@@ -66,4 +76,4 @@ def rgba(color: str, alpha: int = 255) -> list[int]:
 def named() -> list[str]:
     """Every colour of the palette, for encoders that keep named colours exact."""
     return [*NATIONS.values(), *EXTRA_NATIONS, JOINT, *PHASES.values(), *STATUSES.values(), *THREATS, *TRACKS,
-            *CUSTODY, IR, RADAR, UNKNOWN]
+            *CUSTODY, IR, RADAR, UNKNOWN, INK, MUTED, GRID, PICTURE_LINK, MISS]

@@ -19,7 +19,7 @@ def _drawn():
     axes = fig.subplots(1, 2)
     rng = np.random.default_rng(7)
     for ax in axes:
-        for k, color in enumerate(palette.TRACKS[:5]):
+        for color in palette.TRACKS[:5]:
             ax.plot(np.cumsum(rng.normal(size=400)), color=color, lw=1.5)
         ax.fill_between(range(400), -3, 3, color=palette.JOINT, alpha=0.2)
     axes[1].imshow(rng.random((30, 30)), extent=(0, 400, -20, -10), aspect="auto")

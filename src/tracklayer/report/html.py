@@ -296,6 +296,29 @@ def _figures(result: RunResult, coverage: CoverageResult) -> tuple[list[dict], f
     return figures, time.perf_counter() - t0
 
 
+LINK_HEADERS = {
+    "source": "from",
+    "target": "to",
+    "channel": "channel",
+    "content": "content",
+    "offered": "offered",
+    "withheld": "withheld (release rules)",
+    "lost_outage": "lost in outages",
+    "lost_in_transit": "lost in transit",
+    "delivered": "delivered",
+    "discarded": "discarded on arrival",
+    "latency_mean_s": "mean latency (s)",
+    "latency_p95_s": "95th pct. latency (s)",
+    "queue_max_s": "longest queue wait (s)",
+}
+"""Headers of the report's link table by column of `tracklayer.network.run.LINK_COLUMNS`
+(whose text is each header's tooltip)."""
+
+
+def link_header(column: str) -> str:
+    """The link table's header of a column: `LINK_HEADERS`' label, else its name in words."""
+    return LINK_HEADERS.get(column, column.removesuffix("_s").replace("_", " "))
+
 NodeKind = Literal["pct", "km", "s"]
 """A node-table cell: `Kind`s, or km (a length shown in km without the adaptive unit)."""
 
@@ -364,7 +387,7 @@ def network_section(result: RunResult) -> dict | None:
         figs.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + b64.b64encode(png).decode("ascii")})
     return {
         "nodes": node_summary(result), "lead": names[0], "blocks": blocks, "false_row": false_row, "names": names,
-        "link_headers": [(c, LINK_COLUMNS[c]) for c in shown], "link_rows": link_rows, "rules": rules, "figures": figs,
+        "link_headers": [(link_header(c), LINK_COLUMNS[c]) for c in shown], "link_rows": link_rows, "rules": rules, "figures": figs,
         "false_tip": METRIC_COLUMNS["false_tracks"],
     }
 
@@ -433,6 +456,8 @@ def render_report(result: RunResult, coverage: CoverageResult, samples: Table | 
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from tracklayer.report.bottom_line import bottom_line
+
     scn = result.scenario
     grid = result.state.grid
     t_net = time.perf_counter()
@@ -441,6 +466,8 @@ def render_report(result: RunResult, coverage: CoverageResult, samples: Table | 
     figures_s += time.perf_counter() - t_net - figures_s if network is not None else 0.0
     timings = [(k, float(v)) for k, v in result.timings_s.items()]
     total = sum(v for _, v in timings)
+    missed = missed_aims(result)
+    samples_context = samples_section(result, samples)
     context = {
         "title": f"tracklayer report: {scn.name}",
         "scenario": scn,
@@ -453,12 +480,13 @@ def render_report(result: RunResult, coverage: CoverageResult, samples: Table | 
         "overview": _overview(result),
         "tables": metric_tables(result),
         "phase_tables": phase_tables(result),
-        "missed_aims": missed_aims(result),
+        "missed_aims": missed,
+        "bottom_line": bottom_line(result, missed, samples_context["draws"] if samples_context else 0),
         "quality": scn.metrics,
         "sensor_groups": sensor_groups(result),
         "figures": figures,
         "network": network,
-        "samples": samples_section(result, samples),
+        "samples": samples_context,
         "picture_node": result.picture_node,
         "timings": [(k, f"{v:.2f}", f"{100.0 * v / total:.0f}" if total > 0 else "–") for k, v in timings],
         "timing_total": f"{total:.2f}",

@@ -144,7 +144,8 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "coverage_series_png",
         "Coverage against time",
         "Area-weighted (cos latitude) share of the coverage grid where at least one satellite (solid) or two "
-        "(dashed) can detect each reference target, over the run. A dim target (tens of kW/sr) is seen only at "
+        "(dashed) can detect each reference target (a panel each), over the run; a series of more than 200 steps is drawn as the mean "
+        "of bins of steps, the bin's minimum to maximum shaded. A dim target (tens of kW/sr) is seen only at "
         "short range, so its curves sit far below a bright one's.",
     ),
 )

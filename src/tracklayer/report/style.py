@@ -121,12 +121,14 @@ def _nearest(codes: np.ndarray, colours: np.ndarray) -> np.ndarray:
     ``codes`` (K,): Euclidean in RGB, the first of equals.
 
     The squared distances are |c|^2 - 2 c.p + |p|^2 in float32, exact: every term is an
-    integer below 2**24."""
+    integer below 2**24. The dot products are three broadcast products, not a matrix
+    product: BLAS threads would spin on every figure for a (K, 3) x (3, 256) product."""
     c = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1).astype(np.float32)
     p = colours.astype(np.float32)
     out = np.empty(codes.shape[0], dtype=np.uint8)
     for lo in range(0, codes.shape[0], 8192):  # (8192, 256) distance blocks
         block = c[lo : lo + 8192]
-        d = (block * block).sum(axis=1)[:, None] - 2.0 * (block @ p.T) + (p * p).sum(axis=1)[None, :]
+        dot = block[:, 0:1] * p[None, :, 0] + block[:, 1:2] * p[None, :, 1] + block[:, 2:3] * p[None, :, 2]
+        d = (block * block).sum(axis=1)[:, None] - 2.0 * dot + (p * p).sum(axis=1)[None, :]
         out[lo : lo + 8192] = d.argmin(axis=1)
     return out

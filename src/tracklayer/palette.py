@@ -21,7 +21,8 @@ from collections.abc import Sequence
 
 __all__ = [
     "NATIONS", "EXTRA_NATIONS", "JOINT", "PHASES", "STATUSES", "THREATS", "TRACKS", "CUSTODY", "IR", "RADAR",
-    "UNKNOWN", "nation_color", "rgba", "named",
+    "UNKNOWN", "INK", "MUTED", "GRID", "PICTURE_LINK", "MISS", "FALSE_TRACK", "FAINT", "SHADE", "BAND", "LAND", "OCEAN",
+    "COAST", "GRATICULE", "nation_color", "rgba", "named",
 ]
 
 NATIONS = {"US": "#3c82ff", "JP": "#e63c3c", "AU": "#28b45a"}
@@ -46,6 +47,32 @@ RADAR = "#1f77b4"
 """Radar sensing."""
 UNKNOWN = "#c8c8c8"
 """Anything without a colour of its own."""
+INK = "#333333"
+"""Text and lines of no category: labels, link arrows."""
+MUTED = "#555555"
+"""Secondary text and marks: captions inside figures, launch/impact markers."""
+GRID = "#e0e0e0"
+"""Grid lines of the report's plots."""
+PICTURE_LINK = "#d62728"
+"""Links that carry a node's fused picture."""
+MISS = "#b2182b"
+"""Aim points and miss thresholds."""
+FALSE_TRACK = "#d62728"
+"""Confirmed tracks on no threat."""
+FAINT = "#8a8a8a"
+"""Background marks: satellite ground tracks, 'no data' notes, minor axes."""
+SHADE = "#bdbdbd"
+"""Shaded counts behind a plot (satellites able to detect)."""
+BAND = "#eef2f6"
+"""Light band of a spread (the report's table header shade)."""
+LAND = "#ebe6da"
+"""Map land."""
+OCEAN = "#f3f7fa"
+"""Map ocean."""
+COAST = "#8f8a80"
+"""Map coastlines."""
+GRATICULE = "#c9d3dc"
+"""Map grid lines."""
 
 
 def nation_color(nation: str | None, nations: Sequence[str]) -> str:
@@ -66,4 +93,5 @@ def rgba(color: str, alpha: int = 255) -> list[int]:
 def named() -> list[str]:
     """Every colour of the palette, for encoders that keep named colours exact."""
     return [*NATIONS.values(), *EXTRA_NATIONS, JOINT, *PHASES.values(), *STATUSES.values(), *THREATS, *TRACKS,
-            *CUSTODY, IR, RADAR, UNKNOWN]
+            *CUSTODY, IR, RADAR, UNKNOWN, INK, MUTED, GRID, PICTURE_LINK, MISS, FALSE_TRACK, FAINT, SHADE, BAND, LAND, OCEAN, COAST,
+            GRATICULE]

@@ -61,3 +61,37 @@ def assert_same_results(a: dict[str, dict], b: dict[str, dict], keys=None) -> No
         va = np.array(list(ra["metrics"].values()), dtype=np.float64)
         vb = np.array([rb["metrics"][k] for k in ra["metrics"]], dtype=np.float64)
         assert np.array_equal(va, vb, equal_nan=True), key
+
+
+def synthetic_data(rms_m=(50.0, 60.0, 5000.0), custody=(0.97, 1.0, 0.92), partners=("US", "US+JP")):
+    """A campaign in memory: planes (3, 4) x ``partners`` x 3 repetitions, two threats (one
+    ballistic, one hgv) whose position RMS and custody take the repetitions' values in turn:
+    a skewed RMS and a custody near 100 %, whose t intervals reach past 0 and 100 %."""
+    from tracklayer.campaign import analysis as an
+    from tracklayer.table import Table
+
+    rows, metrics = [], {k: [] for k in ("run_key", "row", "threat", "kind", "node", "metric", "value")}
+    for planes in (3.0, 4.0):
+        for mix in partners:
+            for rep in range(3):
+                key = f"{planes}-{mix}-{rep}"
+                rows.append((key, planes, mix, rep))
+                for row, (threat, kind) in enumerate((("BM-1", "ballistic"), ("HGV-1", "hgv"))):
+                    values = (("custody_fraction", custody[rep]), ("warning_time_s", 300.0 + 20.0 * rep), ("position_rms_m", rms_m[rep]),
+                              ("time_to_confirmed_track_s", 30.0 * (rep + 1)))
+                    for metric, value in values:
+                        for k, v in zip(metrics, (key, row, threat, kind, "joint", metric, value)):
+                            metrics[k].append(v)
+    keys, planes_, mixes, reps = zip(*rows)
+    n = len(keys)
+    points = [f"planes={p:g}, partners={m}" for p, m in zip(planes_, mixes)]
+    runs = Table({
+        "run_key": np.array(keys, dtype=object), "point_key": np.array(points, dtype=object),
+        "point_index": np.unique(points, return_inverse=True)[1], "point_label": np.array(points, dtype=object),
+        "repetition": np.array(reps), "status": np.full(n, "ok", dtype=object), "error": np.full(n, "", dtype=object),
+        "task_s": np.full(n, 1.0), "tracklayer_version": np.full(n, "0", dtype=object),
+        "satellites": np.array(planes_) * 7, "radars": np.full(n, 3.0), "planes": np.array(planes_), "partners": np.array(mixes, dtype=object),
+    })
+    cols = {k: np.array(v, dtype=np.float64 if k == "value" else (np.int64 if k == "row" else object)) for k, v in metrics.items()}
+    return an.CampaignData("synthetic", {}, ("planes", "partners"), {"planes": True, "partners": False},
+                           {"planes": ["constellations[0].walker.planes"], "partners": ["partners"]}, (), runs, Table(cols))

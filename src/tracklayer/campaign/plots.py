@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracklayer import palette
 from tracklayer.report.style import TRACK_COLORS, figure, png_bytes
 
 if TYPE_CHECKING:
@@ -76,9 +77,9 @@ def lines_png(panels: Sequence[Panel], xlabel: str, ylabel: str, xticks: Sequenc
                         ax.plot(s.x, bound, ":", lw=1.0, color=color)
                 handles.setdefault(s.label, line)
             if zero_line:
-                ax.axhline(0.0, color="#888888", lw=0.8)
+                ax.axhline(0.0, color=palette.FAINT, lw=0.8)
             ax.set_title(panel.title)
-            ax.grid(True, color="#e4e7eb", lw=0.6)
+            ax.grid(True, color=palette.GRID, lw=0.6)
             if xticks is not None:
                 ax.set_xticks(range(len(xticks)), list(xticks))
         for ax in axes[-1]:
@@ -143,14 +144,14 @@ def pareto_png(cost: np.ndarray, benefit: np.ndarray, color: np.ndarray, on_fron
                 sx.append(x)
                 sy.append(y)
         if sx:
-            ax.step(sx, sy, where="post", color="#555555", lw=1.0, ls="--", zorder=2, label=f"best {ylabel.split(' (')[0]} for a {xlabel.split(' (')[0]}")
+            ax.step(sx, sy, where="post", color=palette.MUTED, lw=1.0, ls="--", zorder=2, label=f"best {ylabel.split(' (')[0]} for a {xlabel.split(' (')[0]}")
         for x, y, text in zip(cost[on_front & ok], benefit[on_front & ok], np.asarray(labels, dtype=object)[on_front & ok]):
-            ax.annotate(text, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7, color="#333333")
+            ax.annotate(text, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7, color=palette.INK)
         if np.isfinite(c[ok]).any():
             fig.colorbar(sc, ax=ax, label=clabel)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.grid(True, color="#e4e7eb", lw=0.6)
+        ax.grid(True, color=palette.GRID, lw=0.6)
         ax.legend(loc="best", frameon=False)
         fig.subplots_adjust(left=0.08, right=0.97, top=0.95, bottom=0.11)
         return png_bytes(fig)
@@ -170,12 +171,12 @@ def bars_png(panels: Sequence[tuple[str, Sequence[str], Sequence[tuple[str, np.n
                 err = np.vstack([mean - lo, hi - mean])
                 err = np.where(np.isfinite(err), err, 0.0)
                 ax.bar(x, np.nan_to_num(mean), width * 0.92, color=TRACK_COLORS[i % len(TRACK_COLORS)], label=label)
-                ax.errorbar(x, np.nan_to_num(mean), yerr=err, fmt="none", ecolor="#222222", elinewidth=1, capsize=3)
-            ax.axhline(0.0, color="#888888", lw=0.8)
+                ax.errorbar(x, np.nan_to_num(mean), yerr=err, fmt="none", ecolor=palette.INK, elinewidth=1, capsize=3)
+            ax.axhline(0.0, color=palette.FAINT, lw=0.8)
             ax.set_xticks(range(len(groups)), list(groups))
             ax.set_title(title)
             ax.set_ylabel(yl)
-            ax.grid(True, axis="y", color="#e4e7eb", lw=0.6)
+            ax.grid(True, axis="y", color=palette.GRID, lw=0.6)
             ax.legend(frameon=False, fontsize=7)
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)

@@ -22,7 +22,7 @@ from tracklayer import __version__
 from tracklayer.campaign import analysis as an
 from tracklayer.campaign.analysis import CampaignData
 
-__all__ = ["render_report", "write_report", "summary_rows", "DISPLAY"]
+__all__ = ["render_report", "write_report", "summary_rows", "point_tables", "clip_to_domain", "DISPLAY", "DOMAIN"]
 
 DISPLAY: dict[str, tuple[str, float, str]] = {
     "custody_fraction": ("custody", 100.0, "% of flight"),
@@ -37,6 +37,21 @@ DISPLAY: dict[str, tuple[str, float, str]] = {
     "radar_coverage": ("radar coverage", 100.0, "% of flight"),
 }
 """Metric -> (name, scale from stored SI value, unit shown)."""
+DOMAIN: dict[str, tuple[float, float]] = {
+    "custody_fraction": (0.0, 1.0),
+    "ir_coverage_1": (0.0, 1.0),
+    "ir_coverage_2": (0.0, 1.0),
+    "ir_coverage_3": (0.0, 1.0),
+    "radar_coverage": (0.0, 1.0),
+    "warning_time_s": (0.0, np.inf),
+    "time_to_confirmed_track_s": (0.0, np.inf),
+    "time_to_first_detection_s": (0.0, np.inf),
+    "position_rms_m": (0.0, np.inf),
+    "velocity_rms_m_s": (0.0, np.inf),
+}
+"""Metric -> (lowest, highest) value it can take, stored SI units. A t interval of the mean
+of a skewed metric (a position RMS of 50 m in most runs and 5 km in one) reaches past these
+bounds; the report clips intervals to them, since the mean itself cannot lie outside."""
 MAX_SERIES = 8
 
 
@@ -51,6 +66,12 @@ def _title(text: str) -> str:
 def _axis_label(metric: str) -> str:
     name, _, unit = _display(metric)
     return name + (f" ({unit})" if unit else "")
+
+
+def clip_to_domain(values: np.ndarray, metric: str) -> np.ndarray:
+    """``values`` (stored SI units) clipped to the metric's `DOMAIN` (unchanged without one); NaN stays NaN."""
+    lo, hi = DOMAIN.get(metric, (-np.inf, np.inf))
+    return np.clip(np.asarray(values, dtype=np.float64), lo, hi)
 
 
 def _fmt(value: float, metric: str) -> str:
@@ -135,6 +156,7 @@ def _series(data: CampaignData, x: str, used: list[str], metric: str, threat: st
     keys = {"x": r[x], **{p: r[p] for p in others}}
     stats = an.group_stats(keys, values, ci, level, mask=ok)  # type: ignore[arg-type]
     scale = _display(metric)[1]
+    low, high = clip_to_domain(stats["ci_low"], metric), clip_to_domain(stats["ci_high"], metric)
     groups: dict[tuple, list[int]] = {}
     for i in range(stats.num_rows):
         groups.setdefault(tuple(stats[p][i] for p in others), []).append(i)
@@ -143,7 +165,7 @@ def _series(data: CampaignData, x: str, used: list[str], metric: str, threat: st
         idx = sorted(idx, key=lambda i: xs.index(stats["x"][i]))
         pos = np.array([float(stats["x"][i]) if numeric_x else float(xs.index(stats["x"][i])) for i in idx])
         label = ", ".join(f"{p}={_label(v)}" for p, v in zip(others, combo)) or ("all points pooled" if pooled else metric)
-        out.append(Series(label, pos, stats["mean"][idx] * scale, stats["ci_low"][idx] * scale, stats["ci_high"][idx] * scale,
+        out.append(Series(label, pos, stats["mean"][idx] * scale, low[idx] * scale, high[idx] * scale,
                           stats["p10"][idx] * scale, stats["p90"][idx] * scale))
     note = f" Other parameters ({combos} combinations) are pooled." if pooled else ""
     return out, (None if numeric_x else [_label(v) for v in xs]), note
@@ -299,38 +321,71 @@ def _partners(data: CampaignData, level: float) -> list[dict]:
     return figures
 
 
-def summary_rows(data: CampaignData, level: float = 0.95, ci: str = "t",
-                 metrics: tuple[str, ...] = ("custody_fraction", "warning_time_s", "time_to_confirmed_track_s")) -> tuple[list[tuple[str, bool]], list[list[str]]]:
-    """The design-point table: headers as (text, numeric) and rows of cell strings,
-    ``mean [low, high] · median (p10–p90) · worst`` of each metric for each threat kind."""
-    metrics = tuple(m for m in metrics if m in data.metric_names())
+def _point_cells(data: CampaignData, level: float, ci: str, metrics: tuple[str, ...]) -> tuple[list[str], dict[str, list[str]], dict[str, dict[str, tuple[str, str]]]]:
+    """Per design point: its key's descriptive cells (#, parameters, satellites, radars, runs)
+    and, per ``metric|group``, (mean [interval], single-run spread) strings; intervals
+    clipped to the metric's `DOMAIN`. Returns (groups, meta by point key, cells by point key)."""
     groups = [t for t in an.threat_selectors(data) if t.startswith("all ") and t != "all threats"] or ["all threats"]
     s = an.summarize(data, metrics, groups, ci=ci, level=level)  # type: ignore[arg-type]
     r = data.runs
     counts: dict[str, list[int]] = {}
     for key, status in zip(r["point_key"].tolist(), r["status"].tolist()):
         counts.setdefault(key, [0, 0])[0 if status == "ok" else 1] += 1
-    headers = [("#", True), *[(p, data.numeric[p]) for p in data.parameters], ("satellites", True), ("radars", True), ("runs ok / failed", True)]
-    headers += [(f"{_display(m)[0]}, {g} ({_display(m)[2]})", True) for m in metrics for g in groups]
-    cells: dict[str, dict[str, str]] = {}
     meta: dict[str, list[str]] = {}
+    cells: dict[str, dict[str, tuple[str, str]]] = {}
     for i in range(s.num_rows):
         key = s["point_key"][i]
         meta.setdefault(key, [str(s["point_index"][i]), *[_label(s[p][i]) for p in data.parameters],
                               f"{s['satellites'][i]:.0f}", f"{s['radars'][i]:.0f}", "{} / {}".format(*counts.get(key, [0, 0]))])
         m = s["metric"][i]
-        text = _fmt(s["mean"][i], m)
+        mean = _fmt(s["mean"][i], m)
         if np.isfinite(s["ci_low"][i]):
-            text += f" [{_fmt(s['ci_low'][i], m)}, {_fmt(s['ci_high'][i], m)}]"
+            lo, hi = clip_to_domain(np.array([s["ci_low"][i], s["ci_high"][i]]), m)
+            mean += f" [{_fmt(lo, m)}, {_fmt(hi, m)}]"
+        spread = ""
         if s["n"][i] > 1:
-            text += f" · {_fmt(s['median'][i], m)} ({_fmt(s['p10'][i], m)}–{_fmt(s['p90'][i], m)})"
+            spread = f"{_fmt(s['median'][i], m)} ({_fmt(s['p10'][i], m)}–{_fmt(s['p90'][i], m)})"
             if np.isfinite(s["worst"][i]):
-                text += f" · worst {_fmt(s['worst'][i], m)}"
-        if s["n"][i] < s["n_runs"][i]:
-            text += f" (n={s['n'][i]})"
-        cells.setdefault(key, {})[f"{m}|{s['threat'][i]}"] = text
-    rows = [meta[k] + [cells[k].get(f"{m}|{g}", "–") for m in metrics for g in groups] for k in meta]
-    return headers, rows
+                spread += f" · worst {_fmt(s['worst'][i], m)}"
+        if s["n"][i] < s["n_runs"][i] and spread:
+            spread += f" (n={s['n'][i]})"
+        elif s["n"][i] < s["n_runs"][i]:
+            mean += f" (n={s['n'][i]})"
+        cells.setdefault(key, {})[f"{m}|{s['threat'][i]}"] = (mean, spread)
+    return groups, meta, cells
+
+
+def summary_rows(data: CampaignData, level: float = 0.95, ci: str = "t",
+                 metrics: tuple[str, ...] = ("custody_fraction", "warning_time_s", "time_to_confirmed_track_s")) -> tuple[list[tuple[str, bool]], list[list[str]]]:
+    """The design-point table of the terminal: headers as (text, numeric) and rows of cell strings,
+    ``mean [low, high] · median (p10–p90) · worst`` of each metric for each threat kind."""
+    metrics = tuple(m for m in metrics if m in data.metric_names())
+    groups, meta, cells = _point_cells(data, level, ci, metrics)
+    headers = [("#", True), *[(p, data.numeric[p]) for p in data.parameters], ("satellites", True), ("radars", True), ("runs ok / failed", True)]
+    headers += [(f"{_display(m)[0]}, {g} ({_display(m)[2]})", True) for m in metrics for g in groups]
+    def joined(key: str, m: str, g: str) -> str:
+        mean, spread = cells[key].get(f"{m}|{g}", ("–", ""))
+        return f"{mean} · {spread}" if spread else mean
+    return headers, [meta[k] + [joined(k, m, g) for m in metrics for g in groups] for k in meta]
+
+
+def point_tables(data: CampaignData, level: float = 0.95, ci: str = "t",
+                 metrics: tuple[str, ...] = ("custody_fraction", "warning_time_s", "time_to_confirmed_track_s")) -> list[dict]:
+    """The report's design-point tables, narrow enough for a page however many metrics and
+    threat kinds: first the designs (#, parameters, satellites, radars, runs), then one table
+    per metric with, per threat kind, the mean [interval] and the single runs' median
+    (p10–p90) · worst. Each ``{"title", "headers": [(text, numeric)], "rows": [[str]]}``."""
+    metrics = tuple(m for m in metrics if m in data.metric_names())
+    groups, meta, cells = _point_cells(data, level, ci, metrics)
+    design = [("#", True), *[(p, data.numeric[p]) for p in data.parameters], ("satellites", True), ("radars", True), ("runs ok / failed", True)]
+    out = [{"title": "Designs", "headers": design, "rows": list(meta.values())}]
+    for m in metrics:
+        headers = [("#", True)]
+        for g in groups:
+            headers += [(f"{g}: mean [{100 * level:.0f} % CI]", True), (f"{g}: runs' median (p10–p90)", True)]
+        rows = [[meta[k][0]] + [part for g in groups for part in cells[k].get(f"{m}|{g}", ("–", ""))] for k in meta]
+        out.append({"title": f"{_title(_display(m)[0])} ({_display(m)[2]})", "headers": headers, "rows": rows})
+    return out
 
 
 def _failures(data: CampaignData) -> list[dict]:
@@ -365,7 +420,7 @@ def render_report(data: CampaignData, ci: str = "t", level: float = 0.95) -> str
         pareto_figs, pareto_rows, pareto_note = _pareto(data)
         figures += pareto_figs
         figures += _partners(data, level)
-    headers, rows = summary_rows(data, level, ci) if ok.any() else ([], [])
+    tables = point_tables(data, level, ci) if ok.any() else []
     task_s = r["task_s"][np.isfinite(r["task_s"])]
     versions = sorted(set(r["tracklayer_version"][ok].tolist()))
     parameters = [{"name": p, "paths": ", ".join(data.paths[p]), "levels": ", ".join(_label(v) for v in _distinct(r[p]))} for p in data.parameters]
@@ -389,8 +444,8 @@ def render_report(data: CampaignData, ci: str = "t", level: float = 0.95) -> str
             ("total compute", f"{task_s.sum() / 3600:.2f} h" if task_s.size else "–"),
         ],
         "parameters": parameters,
-        "headers": headers,
-        "rows": rows,
+        "point_tables": tables,
+        "partners_figure": any(f["id"] == "partners" for f in figures),
         "figures": figures,
         "pareto": pareto_rows,
         "pareto_note": pareto_note,

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from tracklayer import palette
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -282,9 +284,9 @@ def format_lat(lat_deg: float, _pos: object = None) -> str:
 def draw_basemap(
     ax: Axes,
     box: Box,
-    land_color: str | None = "#ebe6da",
-    coast_color: str = "#8f8a80",
-    ocean_color: str = "#f3f7fa",
+    land_color: str | None = palette.LAND,
+    coast_color: str = palette.COAST,
+    ocean_color: str = palette.OCEAN,
     linewidth: float = 0.5,
     grid_step_deg: float | None = None,
 ) -> None:
@@ -328,5 +330,5 @@ def draw_basemap(
     ax.yaxis.set_major_locator(MultipleLocator(grid_step_deg))
     ax.xaxis.set_major_formatter(FuncFormatter(format_lon))
     ax.yaxis.set_major_formatter(FuncFormatter(format_lat))
-    ax.grid(True, color="#c9d3dc", linewidth=0.4, linestyle=":", zorder=0.3)
+    ax.grid(True, color=palette.GRATICULE, linewidth=0.4, linestyle=":", zorder=0.3)
     ax.set_axisbelow(True)

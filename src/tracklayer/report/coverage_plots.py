@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracklayer import palette
 from tracklayer.report.basemap import Box, draw_basemap
 from tracklayer.report.style import figure, png_bytes
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from tracklayer.metrics.coverage import CoverageResult
     from tracklayer.results import RunResult
 
-__all__ = ["coverage_maps_png", "coverage_timeseries_png", "coverage_png", "coverage_series_png"]
+__all__ = ["coverage_maps_png", "coverage_timeseries_png", "coverage_png", "coverage_series_png", "binned", "MAX_BINS"]
 
 PANELS = {
     "frac_1": ("time with >= 1 satellite (%)", 100.0, "viridis", (0.0, 100.0)),
@@ -89,26 +90,56 @@ def coverage_maps_png(cov: CoverageResult, target: str, columns: tuple[str, ...]
         return png_bytes(fig)
 
 
+MAX_BINS = 200
+"""Most points a coverage time series draws across a panel: a longer series is drawn as the
+mean of each bin of consecutive steps, with the bin's minimum to maximum shaded."""
+
+
+def binned(t_s: np.ndarray, y: np.ndarray, max_bins: int = MAX_BINS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A series in at most ``max_bins`` bins of equal numbers of consecutive steps (the last
+    bin may be shorter): (bin mid time, mean, min, max). A short series comes back as is."""
+    n = t_s.shape[0]
+    size = max(1, -(-n // max_bins))
+    if size == 1:
+        return t_s, y, y, y
+    starts = np.arange(0, n, size)
+    counts = np.diff(np.r_[starts, n])
+    mean = np.add.reduceat(y, starts) / counts
+    return (np.add.reduceat(t_s, starts) / counts, mean, np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts))
+
+
 def coverage_timeseries_png(cov: CoverageResult, title: str | None = None) -> bytes:
-    """Area-weighted fraction of the grid with >= 1 (solid) and >= 2 (dashed) satellites
-    against time, one colour per reference target. Returns PNG bytes."""
-    from tracklayer.report.style import TRACK_COLORS
+    """Area-weighted fraction of the grid with >= 1 and >= 2 satellites against time, one
+    panel per reference target; a series longer than `MAX_BINS` steps is drawn binned
+    (`binned`: mean line, min-max band), so a day of passes stays readable. Returns PNG bytes."""
+    from matplotlib.patches import Patch
 
     s = cov.series
-    with figure(9.0, 3.4) as fig:
-        ax = fig.add_axes((0.07, 0.15, 0.62, 0.72))
-        for i, name in enumerate(dict.fromkeys(s["target"].tolist())):
+    targets = list(dict.fromkeys(s["target"].tolist()))
+    n = max(len(targets), 1)
+    step_s = float(cov.step_s)
+    size = max(1, -(-int(cov.n_steps) // MAX_BINS))
+    with figure(9.0, 0.9 + 1.5 * n) as fig:
+        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
+        for ax, name in zip(axes, targets):
             m = s["target"] == name
-            color = TRACK_COLORS[i % len(TRACK_COLORS)]
             hours = s["t_s"][m] / 3600.0
-            ax.plot(hours, 100 * s["area_1"][m], color=color, lw=1.2, label=f"{name}: >= 1")
-            ax.plot(hours, 100 * s["area_2"][m], color=color, lw=1.0, ls="--", label=f"{name}: >= 2 (stereo)")
-        ax.set_ylim(0, 102)
-        ax.set_xlabel(f"hours after {cov.epoch_iso}")
-        ax.set_ylabel("area covered (%)")
-        ax.grid(True, lw=0.4, ls=":")
-        ax.set_title(title or "share of the grid's area with satellites able to detect", loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=7.5)
+            for column, color, style, label in (("area_1", palette.TRACKS[0], "-", ">= 1"), ("area_2", palette.TRACKS[1], "--", ">= 2 (stereo)")):
+                t, mean, lo, hi = binned(hours, 100.0 * s[column][m].astype(np.float64))
+                if size > 1:
+                    ax.fill_between(t, lo, hi, color=color, alpha=0.18, lw=0)
+                ax.plot(t, mean, color=color, lw=1.2, ls=style, label=label)
+            ax.set_ylim(0, 102)
+            ax.set_ylabel("area (%)")
+            ax.set_title(name, loc="left", fontsize=9, fontweight="bold", pad=3)
+            ax.grid(True, lw=0.4, ls=":")
+        axes[-1].set_xlabel(f"hours after {cov.epoch_iso}")
+        handles = [*axes[0].get_legend_handles_labels()[0]]
+        if size > 1:
+            handles.append(Patch(facecolor=palette.UNKNOWN, label=f"min-max over {size * step_s / 60:g} min"))
+        fig.legend(handles=handles, loc="upper right", ncol=len(handles), frameon=False, fontsize=7.5)
+        fig.suptitle(title or "share of the grid's area with satellites able to detect", x=0.01, ha="left", fontsize=10)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()), h_pad=0.4)
         return png_bytes(fig)
 
 

@@ -144,7 +144,8 @@ FIGURES: tuple[tuple[str, str, str, str], ...] = (
         "coverage_series_png",
         "Coverage against time",
         "Area-weighted (cos latitude) share of the coverage grid where at least one satellite (solid) or two "
-        "(dashed) can detect each reference target, over the run. A dim target (tens of kW/sr) is seen only at "
+        "(dashed) can detect each reference target (a panel each), over the run; a series of more than 200 steps is drawn as the mean "
+        "of bins of steps, the bin's minimum to maximum shaded. A dim target (tens of kW/sr) is seen only at "
         "short range, so its curves sit far below a bright one's.",
     ),
 )
@@ -276,20 +277,48 @@ def _overview(result: RunResult) -> list[tuple[str, str]]:
 
 COVERAGE_FIGURES = frozenset({"coverage_png", "coverage_series_png"})
 """Figures of `FIGURES` drawn from the run's coverage as well as from the run."""
+THREAT_PANEL_FIGURES = frozenset({"timeline_png", "track_error_png", "impact_png"})
+"""Figures of `FIGURES` with a panel per threat (`tracklayer.report.panels`)."""
 
 
 def _figures(result: RunResult, coverage: CoverageResult) -> tuple[list[dict], float]:
     from tracklayer.report import plots
+    from tracklayer.report.panels import panel_note
 
     t0 = time.perf_counter()
     figures = []
+    note = panel_note(len(result.state.truth))
     for fig_id, func, title, caption in FIGURES:
         draw = getattr(plots, func)
         png: bytes = draw(result, coverage) if func in COVERAGE_FIGURES else draw(result)
+        caption = caption + note if func in THREAT_PANEL_FIGURES else caption
         figures.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
                         "kb": len(png) / 1024})
     return figures, time.perf_counter() - t0
 
+
+LINK_HEADERS = {
+    "source": "from",
+    "target": "to",
+    "channel": "channel",
+    "content": "content",
+    "offered": "offered",
+    "withheld": "withheld (release rules)",
+    "lost_outage": "lost in outages",
+    "lost_in_transit": "lost in transit",
+    "delivered": "delivered",
+    "discarded": "discarded on arrival",
+    "latency_mean_s": "mean latency (s)",
+    "latency_p95_s": "95th pct. latency (s)",
+    "queue_max_s": "longest queue wait (s)",
+}
+"""Headers of the report's link table by column of `tracklayer.network.run.LINK_COLUMNS`
+(whose text is each header's tooltip)."""
+
+
+def link_header(column: str) -> str:
+    """The link table's header of a column: `LINK_HEADERS`' label, else its name in words."""
+    return LINK_HEADERS.get(column, column.removesuffix("_s").replace("_", " "))
 
 NodeKind = Literal["pct", "km", "s"]
 """A node-table cell: `Kind`s, or km (a length shown in km without the adaptive unit)."""
@@ -310,6 +339,7 @@ def network_section(result: RunResult) -> dict | None:
 
     from tracklayer.network.run import LINK_COLUMNS
     from tracklayer.report.network_plots import network_png, node_summary, node_timeline_png
+    from tracklayer.report.panels import panel_note
 
     net = result.state.network
     if net is None or not net.networked:
@@ -351,13 +381,14 @@ def network_section(result: RunResult) -> dict | None:
          "receive); arrows show what each link carries, its latency (fixed + mean exponential jitter), loss, bandwidth and outages."),
         ("node_timeline", node_timeline_png, "Custody by node", "For each threat, when each node's picture held it with a confirmed track "
          "(shades: track ids), the lead picture on top; the bottom row is the flight, shaded by phase. A joint picture can only hold what "
-         "its inputs hold, later by the link latency; a national picture that receives the joint picture holds what its partners release to it."),
+         "its inputs hold, later by the link latency; a national picture that receives the joint picture holds what its partners release to it."
+         + panel_note(len(result.state.truth))),
     ):
         png = func(result)
         figs.append({"id": fig_id, "title": title, "caption": caption, "src": "data:image/png;base64," + b64.b64encode(png).decode("ascii")})
     return {
         "nodes": node_summary(result), "lead": names[0], "blocks": blocks, "false_row": false_row, "names": names,
-        "link_headers": [(c, LINK_COLUMNS[c]) for c in shown], "link_rows": link_rows, "rules": rules, "figures": figs,
+        "link_headers": [(link_header(c), LINK_COLUMNS[c]) for c in shown], "link_rows": link_rows, "rules": rules, "figures": figs,
         "false_tip": METRIC_COLUMNS["false_tracks"],
     }
 
@@ -426,6 +457,8 @@ def render_report(result: RunResult, coverage: CoverageResult, samples: Table | 
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from tracklayer.report.bottom_line import bottom_line
+
     scn = result.scenario
     grid = result.state.grid
     t_net = time.perf_counter()
@@ -434,6 +467,8 @@ def render_report(result: RunResult, coverage: CoverageResult, samples: Table | 
     figures_s += time.perf_counter() - t_net - figures_s if network is not None else 0.0
     timings = [(k, float(v)) for k, v in result.timings_s.items()]
     total = sum(v for _, v in timings)
+    missed = missed_aims(result)
+    samples_context = samples_section(result, samples)
     context = {
         "title": f"tracklayer report: {scn.name}",
         "scenario": scn,
@@ -446,12 +481,13 @@ def render_report(result: RunResult, coverage: CoverageResult, samples: Table | 
         "overview": _overview(result),
         "tables": metric_tables(result),
         "phase_tables": phase_tables(result),
-        "missed_aims": missed_aims(result),
+        "missed_aims": missed,
+        "bottom_line": bottom_line(result, missed, samples_context["draws"] if samples_context else 0),
         "quality": scn.metrics,
         "sensor_groups": sensor_groups(result),
         "figures": figures,
         "network": network,
-        "samples": samples_section(result, samples),
+        "samples": samples_context,
         "picture_node": result.picture_node,
         "timings": [(k, f"{v:.2f}", f"{100.0 * v / total:.0f}" if total > 0 else "–") for k, v in timings],
         "timing_total": f"{total:.2f}",

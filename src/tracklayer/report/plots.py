@@ -18,6 +18,7 @@ from tracklayer.earth.frames import ecef_to_geodetic, eci_to_ecef
 from tracklayer.report.basemap import DEFAULT_BOX, Box, draw_basemap, fit_box, split_at_jumps, wrap_lon
 from tracklayer.report.coverage_plots import coverage_png, coverage_series_png
 from tracklayer.report.impact_plots import impact_png
+from tracklayer.report.panels import threat_panels
 from tracklayer.report.style import CUSTODY_COLORS, IR_COLOR, PHASE_COLORS, RADAR_COLOR, TRACK_COLORS, figure, png_bytes
 from tracklayer.threats import PHASES
 
@@ -158,7 +159,7 @@ def _phase_segments(x: np.ndarray, y: np.ndarray, phase: np.ndarray) -> tuple[np
     """Line segments (K-1, 2, 2) of a polyline and the colour of each, by the phase at its start."""
     pts = np.column_stack([x, y])
     segs = np.stack([pts[:-1], pts[1:]], axis=1)
-    return segs, [PHASE_COLORS.get(p, "#555555") for p in phase[:-1]]
+    return segs, [PHASE_COLORS.get(p, palette.MUTED) for p in phase[:-1]]
 
 
 def _phase_handles(phases: list[str] | tuple[str, ...] = PHASES) -> list:
@@ -207,7 +208,7 @@ def map_png(result: RunResult, box: Box | None = None) -> bytes:
             lat, lon, _ = ecef_to_geodetic(r_ecef)
             lon_w = wrap_lon(lon / DEG, center)
             pieces = [p for s in range(len(sats)) for p in split_at_jumps(lon_w[:, s], lat[:, s] / DEG)]
-            ax.add_collection(LineCollection(pieces, colors="#8a8a8a", linewidths=0.45, alpha=0.55, zorder=1))
+            ax.add_collection(LineCollection(pieces, colors=palette.FAINT, linewidths=0.45, alpha=0.55, zorder=1))
 
         # radar coverage
         nation_color = _nation_colors(result)
@@ -215,7 +216,7 @@ def map_png(result: RunResult, box: Box | None = None) -> bytes:
             ring = radar_footprint(radar)
             lon_w = wrap_lon(ring[:, 0], center)
             lon_w = lon_w[0] + np.unwrap(lon_w - lon_w[0], period=360.0)  # keep the ring in one piece
-            color = nation_color.get(radar.nation, "#555555")
+            color = nation_color.get(radar.nation, palette.MUTED)
             ax.add_patch(Polygon(np.column_stack([lon_w, ring[:, 1]]), closed=True, facecolor=color, alpha=0.07, edgecolor="none", zorder=1.5))
             ax.add_patch(Polygon(np.column_stack([lon_w, ring[:, 1]]), closed=True, facecolor="none", edgecolor=color, lw=0.9, alpha=0.85, zorder=1.6))
             ax.plot(wrap_lon(radar.site.lon_deg, center), radar.site.lat_deg, "s", ms=4.5, mfc=color, mec="black", mew=0.5, zorder=5)
@@ -232,7 +233,7 @@ def map_png(result: RunResult, box: Box | None = None) -> bytes:
             ax.add_collection(LineCollection(segs[jump], colors=np.array(colors, dtype=object)[jump].tolist(), linewidths=2.6, zorder=3, capstyle="round"))
             lx, ly = wrap_lon(spec.launch.lon_deg, center), spec.launch.lat_deg
             ax.plot(lx, ly, "^", ms=7, mfc="white", mec="black", mew=1.0, zorder=6)
-            ax.plot(wrap_lon(spec.aim.lon_deg, center), spec.aim.lat_deg, "X", ms=7, mfc="#b2182b", mec="white", mew=0.6, zorder=6)
+            ax.plot(wrap_lon(spec.aim.lon_deg, center), spec.aim.lat_deg, "X", ms=7, mfc=palette.MISS, mec="white", mew=0.6, zorder=6)
             ax.annotate(spec.name, (lx, ly), xytext=(-6, 6), textcoords="offset points", ha="right", fontsize=8.5, fontweight="bold", path_effects=halo, zorder=7)
 
         # confirmed tracks, about one point in ten seconds
@@ -243,11 +244,11 @@ def map_png(result: RunResult, box: Box | None = None) -> bytes:
         on = conf & thin & (tr["truth_id"] >= 0)
         off = conf & thin & (tr["truth_id"] < 0)
         ax.scatter(wrap_lon(tr["lon_deg"][on], center), tr["lat_deg"][on], s=2.5, c="black", linewidths=0, zorder=4)
-        ax.scatter(wrap_lon(tr["lon_deg"][off], center), tr["lat_deg"][off], s=9, marker="x", c="#d62728", linewidths=0.7, zorder=4)
+        ax.scatter(wrap_lon(tr["lon_deg"][off], center), tr["lat_deg"][off], s=9, marker="x", c=palette.FALSE_TRACK, linewidths=0.7, zorder=4)
         ax.set_xlim(box.lon_min, box.lon_max)
         ax.set_ylim(box.lat_min, box.lat_max)
         sites = [(float(wrap_lon(r.site.lon_deg, center)), r.site.lat_deg, r.name) for r in scn.radars]
-        _place_labels(ax, sites, fontsize=6.5, color="#333333", path_effects=halo, zorder=7)
+        _place_labels(ax, sites, fontsize=6.5, color=palette.INK, path_effects=halo, zorder=7)
         ax.set_xlabel("longitude")
         ax.set_ylabel("latitude")
         ax.set_title(f"{scn.name}: threats, sensors and confirmed tracks", loc="left")
@@ -255,15 +256,15 @@ def map_png(result: RunResult, box: Box | None = None) -> bytes:
         handles = _phase_handles([p for p in PHASES if (truth["phase"] == p).any()])
         handles += [
             Line2D([], [], ls="none", marker="^", ms=7, mfc="white", mec="black", label="launch point"),
-            Line2D([], [], ls="none", marker="X", ms=7, mfc="#b2182b", mec="white", label="aim point"),
+            Line2D([], [], ls="none", marker="X", ms=7, mfc=palette.MISS, mec="white", label="aim point"),
         ]
         handles += [Patch(facecolor=c, alpha=0.35, edgecolor=c, label=f"radar coverage ({n})") for n, c in nation_color.items() if any(r.nation == n for r in scn.radars)]
         if len(sats):
-            handles.append(Line2D([], [], color="#8a8a8a", lw=0.8, label=f"satellite ground tracks ({len(sats)})"))
+            handles.append(Line2D([], [], color=palette.FAINT, lw=0.8, label=f"satellite ground tracks ({len(sats)})"))
         if on.any():
             handles.append(Line2D([], [], ls="none", marker="o", ms=3, mfc="black", mec="none", label="confirmed track on a threat"))
         if off.any():
-            handles.append(Line2D([], [], ls="none", marker="x", ms=4, mec="#d62728", label="confirmed track, no threat"))
+            handles.append(Line2D([], [], ls="none", marker="x", ms=4, mec=palette.FALSE_TRACK, label="confirmed track, no threat"))
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=((left + ax_w + 0.15) / width, 1.0 - top / height), frameon=False, borderaxespad=0.0)
         return png_bytes(fig)
 
@@ -301,22 +302,20 @@ def timeline_png(result: RunResult) -> bytes:
     ir_access = result.state.sensing.ir_access
     det, tr = result.detections, picture_tracks(result)
     step = _step_s(result)
-    n = len(truth)
     n_sat = ir_access.sum(axis=1).astype(np.float64)  # (T, N)
     n_sat[~truth.flying] = np.nan
     sat_max = max(2.0, float(np.nanmax(n_sat)) if np.isfinite(n_sat).any() else 0.0)
     xlim = _flight_window(result)
     rows = {"flight phase": 0.0, "confirmed track": 1.0, "radar detection": 2.0, "IR detection": 3.0}
-    with figure(10.0, 0.9 + 1.35 * n) as fig:
-        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
-        for i, ax in enumerate(axes):
+    with threat_panels(result, ncols=1, row_in=1.35, head_in=0.9, sharex=True) as (fig, panels):
+        for i, ax in panels:
             twin = ax.twinx()
-            twin.fill_between(t_grid, n_sat[:, i], step="mid", color="#bdbdbd", alpha=0.45, linewidth=0, zorder=0)
+            twin.fill_between(t_grid, n_sat[:, i], step="mid", color=palette.SHADE, alpha=0.45, linewidth=0, zorder=0)
             twin.set_ylim(0, sat_max * 1.05)
-            twin.set_ylabel("satellites able\nto detect", fontsize=7, color="#666666")
-            twin.tick_params(axis="y", labelsize=7, colors="#666666")
+            twin.set_ylabel("satellites able\nto detect", fontsize=7, color=palette.MUTED)
+            twin.tick_params(axis="y", labelsize=7, colors=palette.MUTED)
             twin.spines["right"].set_visible(True)
-            twin.spines["right"].set_color("#999999")
+            twin.spines["right"].set_color(palette.FAINT)
             twin.spines["top"].set_visible(False)
             twin.yaxis.get_major_locator().set_params(integer=True)
             ax.set_zorder(twin.get_zorder() + 1)
@@ -335,27 +334,27 @@ def timeline_png(result: RunResult) -> bytes:
                 y = rows["confirmed track"]
                 ax.broken_barh(spans, (y - 0.3, 0.6), facecolors=CUSTODY_COLORS[k % len(CUSTODY_COLORS)], edgecolor="none")
                 if spans[0][0] - last_label > 0.035 * (xlim[1] - xlim[0]):  # skip labels that would collide
-                    ax.text(spans[0][0], y + 0.33, f"#{tid}", fontsize=6, color="#1b5e20", va="bottom")
+                    ax.text(spans[0][0], y + 0.33, f"#{tid}", fontsize=6, color=palette.CUSTODY[1], va="bottom")
                     last_label = spans[0][0]
-            ax.axvline(truth.launch_t_s[i], color="#555555", lw=0.6, ls=":")
-            ax.axvline(truth.impact_t_s[i], color="#555555", lw=0.6, ls=":")
+            ax.axvline(truth.launch_t_s[i], color=palette.MUTED, lw=0.6, ls=":")
+            ax.axvline(truth.impact_t_s[i], color=palette.MUTED, lw=0.6, ls=":")
             ax.set_yticks(list(rows.values()), list(rows))
             ax.set_ylim(-0.6, 3.6)
-            ax.set_title(f"{truth.name[i]} ({truth.kind[i]})", loc="left", fontsize=9, fontweight="bold", pad=3)
-            ax.grid(True, axis="x", color="#e0e0e0", lw=0.5)
+            ax.grid(True, axis="x", color=palette.GRID, lw=0.5)
             ax.tick_params(axis="y", length=0)
-        axes[-1].set_xlim(*xlim)
-        axes[-1].set_xlabel(f"time since scenario epoch (s); epoch {result.state.grid.iso(0.0)}")
+        last = panels[-1][1]
+        last.set_xlim(*xlim)
+        last.set_xlabel(f"time since scenario epoch (s); epoch {result.state.grid.iso(0.0)}")
         handles = _phase_handles([p for p in PHASES if (truth.phase == PHASES.index(p)).any()])
         handles += [
             Line2D([], [], color=IR_COLOR, lw=1.2, label="IR detection"),
             Line2D([], [], color=RADAR_COLOR, lw=1.2, label="radar detection"),
             Patch(facecolor=CUSTODY_COLORS[0], label="confirmed track (#id)"),
-            Patch(facecolor="#bdbdbd", alpha=0.6, label="satellites able to detect (right axis)"),
-            Line2D([], [], color="#555555", lw=0.8, ls=":", label="launch / impact"),
+            Patch(facecolor=palette.SHADE, alpha=0.6, label="satellites able to detect (right axis)"),
+            Line2D([], [], color=palette.MUTED, lw=0.8, ls=":", label="launch / impact"),
         ]
         fig.legend(handles=handles, loc="upper center", ncol=5, frameon=False, bbox_to_anchor=(0.5, 1.0))
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.55 / (0.9 + 1.35 * n)), h_pad=0.6)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.55 / fig.get_figheight()), h_pad=0.6)
         return png_bytes(fig)
 
 
@@ -394,20 +393,14 @@ def track_error_png(result: RunResult) -> bytes:
     from matplotlib.patches import Patch
 
     truth = result.state.truth
-    n = len(truth)
-    ncols = 1 if n == 1 else 2
-    nrows = int(np.ceil(n / ncols))
-    height = 0.9 + 2.5 * nrows
-    with figure(10.0, height) as fig:
-        axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False).reshape(-1)
-        for ax in axes[n:]:
-            ax.set_visible(False)
-        series = [_error_series(result, i) for i in range(n)]
-        values = np.concatenate([np.r_[e, s] for ser in series for _, _, e, s in ser] or [np.array([1.0, 1e4])])
+    with threat_panels(result, ncols=2, row_in=2.5, head_in=0.9, sharey=True) as (fig, panels):
+        ncols = 1 if len(panels) == 1 else 2
+        series = {i: _error_series(result, i) for i, _ in panels}
+        values = np.concatenate([np.r_[e, s] for ser in series.values() for _, _, e, s in ser] or [np.array([1.0, 1e4])])
         values = values[np.isfinite(values) & (values > 0)]
         lo = 10 ** np.floor(np.log10(max(values.min(), 1e-1))) if values.size else 1.0
         hi = 10 ** np.ceil(np.log10(values.max())) if values.size else 1e4
-        for i, ax in enumerate(axes[:n]):
+        for k_panel, (i, ax) in enumerate(panels):
             for start, width, phase in _threat_phases(result, i):
                 ax.axvspan(start, start + width, color=PHASE_COLORS[phase], alpha=0.10, lw=0)
             for k, (tid, t, err, sig) in enumerate(series[i]):
@@ -415,25 +408,24 @@ def track_error_png(result: RunResult) -> bytes:
                 ax.plot(t, err, color=color, lw=1.0, label=f"track #{tid}")
                 ax.plot(t, sig, color=color, lw=1.0, ls="--")
             if not series[i]:
-                ax.text(0.5, 0.5, "no confirmed track on this threat", transform=ax.transAxes, ha="center", va="center", color="#888888")
+                ax.text(0.5, 0.5, "no confirmed track on this threat", transform=ax.transAxes, ha="center", va="center", color=palette.FAINT)
             else:
                 ax.legend(loc="upper right", ncol=min(3, len(series[i])), fontsize=7, frameon=True, framealpha=0.8)
             ax.set_yscale("log")
             ax.set_ylim(lo, hi)
             ax.set_xlim(truth.launch_t_s[i] - 10, truth.impact_t_s[i] + 10)
-            ax.set_title(f"{truth.name[i]} ({truth.kind[i]})", loc="left", fontsize=9, fontweight="bold")
-            ax.grid(True, which="major", color="#e0e0e0", lw=0.5)
-            if i % ncols == 0:
+            ax.grid(True, which="major", color=palette.GRID, lw=0.5)
+            if k_panel % ncols == 0:
                 ax.set_ylabel("3-D position error (m)")
-            if i >= n - ncols:
+            if k_panel >= len(panels) - ncols:
                 ax.set_xlabel("time since scenario epoch (s)")
         handles: list[Artist] = [
-            Line2D([], [], color="#444444", lw=1.0, label="position error |x - truth|"),
-            Line2D([], [], color="#444444", lw=1.0, ls="--", label="track 1-sigma, sqrt(trace P_pos)"),
+            Line2D([], [], color=palette.INK, lw=1.0, label="position error |x - truth|"),
+            Line2D([], [], color=palette.INK, lw=1.0, ls="--", label="track 1-sigma, sqrt(trace P_pos)"),
         ]
         handles += [Patch(facecolor=PHASE_COLORS[p], alpha=0.25, label=f"{p} phase") for p in PHASES if (truth.phase == PHASES.index(p)).any()]
         fig.legend(handles=handles, loc="upper center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, 1.0))
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))
         return png_bytes(fig)
 
 
@@ -482,7 +474,7 @@ def altitude_png(result: RunResult) -> bytes:
         ax_t.set_title("altitude vs time", loc="left")
         ax_r.set_title("altitude vs ground range", loc="left")
         for ax in (ax_t, ax_r):
-            ax.grid(True, color="#e0e0e0", lw=0.5)
+            ax.grid(True, color=palette.GRID, lw=0.5)
         present = [p for p in PHASES if (truth["phase"] == p).any()]
         fig.legend(handles=_phase_handles(present), loc="upper center", ncol=len(present), frameon=False, bbox_to_anchor=(0.5, 1.0))
         fig.tight_layout(rect=(0, 0, 1, 0.92))

@@ -18,7 +18,7 @@ DRAW_COLOR = palette.TRACKS[0]
 """The samples' dots."""
 ONE_DRAW_COLOR = palette.IR
 """The run's own (one-draw) value."""
-BAND_COLOR = "#eef2f6"
+BAND_COLOR = palette.BAND
 """The 10-90 % band (the report's table header shade)."""
 
 
@@ -52,7 +52,7 @@ def samples_png(rows: Sequence[SampleRow]) -> bytes:
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xlim(-2.0, 102.0)
         ax.set_xlabel("custody (% of flight)")
-        ax.grid(True, axis="x", color="#e0e0e0", lw=0.5)
+        ax.grid(True, axis="x", color=palette.GRID, lw=0.5)
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
         fig.tight_layout()
         return png_bytes(fig)

@@ -163,7 +163,9 @@ def track_nodes(
     if workers == 1:
         for done, k in enumerate(work):
             tick = None if progress is None else (lambda d, n, done=done: progress(done * steps + d, len(work) * steps))
-            local[k] = Tracker(configs[k]).run(feeds[k], t_grid_s, enu_eci_of, tick)[0]
+            feed = feeds[k]
+            assert feed is not None  # in `work`
+            local[k] = Tracker(configs[k]).run(feed, t_grid_s, enu_eci_of, tick)[0]
         return local
     biggest_first = sorted(work, key=lambda k: -len(feeds[k]))  # type: ignore[arg-type]
     _SHARED = (configs, feeds, t_grid_s, enu_eci_of)

@@ -296,6 +296,7 @@ def timeline_png(result: RunResult) -> bytes:
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
     truth = result.state.truth
     t_grid = result.state.grid.t_s
@@ -317,7 +318,7 @@ def timeline_png(result: RunResult) -> bytes:
             twin.spines["right"].set_visible(True)
             twin.spines["right"].set_color(palette.FAINT)
             twin.spines["top"].set_visible(False)
-            twin.yaxis.get_major_locator().set_params(integer=True)
+            twin.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_zorder(twin.get_zorder() + 1)
             ax.patch.set_visible(False)
 

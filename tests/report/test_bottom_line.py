@@ -70,7 +70,7 @@ def test_misses_and_the_one_draw_caveat(smoke):
     m = smoke.metrics
     custody = np.where(m["threat"] == m["threat"][0], 0.0, m["custody_fraction"])
     warning = np.where(m["threat"] == m["threat"][0], np.nan, m["warning_time_s"])
-    cols = {k: m[k] for k in m}
+    cols = dict(m.columns)
     missed = dataclasses.replace(smoke, metrics=Table({**cols, "custody_fraction": custody, "warning_time_s": warning}))
     lines = bottom_line(missed, draws=7)
     first = str(m["threat"][0])

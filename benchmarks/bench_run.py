@@ -4,7 +4,7 @@ Prints one JSON object: wall time per stage (median of --repeat runs after one
 warm-up run that also pays numba's first compilation), output-writing time, the
 first (cold) run's total, and peak resident memory of the process.
 
-    python benchmarks/bench_run.py [SCENARIO] [--repeat N] [--out DIR]
+    python benchmarks/bench_run.py [SCENARIO] [--repeat N] [--out DIR] [--jobs N]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario", nargs="?", default="indo-pacific")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None, help="where to write outputs (default: a temp folder)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the nodes' trackers (as `tracklayer run --jobs`, default 2)")
     args = parser.parse_args(argv)
 
     t_import = time.perf_counter()
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import_s = time.perf_counter() - t_import
     cold_start = time.perf_counter()
-    api.run(args.scenario)
+    api.run(args.scenario, jobs=args.jobs)
     cold_s = time.perf_counter() - cold_start
 
     stage_runs: dict[str, list[float]] = {}
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = args.out or Path(tempfile.mkdtemp(prefix="tracklayer-bench-"))
     for _ in range(args.repeat):
         start = time.perf_counter()
-        result = api.run(args.scenario)
+        result = api.run(args.scenario, jobs=args.jobs)
         totals.append(time.perf_counter() - start)
         for stage, secs in result.timings_s.items():
             stage_runs.setdefault(stage, []).append(secs)
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         "engine": engine(),
         "python": platform.python_version(),
         "repeat": args.repeat,
+        "jobs": args.jobs,
         "import_s": round(import_s, 3),
         "cold_run_s": round(cold_s, 3),
         "run_s_median": round(statistics.median(totals), 3),

@@ -14,9 +14,9 @@ from tracklayer.io.czml import build_scene, write_czml
 from tracklayer.io.tables import write_parquet
 from tracklayer.table import Table
 
-TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors", "impact")
+TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors", "impact", "handover")
 """Tables a run writes (those it has); a networked run also writes ``links`` (transport statistics);
-``impact`` is docs/impact.md's table."""
+``impact`` is docs/impact.md's table; ``handover`` (track-cued sensors only) docs/sensing.md's."""
 EXTRA_TABLES = ("samples",)
 """Tables a run folder may hold beside the run's own (``samples``: `tracklayer.api.sample`)."""
 

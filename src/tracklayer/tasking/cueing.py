@@ -32,7 +32,7 @@ from tracklayer.sensors.measurements import unit
 from tracklayer.sensors.radar import RadarParams, radar_enu_eci
 from tracklayer.sensors.sensing import Sensing, run_sensing
 from tracklayer.table import Table
-from tracklayer.tasking.scheduler import schedule_frame, slew_reachable, track_priority
+from tracklayer.tasking.scheduler import schedule_frame, slew_reachable, slew_towards, track_priority
 from tracklayer.threats.fly import Truth
 from tracklayer.tracking import CONFIRMED
 from tracklayer.tracking.config import TrackerConfig
@@ -98,8 +98,10 @@ def schedule_looks(scenario, grid: TimeGrid, sats: Satellites, tracks: Table, co
     estimates (`tracklayer.tasking.scheduler.schedule_frame`).
 
     A sensor's line of sight starts at nadir and, after each frame, rests on its last
-    look (looks are made in decreasing priority); a track's age counts from its last
-    look by any of these sensors, or from its first confirmed estimate."""
+    look (looks are made in decreasing priority); a sensor with tracks in its field of
+    regard but none within one frame's slew spends the frame slewing towards the
+    first of them in priority. A track's age counts from its last look by any of these
+    sensors, or from its first confirmed estimate."""
     ir = InfraredParams.from_constellations(scenario.constellations, sats.constellation)
     mine = np.nonzero(np.isin(sats.constellation, constellations))[0]
     cue = [scenario.constellations[c].sensor.cueing for c in sats.constellation[mine]]
@@ -151,6 +153,10 @@ def schedule_looks(scenario, grid: TimeGrid, sats: Satellites, tracks: Table, co
             out_axis.append(los_to[row, j])
             los[on[row]] = los_to[row, j]
             last_look[int(ids[j])] = t
+        idle = np.nonzero(~np.isin(np.arange(on.size), sensor) & geo.any(axis=1))[0]
+        for row in idle:  # no track within one frame's slew: spend the frame slewing towards the first in priority
+            j = int(np.argmax(np.where(geo[row], weight[row], -np.inf)))
+            los[on[row]] = slew_towards(los[on[row]], los_to[row, j], rate[on[row]] * frame_s[on[row]])
     return Looks(np.array(out_t, dtype=np.int64), np.array(out_s, dtype=np.int64), np.array(out_id, dtype=np.int64),
                  np.array(out_axis).reshape(-1, 3))
 

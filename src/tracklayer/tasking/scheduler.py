@@ -79,3 +79,14 @@ def slew_reachable(los_from: np.ndarray, los_to: np.ndarray, slew_rate_rad_s: np
     (S, J, 3) unit and dwell within the frame: angle / rate + dwell <= frame."""
     cos = np.clip(np.einsum("sk,sjk->sj", los_from, los_to), -1.0, 1.0)
     return np.arccos(cos) / slew_rate_rad_s[:, None] + dwell_s[:, None] <= frame_s[:, None] * (1.0 + 1e-12)
+
+
+def slew_towards(los_from: np.ndarray, los_to: np.ndarray, max_angle_rad: float) -> np.ndarray:
+    """Unit line of sight (3,) turned from ``los_from`` towards ``los_to`` by at most
+    ``max_angle_rad`` along the great circle between them."""
+    angle = float(np.arccos(np.clip(los_from @ los_to, -1.0, 1.0)))
+    if angle <= max_angle_rad or angle == 0.0:
+        return los_to.copy()
+    ortho = los_to - (los_from @ los_to) * los_from
+    ortho /= np.linalg.norm(ortho)
+    return np.cos(max_angle_rad) * los_from + np.sin(max_angle_rad) * ortho

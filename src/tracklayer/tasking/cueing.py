@@ -190,10 +190,10 @@ def track_cued_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth,
     """The sensing stage with track-cued sensors pointed by their cueing trackers, and
     the hand-over table (`handover_table`); without track-cued sensors, the plain
     sensing stage and None."""
-    sensing = run_sensing(scenario, grid, sats, truth, seed)
     groups = cued_groups(scenario)
     if not groups or not len(sats):
-        return sensing, None
+        return run_sensing(scenario, grid, sats, truth, seed), None
+    sensing = run_sensing(scenario, grid, sats, truth, _copy(seed))  # spawning advances a SeedSequence: both passes start alike
     parts = []
     for names, constellations in groups.items():
         tracks = cueing_tracks(scenario, grid, sats, sensing, source_sensors(scenario, sats, names))
@@ -204,6 +204,10 @@ def track_cued_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth,
     point = pointings(sensing, sats, looks, ir.fov_half_rad, cued, truth.r_eci_m)
     cued_sensing = run_sensing(scenario, grid, sats, truth, seed, point)
     return cued_sensing, handover_table(scenario, grid, sats, truth, cued_sensing, point, groups)
+
+
+def _copy(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size, n_children_spawned=seed.n_children_spawned)
 
 
 HANDOVER_COLUMNS = {

@@ -22,8 +22,8 @@ from tracklayer.results import clock as _clock
 from tracklayer.scenario.schema import Scenario
 from tracklayer.sensors import KINDS
 from tracklayer.sensors.radar import RadarParams, radar_enu_eci
-from tracklayer.tasking.cueing import track_cued_sensing
 from tracklayer.table import Table, concat
+from tracklayer.tasking.cueing import track_cued_sensing
 from tracklayer.threats import PHASES
 from tracklayer.threats.fly import Truth, fly_threats
 from tracklayer.tracking import STATUSES

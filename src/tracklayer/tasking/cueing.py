@@ -146,7 +146,7 @@ def schedule_looks(scenario, grid: TimeGrid, sats: Satellites, tracks: Table, co
         looked = np.nonzero(sensor >= 0)[0]
         looked = looked[np.argsort(-weight[sensor[looked], looked], kind="stable")]
         for j in looked:
-            row = sensor[j]
+            row = int(sensor[j])
             out_t.append(k)
             out_s.append(mine[on[row]])
             out_id.append(ids[j])
@@ -154,9 +154,9 @@ def schedule_looks(scenario, grid: TimeGrid, sats: Satellites, tracks: Table, co
             los[on[row]] = los_to[row, j]
             last_look[int(ids[j])] = t
         idle = np.nonzero(~np.isin(np.arange(on.size), sensor) & geo.any(axis=1))[0]
-        for row in idle:  # no track within one frame's slew: spend the frame slewing towards the first in priority
-            j = int(np.argmax(np.where(geo[row], weight[row], -np.inf)))
-            los[on[row]] = slew_towards(los[on[row]], los_to[row, j], rate[on[row]] * frame_s[on[row]])
+        for idle_row in idle.tolist():  # no track within one frame's slew: spend the frame slewing towards the first in priority
+            first = int(np.argmax(np.where(geo[idle_row], weight[idle_row], -np.inf)))
+            los[on[idle_row]] = slew_towards(los[on[idle_row]], los_to[idle_row, first], rate[on[idle_row]] * frame_s[on[idle_row]])
     return Looks(np.array(out_t, dtype=np.int64), np.array(out_s, dtype=np.int64), np.array(out_id, dtype=np.int64),
                  np.array(out_axis).reshape(-1, 3))
 

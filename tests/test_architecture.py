@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report", "io"),
     ("pipeline",),
     ("metrics",),
-    ("network",),
+    ("network", "tasking"),
     ("tracking",),
     ("scenario",),
     ("sensors",),

@@ -21,22 +21,12 @@ from tracklayer.results import STAGES, Physics, Progress, RunResult, RunState
 from tracklayer.results import clock as _clock
 from tracklayer.scenario.schema import Scenario
 from tracklayer.sensors import KINDS
-from tracklayer.sensors.radar import RadarParams
-from tracklayer.sensors.sensing import run_sensing
+from tracklayer.sensors.radar import RadarParams, radar_enu_eci
 from tracklayer.table import Table, concat
+from tracklayer.tasking.cueing import track_cued_sensing
 from tracklayer.threats import PHASES
 from tracklayer.threats.fly import Truth, fly_threats
 from tracklayer.tracking import STATUSES
-
-
-def _rz(theta: np.ndarray) -> np.ndarray:
-    """Passive rotation ECI -> ECEF about z, (n, 3, 3)."""
-    c, s = np.cos(theta), np.sin(theta)
-    m = np.zeros(theta.shape + (3, 3))
-    m[..., 0, 0], m[..., 0, 1] = c, s
-    m[..., 1, 0], m[..., 1, 1] = -s, c
-    m[..., 2, 2] = 1.0
-    return m
 
 
 def truth_table(truth: Truth, grid: TimeGrid) -> Table:
@@ -92,10 +82,10 @@ def simulate(scn: Scenario, seed: int, report: Callable[..., None], timings: dic
 
     t0 = _clock()
     report("sensing", 0)
-    sensing = run_sensing(scn, grid, sats, truth, sensing_seed)
+    sensing, handover = track_cued_sensing(scn, grid, sats, truth, sensing_seed)
     timings["sensing"] = _clock() - t0
     report("sensing")
-    return Physics(grid, sats, truth, sensing, network_seed)
+    return Physics(grid, sats, truth, sensing, network_seed, handover)
 
 
 def check_nations(scn: Scenario, nations) -> None:
@@ -133,14 +123,7 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     access = {name: a & kept[None, lo : lo + a.shape[1], None] for (name, a), lo in zip(sensing.access.items(), first)}
 
     t0 = _clock()
-    radars = RadarParams.from_specs(scn.radars) if scn.radars else None
-
-    def enu_eci_of(sensor_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-        """East/north/up rows of each detection's radar at its time (ships move), in ECI."""
-        assert radars is not None  # only radar detections have a site frame
-        times, row = np.unique(t_s, return_inverse=True)
-        _, _, enu = radars.sites(times)
-        return enu[row, sensor_id - n_sats] @ _rz(grid.gmst_rad(t_s))
+    enu_eci_of = radar_enu_eci(RadarParams.from_specs(scn.radars), grid.gmst_rad, n_sats) if scn.radars else None
 
     report("tracking", 0)
     local, raw_stats = run_trackers(net, det, grid.t_s, enu_eci_of, physics.network_seed, lambda d, n: report("tracking", d, n), jobs)
@@ -196,7 +179,8 @@ def run_pipeline(scn: Scenario, seed: int, progress: Progress | None = None, wit
     links = link_table(raw_stats + link_stats)
     state = RunState(physics, net, {node.id: local[k] for k, node in enumerate(net.nodes)})
     assert tuple(timings) == STAGES
-    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links, phases, impact)
+    return RunResult(scn, seed, truth_table(truth, grid), detections, tracks_public, metrics, sensors, timings, state, links, phases, impact,
+                     physics.handover)
 
 
 def _public_tracks(scored: Table, node: str, grid: TimeGrid, net: NetworkConfig) -> Table:

@@ -49,6 +49,7 @@ class Physics:
     truth: Truth
     sensing: Sensing
     network_seed: np.random.SeedSequence
+    handover: Table | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class RunResult:
     threat per node, the lead picture's node first), ``sensors`` and ``links``
     (transport statistics per network link; empty without a network),
     ``phase_metrics`` (one row per threat per node per flight phase, and ``all``),
-    ``impact`` (the lead picture's impact predictions, docs/impact.md).
+    ``impact`` (the lead picture's impact predictions, docs/impact.md), ``handover``
+    (hand-overs to track-cued sensors, docs/sensing.md; None without them).
     ``timings_s`` holds wall time per stage; ``state`` (`RunState`) holds the
     in-memory arrays the report and scene are drawn from.
     """
@@ -107,6 +109,7 @@ class RunResult:
     links: Table | None = None
     phase_metrics: Table | None = None
     impact: Table | None = None
+    handover: Table | None = None
 
     @property
     def picture_node(self) -> str:

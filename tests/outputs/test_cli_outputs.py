@@ -95,8 +95,8 @@ def test_reusing_out_replaces_previous_run_and_drops_stale_files(previous, short
     monkeypatch.setattr(api, "run", lambda *a, **k: short_run)
     result = CliRunner().invoke(app, ["run", "smoke", "--out", str(previous), "--quiet"])
     assert result.exit_code == 0, result.output
-    expected = {f"{name}.parquet" for name in run_outputs.TABLES} | {"scene.czml", "report.html", "run.json", "notes.txt"}
-    assert {p.name for p in previous.iterdir()} == expected  # no links.parquet: this run has no network
+    expected = {f"{name}.parquet" for name in run_outputs.TABLES if name != "handover"} | {"scene.czml", "report.html", "run.json", "notes.txt"}
+    assert {p.name for p in previous.iterdir()} == expected  # no links.parquet, no handover.parquet: no network, no track-cued sensors
     assert (previous / "notes.txt").read_text() == "keep me" and siblings(previous) == []
     tracks = read_parquet(previous / "tracks.parquet")
     for column in ("t_s", "track_id", "x", "P"):

@@ -15,9 +15,9 @@ from tracklayer.io.tables import write_parquet
 from tracklayer.outputs.frames import FRAMES, frame_metadata, to_gcrs
 from tracklayer.table import Table
 
-TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors", "impact")
+TABLES = ("truth", "detections", "tracks", "metrics", "phase_metrics", "sensors", "impact", "handover")
 """Tables a run writes (those it has); a networked run also writes ``links`` (transport statistics);
-``impact`` is docs/impact.md's table."""
+``impact`` is docs/impact.md's table; ``handover`` (track-cued sensors only) docs/sensing.md's."""
 EXTRA_TABLES = ("samples",)
 """Tables a run folder may hold beside the run's own (``samples``: `tracklayer.api.sample`)."""
 

@@ -153,6 +153,32 @@ class LookDownClutter(_Model):
     terminator_width_deg: Annotated[float, Field(ge=0.5, le=45.0)] = Field(8.0, description="1-sigma width of the band in solar zenith angle")
 
 
+class Cueing(_Model):
+    """Track-cued pointing of a pointed sensor (field of view smaller than its field of
+    regard; docs/sensing.md, "Track-cued tasking").
+
+    Without it a pointed sensor is cued to the true targets with the highest SNR (an
+    ideal hand-over). With it, a cueing tracker runs over the detections of the
+    ``sources`` constellations and radars (default: every sensor not itself track-cued,
+    as a joint node would), and at each frame a scheduler
+    (`tracklayer.tasking.scheduler`) points the sensor at its confirmed tracks'
+    estimates, ``latency_s`` old and extrapolated at constant velocity; the sensor sees
+    the targets inside the field of view centred on the estimate.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+    from_: Literal["tracks"] = Field("tracks", alias="from", description="what points the sensor: the cueing tracker's tracks")
+    sources: Annotated[list[Name], Field(min_length=1)] | None = Field(
+        None, description="constellations and radars whose detections feed the cueing tracker (default: all not track-cued)")
+    latency_s: Annotated[float, Field(ge=0.0, le=600.0)] = Field(2.0, description="age of the track estimate a pointing uses")
+    slew_rate_deg_s: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(5.0, description="line-of-sight slew rate")
+    dwell_s: Annotated[float, Field(gt=0.0, le=60.0)] = Field(0.1, description="time of one look (integration and settling)")
+    new_track_weight: Annotated[float, Field(ge=1.0, le=1000.0)] = Field(
+        4.0, description="priority factor of a track the sensor has not looked at yet")
+    low_altitude_km: Annotated[float, Field(ge=0.0, le=2000.0)] = Field(
+        100.0, description="tracks estimated below this (boost, glide) count double")
+
+
 class InfraredSensor(_Model):
     """Infrared payload of every satellite of a constellation (docs/sensing.md).
 
@@ -196,6 +222,7 @@ class InfraredSensor(_Model):
     angle_noise_urad: Positive | None = None
     false_alarms_per_frame: NonNegative | None = None
     look_down_clutter: LookDownClutter | None = Field(None, description="Sun-dependent look-down clutter (default: uniform)")
+    cueing: Cueing | None = Field(None, description="track-cued pointing (a pointed sensor only); default: cued on the truth")
 
     @field_validator("band_um")
     @classmethod
@@ -206,6 +233,10 @@ class InfraredSensor(_Model):
 
     @model_validator(mode="after")
     def _scan(self) -> InfraredSensor:
+        if self.cueing is not None and self.value("field_of_view_deg") >= self.value("field_of_regard_deg"):
+            raise ValueError("cueing needs a pointed sensor: field_of_view_deg must be smaller than field_of_regard_deg")
+        if self.cueing is not None and self.cueing.dwell_s > self.value("revisit_s"):
+            raise ValueError(f"cueing.dwell_s {self.cueing.dwell_s:g} exceeds the frame time revisit_s {self.value('revisit_s'):g}")
         period, dwell = self.value("scan_period_s"), self.value("scan_dwell_s")
         if period is None:
             if self.scan_dwell_s is not None:
@@ -827,6 +858,15 @@ class Scenario(_Model):
             raise ValueError("the scenario has no sensors: give constellations or radars")
         if self.network is not None:
             check_references(self)
+        sensor_names = {c.name for c in self.constellations} | {r.name for r in self.radars}
+        cued = {c.name for c in self.constellations if c.sensor.cueing is not None}
+        for c in self.constellations:
+            cue = c.sensor.cueing
+            for name in (cue.sources or []) if cue is not None else []:
+                if name not in sensor_names:
+                    raise ValueError(f"constellations '{c.name}': sensor.cueing.sources: '{name}' is not a constellation or radar of the scenario")
+                if name in cued:
+                    raise ValueError(f"constellations '{c.name}': sensor.cueing.sources: '{name}' is itself track-cued")
         problem = estimate(self).problem()
         if problem is not None:
             raise ValueError(problem)

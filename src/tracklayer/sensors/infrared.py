@@ -165,6 +165,25 @@ class InfraredPairs:
     sigma_rad: np.ndarray
 
 
+@dataclass(frozen=True)
+class Pointings:
+    """Where the track-cued sensors looked (`tracklayer.tasking`).
+
+    ``sensors`` (S,) bool marks the track-cued sensors; each look L has a grid index
+    ``t``, a sensor ``s``, a boresight ``axis_eci`` (L, 3) unit ECI and ``look_down``
+    (the boresight meets the Earth); ``in_view`` (P,) marks the pairs of
+    `InfraredPairs` whose target lies inside the field of view of one of its
+    sensor's looks at that time.
+    """
+
+    sensors: np.ndarray
+    t: np.ndarray
+    s: np.ndarray
+    axis_eci: np.ndarray
+    look_down: np.ndarray
+    in_view: np.ndarray
+
+
 def centroid_sigma_rad(ifov_rad: np.ndarray, snr: np.ndarray, floor_px: np.ndarray) -> np.ndarray:
     """1-sigma line-of-sight error of a centroided point target: IFOV sqrt(f^2 + 1/SNR^2)."""
     with np.errstate(divide="ignore"):
@@ -340,6 +359,7 @@ def observe_infrared(
     v_sat: np.ndarray | None = None,
     looks: np.ndarray | None = None,
     sun_unit: np.ndarray | None = None,
+    pointings: Pointings | None = None,
 ) -> dict[str, np.ndarray]:
     """Detections (columns) of all infrared sensors, true and false.
 
@@ -357,12 +377,18 @@ def observe_infrared(
         `tracklayer.sensors.scanning.scan_looks`); default: every pair in a frame
     sun_unit : (T, 3) ECI unit vectors to the Sun, for sensors with look-down clutter
         (without it their clutter is uniform)
+    pointings : where the track-cued sensors looked (`Pointings`); their pairs are
+        those ``pointings.in_view`` marks, instead of the highest-SNR targets
     """
     parts: list[dict[str, np.ndarray]] = []
     n_s = r_sat.shape[1]
     in_frame = frames[pairs.t, pairs.s] & (pairs.pd > 0.0)
     if looks is not None:
         in_frame &= looks
+    cued_by_tracks = np.zeros(n_s, dtype=bool)
+    if pointings is not None:
+        cued_by_tracks = pointings.sensors
+        in_frame &= ~cued_by_tracks[pairs.s] | pointings.in_view
     k = params.threshold
     by_sensor = np.argsort(pairs.s, kind="stable")  # each sensor's pairs, in (t, n) order
     bounds = np.searchsorted(pairs.s[by_sensor], np.arange(n_s + 1))
@@ -370,7 +396,7 @@ def observe_infrared(
         rng = rngs[s]
         sel = by_sensor[bounds[s]:bounds[s + 1]]
         sel = sel[in_frame[sel]]
-        if not params.staring[s]:
+        if not params.staring[s] and not cued_by_tracks[s]:
             sel = sel[_cued(pairs.t[sel], pairs.snr[sel], int(params.max_targets[s]))]
         normal = rng.standard_normal(sel.size)
         if np.isnan(params.pd[s]):
@@ -402,6 +428,15 @@ def observe_infrared(
                 _, e1, e2 = scan_basis(r_sat[f_t, s], v_sat[f_t, s])
                 start, span = swept_wedge(t_s, params.scan_period_s[s:s + 1], params.scan_dwell_s[s:s + 1])
                 wedge = (e1, e2, start[f_t, 0], span[f_t, 0])
+        elif cued_by_tracks[s]:
+            # Each look: a field of view centred on a track's estimate, against the background behind it.
+            assert pointings is not None
+            mine = pointings.s == s
+            f_t = pointings.t[mine]
+            axis = pointings.axis_eci[mine]
+            edges = np.stack([np.full(f_t.size, np.cos(params.fov_half_rad[s])), np.ones(f_t.size)], axis=1)
+            background = np.where(pointings.look_down[mine], LOOK_DOWN, LIMB)
+            wedge = None
         else:
             # Each cued pointing: a field of view centred on its target, against that target's background.
             f_t = pairs.t[sel]

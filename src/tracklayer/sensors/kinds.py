@@ -32,6 +32,7 @@ from tracklayer.sensors.geometry import infrared_access
 from tracklayer.sensors.infrared import (
     InfraredPairs,
     InfraredParams,
+    Pointings,
     able_to_detect,
     assess_infrared,
     frame_mask,
@@ -65,8 +66,9 @@ class SensorKind:
     ``code``: the value of the detections' ``kind`` column (`tracklayer.sensors.ANGLES`,
     ``RADAR``); ``label``: its word in reports and metric names (``"IR"``, ``"radar"``);
     ``catalogue(scenario, sats) -> (names, nations, platforms)`` of its sensors;
-    ``observe(scenario, grid, sats, truth, seed, first_id) -> KindSensing``, with
-    ``first_id`` the sensor_id of its first sensor.
+    ``observe(scenario, grid, sats, truth, seed, first_id, pointings) -> KindSensing``, with
+    ``first_id`` the sensor_id of its first sensor and ``pointings`` the looks of the
+    track-cued sensors (`tracklayer.sensors.infrared.Pointings`, or None).
     """
 
     code: int
@@ -85,8 +87,10 @@ def infrared_catalogue(scenario, sats) -> tuple[list, list, list]:
     return list(sats.name), [c.nation for c in owner], [c.name for c in owner]
 
 
-def observe_infrared_kind(scenario, grid, sats, truth, seed: np.random.SeedSequence, first_id: int) -> KindSensing:
-    """Access, radiometry, frames and noisy angle detections of every satellite."""
+def observe_infrared_kind(scenario, grid, sats, truth, seed: np.random.SeedSequence, first_id: int,
+                          pointings: Pointings | None = None) -> KindSensing:
+    """Access, radiometry, frames and noisy angle detections of every satellite; the
+    track-cued ones look where ``pointings`` says (`tracklayer.tasking`)."""
     if not len(sats):
         return _none(len(grid), len(truth))
     ir = InfraredParams.from_constellations(scenario.constellations, sats.constellation)
@@ -104,6 +108,7 @@ def observe_infrared_kind(scenario, grid, sats, truth, seed: np.random.SeedSeque
     det = observe_infrared(
         pairs, frames, sats.r_eci_m, truth.r_eci_m, grid.t_s, ir,
         [np.random.default_rng(s) for s in seed.spawn(len(sats))], v_sat=sats.v_eci_m_s, sensor_offset=first_id, looks=looks, sun_unit=sun,
+        pointings=pointings,
     )
     return KindSensing(access, det, pairs)
 
@@ -113,8 +118,10 @@ def radar_catalogue(scenario, sats) -> tuple[list, list, list]:
     return [r.name for r in scenario.radars], [r.nation for r in scenario.radars], ["ground/sea"] * len(scenario.radars)
 
 
-def observe_radar_kind(scenario, grid, sats, truth, seed: np.random.SeedSequence, first_id: int) -> KindSensing:
-    """Access, the radar range equation and noisy detections of every radar."""
+def observe_radar_kind(scenario, grid, sats, truth, seed: np.random.SeedSequence, first_id: int,
+                       pointings: Pointings | None = None) -> KindSensing:
+    """Access, the radar range equation and noisy detections of every radar (radars are
+    not pointed: ``pointings`` is for the infrared kind only)."""
     if not scenario.radars:
         return _none(len(grid), len(truth))
     rp = RadarParams.from_specs(scenario.radars)

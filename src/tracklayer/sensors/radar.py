@@ -285,3 +285,27 @@ def observe_radar(
             }
         )
     return {key: np.concatenate([q[key] for q in parts]) for key in parts[0]} if parts else {}
+
+
+def _rz(theta: np.ndarray) -> np.ndarray:
+    """Passive rotation ECI -> ECEF about z, (n, 3, 3)."""
+    c, s = np.cos(theta), np.sin(theta)
+    m = np.zeros(theta.shape + (3, 3))
+    m[..., 0, 0], m[..., 0, 1] = c, s
+    m[..., 1, 0], m[..., 1, 1] = -s, c
+    m[..., 2, 2] = 1.0
+    return m
+
+
+def radar_enu_eci(radars: RadarParams, gmst_rad, first_id: int):
+    """The function a tracker needs for radar detections: (sensor_id (n,), t_s (n,)) ->
+    east/north/up rows of each detection's radar at its time (ships move), in ECI
+    (n, 3, 3); ``gmst_rad(t_s)`` gives the Earth's rotation angle, ``first_id`` is the
+    sensor_id of the first radar."""
+
+    def enu_eci_of(sensor_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        times, row = np.unique(t_s, return_inverse=True)
+        _, _, enu = radars.sites(times)
+        return enu[row, sensor_id - first_id] @ _rz(gmst_rad(t_s))
+
+    return enu_eci_of

@@ -16,7 +16,7 @@ import numpy as np
 from tracklayer.earth.time import TimeGrid
 from tracklayer.orbits.constellation import Satellites
 from tracklayer.sensors import KINDS
-from tracklayer.sensors.infrared import InfraredPairs
+from tracklayer.sensors.infrared import InfraredPairs, Pointings
 from tracklayer.sensors.kinds import SENSOR_KINDS, KindSensing
 from tracklayer.table import Table
 from tracklayer.threats.fly import Truth
@@ -96,14 +96,17 @@ def catalogue(scenario, sats: Satellites) -> SensorCatalogue:
     )
 
 
-def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: np.random.SeedSequence) -> Sensing:
+def run_sensing(scenario, grid: TimeGrid, sats: Satellites, truth: Truth, seed: np.random.SeedSequence,
+                pointings: Pointings | None = None) -> Sensing:
     """Access, detection model, frames and noisy detections of every sensor of every
-    registered kind (`tracklayer.sensors.kinds.SENSOR_KINDS`), one random stream per kind."""
+    registered kind (`tracklayer.sensors.kinds.SENSOR_KINDS`), one random stream per kind;
+    the track-cued sensors look where ``pointings`` says (`tracklayer.tasking`), else they
+    are cued on the truth."""
     cat = catalogue(scenario, sats)
     first_id = 0
     observed: dict[str, KindSensing] = {}
     for (name, kind), kind_seed in zip(SENSOR_KINDS.items(), seed.spawn(len(SENSOR_KINDS))):
-        observed[name] = kind.observe(scenario, grid, sats, truth, kind_seed, first_id)
+        observed[name] = kind.observe(scenario, grid, sats, truth, kind_seed, first_id, pointings)
         first_id += observed[name].access.shape[1]
     parts = [o.detections for o in observed.values() if o.detections]
     if parts:

@@ -1,0 +1,1 @@
+"""Track-cued tasking: pointing sensors from a tracker's estimates (docs/sensing.md)."""

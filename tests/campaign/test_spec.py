@@ -170,7 +170,7 @@ def test_cli_rejects_bad_arguments(tmp_path):
     negative = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "-1"])
     assert negative.exit_code == 2
     missing = runner.invoke(app, ["sweep", "no-such-campaign", "--out", str(tmp_path / "o")])
-    assert missing.exit_code == 2 and "not a built-in campaign (built-ins: tranche-partners" in missing.output
+    assert missing.exit_code == 2 and "not a built-in campaign (built-ins: opir-for, tranche-partners" in missing.output
     dry = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o"), "--dry-run"])
     assert dry.exit_code == 0 and "4 design point(s) x 2 repetition(s) = 8 runs" in dry.output
     listed = runner.invoke(app, ["campaigns"])

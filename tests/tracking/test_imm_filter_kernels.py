@@ -104,3 +104,32 @@ def test_combine_kernel_matches_reference(rng, dims):
         outs.append(out)
     np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-14, atol=1e-9)
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-10, atol=1e-9 * np.abs(outs[1][1]).max())
+
+
+@pytest.mark.parametrize("kind, m", [(0, 2), (1, 3), (1, 4)])
+def test_bank_measurement_kernel_is_the_per_model_kernels(rng, kind, m):
+    """One call over the bank gives what the frame and per-model kernels give."""
+    from tracklayer.kernels.imm import angles_frame_kernel, ekf_measurement_kernel, imm_measurement_kernel
+
+    n_tr, ndims = 4, np.array([6, 9, 9])
+    site = np.array([6.4e6, 0.0, 1e5])
+    x = np.stack([_states(rng, n_tr, 9) for _ in range(3)], axis=1)
+    p = _spd(rng, (n_tr, 3), 9, 30.0)
+    mu = rng.dirichlet(np.ones(3), n_tr)
+    enu, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    enu, v_site = np.ascontiguousarray(enu), rng.normal(0, 400, 3)
+    rr = m == 4
+    frame = np.zeros((n_tr, 3, 3))
+    z, s0, valid = np.empty((3, n_tr, m)), np.empty((3, n_tr, m, m)), np.empty((3, n_tr), bool)
+    c, h = np.zeros((3, n_tr, 9, m)), np.zeros((3, n_tr, m, 9))
+    imm_measurement_kernel(kind, rr, x, p, mu, ndims, site, enu, v_site, frame, z, s0, c, h, valid)
+    ref_frame = np.zeros((n_tr, 3, 3))
+    if kind == 0:
+        angles_frame_kernel(x, mu, site, ref_frame)
+    np.testing.assert_array_equal(frame, ref_frame)
+    for k, d in enumerate(ndims):
+        out = (np.empty((n_tr, m)), np.empty((n_tr, m, m)), np.empty((n_tr, d, m)), np.empty((n_tr, m, d)), np.empty(n_tr, bool))
+        ekf_measurement_kernel(kind, rr, np.ascontiguousarray(x[:, k, :d]), np.ascontiguousarray(p[:, k, :d, :d]), site, enu, v_site, ref_frame,
+                               *out)
+        for a, b in zip((z[k], s0[k], c[k, :, :d], h[k, :, :, :d], valid[k]), out):
+            np.testing.assert_array_equal(a, b)

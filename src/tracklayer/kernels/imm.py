@@ -129,6 +129,21 @@ def ekf_measurement_kernel(kind, range_rate, x, p, site, enu, v_site, frame, z, 
 
 
 @jit
+def imm_measurement_kernel(kind, range_rate, x, p, w, ndims, site, enu, v_site, frame, z, s0, c, h, valid):
+    """`ekf_measurement_kernel` of every model k of banks x (N, r, n), P (N, r, n, n)
+    over its own ``ndims[k]`` states, in one call: z (r, N, m), s0 (r, N, m, m), c
+    (r, N, n, m) and h (r, N, m, n) filled up to each model's states, valid (r, N); for
+    angles the tracks' ``frame`` is first set from the ``w``-weighted means
+    (`angles_frame_kernel`)."""
+    if kind == ANGLES:
+        angles_frame_kernel(x, w, site, frame)
+    for k in range(x.shape[1]):
+        d = ndims[k]
+        ekf_measurement_kernel(kind, range_rate, x[:, k, :d], p[:, k, :d, :d], site, enu, v_site, frame, z[k], s0[k], c[k, :, :d, :],
+                               h[k, :, :, :d], valid[k])
+
+
+@jit
 def pair_terms_kernel(kind, z_pred, s0, pred_valid, frame, z_det, r_det, pi, pj, min_cos, nu, s, d2, log_lik, valid):
     """Innovations nu (P, r, m), S = s0 + R (P, r, m, m), d^2 and log N (P, r) of pairs
     (tracks pi, detections pj) for the r models' predictions z_pred (r, N, m), s0

@@ -210,7 +210,7 @@ class IMM:
         x, p = x.copy(), p.copy()
         rj = mm.noise(r_det[j])
         tracks = np.unique(i) if beta is not None else i
-        compiled = _compiled_update(self)
+        compiled = _compiled_update(self, mm)
         for k, m in enumerate(self.models):
             d = m.ndim
             pred = preds[k]
@@ -296,29 +296,22 @@ def pair_terms_numpy(kind, z_pred, s0, pred_valid, frame, z_det, r_det, pi, pj, 
 
 
 def _predict_measurement_compiled(est: IMM, mm, x, p, view: SensorView, mu) -> list[MeasurementPrediction]:
-    from tracklayer.kernels.imm import angles_frame_kernel, ekf_measurement_kernel
+    from tracklayer.kernels.imm import imm_measurement_kernel
 
-    n_tr, m = x.shape[0], mm.dim
+    n_tr, r, n = x.shape
+    m = mm.dim
     kind = ANGLES if type(mm) is AnglesModel else RADAR
     site = np.ascontiguousarray(view.r_eci_m, dtype=np.float64)
     frame = np.zeros((n_tr, 3, 3))
-    if kind == ANGLES:
-        w = np.full(x.shape[:2], 1.0 / est.r) if mu is None or est.r == 1 else mu
-        angles_frame_kernel(x, np.ascontiguousarray(w, dtype=np.float64), site, frame)
+    w = np.full(x.shape[:2], 1.0 / r) if mu is None or r == 1 else np.ascontiguousarray(mu, dtype=np.float64)
     rr = kind == RADAR and mm.range_rate
     v_site = np.ascontiguousarray(view.v_eci_m_s, dtype=np.float64) if rr else site
     enu = np.ascontiguousarray(view.enu_eci, dtype=np.float64)
-    z = np.empty((est.r, n_tr, m))
-    s0 = np.empty((est.r, n_tr, m, m))
-    valid = np.empty((est.r, n_tr), dtype=bool)
-    out = []
-    for k, model in enumerate(est.models):
-        d = model.ndim
-        c, h = np.empty((n_tr, d, m)), np.empty((n_tr, m, d))
-        ekf_measurement_kernel(kind, rr, np.ascontiguousarray(x[:, k, :d]), np.ascontiguousarray(p[:, k, :d, :d]), site, enu, v_site,
-                               frame, z[k], s0[k], c, h, valid[k])
-        out.append(MeasurementPrediction(z[k], s0[k], c, h, frame, valid[k]))
-    return out
+    z, s0, valid = np.empty((r, n_tr, m)), np.empty((r, n_tr, m, m)), np.empty((r, n_tr), dtype=bool)
+    c, h = np.empty((r, n_tr, n, m)), np.empty((r, n_tr, m, n))
+    ndims = np.array([model.ndim for model in est.models], dtype=np.int64)
+    imm_measurement_kernel(kind, rr, x, p, w, ndims, site, enu, v_site, frame, z, s0, c, h, valid)
+    return [MeasurementPrediction(z[k], s0[k], c[k, :, :d], h[k, :, :, :d], frame, valid[k]) for k, d in enumerate(ndims)]
 
 
 def _pair_terms_compiled(est: IMM, mm, preds, z_det, r_det, i, j) -> PairTerms:
@@ -349,8 +342,8 @@ def _compiled_predict(est: IMM) -> bool:
     return type(est.filter) is EKF and engine() == "numba" and all(_kernel_model(m) is not None for m in est.models)
 
 
-def _compiled_update(est: IMM) -> bool:
-    return type(est.filter) is EKF and engine() == "numba"
+def _compiled_update(est: IMM, mm) -> bool:
+    return _compiled(est, mm)
 
 
 def _compiled_combine() -> bool:

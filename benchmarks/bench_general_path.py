@@ -6,9 +6,12 @@ then each node's `Tracker.run` is timed alone, ``--repeat`` times (median), in C
 seconds of this process (robust on a shared machine) and wall seconds, with the number
 of steps and scans to give per-step and per-scan figures. ``--save FILE.npz`` keeps the
 trackers' tables, ``--compare FILE.npz`` reports the largest differences from saved
-ones (e.g. the other engine's: ``TRACKLAYER_ENGINE=numpy``).
+ones (e.g. the other engine's: ``TRACKLAYER_ENGINE=numpy``). ``--alternate`` runs each
+node's tracker alternately without and with the compiled IMM prediction, update and
+moment matching (numba engine) and reports both per-scan times and their ratio, so a
+loaded machine's drift falls on both sides alike.
 
-    python benchmarks/bench_general_path.py [SCENARIO] [--repeat N] [--save F] [--compare F]
+    python benchmarks/bench_general_path.py [SCENARIO] [--repeat N] [--save F] [--compare F] [--alternate]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--save", default=None)
     parser.add_argument("--compare", default=None)
+    parser.add_argument("--alternate", action="store_true")
     args = parser.parse_args(argv)
 
     from tracklayer import api
@@ -45,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         result = api.run(args.scenario)  # also the warm-up (numba compilation)
     finally:
         tracker_module.Tracker.run = original
+    if args.alternate:
+        print(json.dumps(_alternate(calls, args.repeat), indent=2))
+        return 0
 
     nodes, tables = [], {}
     for k, (trk, det, grid, enu) in enumerate(calls):
@@ -82,6 +89,35 @@ def main(argv: list[str] | None = None) -> int:
         report["max_relative_difference_vs_saved"] = diff
     print(json.dumps(report, indent=2))
     return 0
+
+
+def _alternate(calls, repeat: int) -> dict:
+    """Median CPU per scan of all nodes' trackers without / with the compiled IMM
+    prediction, update and combine, run alternately."""
+    from tracklayer.tracking import imm
+
+    switches = ("_compiled_predict", "_compiled_update", "_compiled_combine")
+    on = {name: getattr(imm, name) for name in switches}
+    off = {name: (lambda *a: False) for name in switches}
+    scans = sum(np.unique(np.stack([np.asarray(d["t_s"]), np.asarray(d["sensor_id"], dtype=np.float64)]), axis=1).shape[1]
+                for _, d, _, _ in calls)
+    cpu: dict[str, list[float]] = {"without": [], "with": []}
+    try:
+        for _ in range(repeat):
+            for label, patch in (("without", off), ("with", on)):
+                for name, fn in patch.items():
+                    setattr(imm, name, fn)
+                c0 = time.process_time()
+                for trk, det, grid, enu in calls:
+                    trk.run(det, grid, enu)
+                cpu[label].append(time.process_time() - c0)
+    finally:
+        for name, fn in on.items():
+            setattr(imm, name, fn)
+    a, b = statistics.median(cpu["without"]), statistics.median(cpu["with"])
+    return {"benchmark": "tracker general path, IMM kernels off/on", "scans": int(scans), "repeat": repeat,
+            "cpu_us_per_scan_without": round(1e6 * a / scans, 1), "cpu_us_per_scan_with": round(1e6 * b / scans, 1),
+            "speed_up": round(a / b, 2)}
 
 
 if __name__ == "__main__":

@@ -25,6 +25,27 @@ def test_sweep_pairs_equal_brute_force(engine_name, rng):
     assert sweep_pairs_numpy.__doc__ and "same signature" in sweep_pairs_numpy.__doc__
 
 
+def test_small_scans_take_the_sweeps_pairs(engine_name, rng):
+    """A lone detection or a few tracks (every pair tested at once) give the sweep's
+    pairs in its order, also with radii exactly at a detection's distance."""
+    from tracklayer.kernels.tracking import sweep_pairs_kernel
+    from tracklayer.tracking.gating import SMALL_SCAN_PAIRS
+
+    for _ in range(60):
+        m, d = int(rng.integers(1, 8)), int(rng.integers(1, 8))
+        tp, dp = rng.normal(size=(m, 3)), rng.normal(size=(d, 3))
+        rad = rng.uniform(0, 2.0, m)
+        k = int(rng.integers(0, d))
+        rad[0] = np.sqrt(np.sum((dp[k] - tp[0]) ** 2))  # on the boundary
+        got = coarse_pairs(tp, rad, dp)
+        assert m * d <= SMALL_SCAN_PAIRS
+        for kernel in (sweep_pairs_kernel, sweep_pairs_numpy):
+            ref = coarse_pairs(tp, rad, dp, kernel=kernel)
+            for a, b in zip(got, ref):
+                np.testing.assert_array_equal(a, b)
+                assert a.dtype == np.int64
+
+
 def _fine_gate(mm, view, x, p, z, r, gamma):
     """All-pairs chi-square gate (the reference the coarse gate must contain)."""
     ekf = EKF()

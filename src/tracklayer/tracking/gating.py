@@ -34,18 +34,29 @@ def gate_threshold(probability: float, dim: int) -> float:
     return float(chdtri(dim, 1.0 - probability))
 
 
+def _near(track_pts: np.ndarray, radius: np.ndarray, det_pts: np.ndarray) -> np.ndarray:
+    """(M, D) mask of |track_pts[i] - det_pts[j]| <= radius[i], with the sweep kernel's
+    arithmetic and its window test in x first (identical decisions at the boundary)."""
+    diff = det_pts[None, :, :] - track_pts[:, None, :]
+    d2 = diff[..., 0] * diff[..., 0] + diff[..., 1] * diff[..., 1] + diff[..., 2] * diff[..., 2]
+    near = d2 <= (radius * radius)[:, None]
+    near &= (det_pts[None, :, 0] >= track_pts[:, None, 0] - radius[:, None])
+    near &= (det_pts[None, :, 0] <= track_pts[:, None, 0] + radius[:, None])
+    return near
+
+
+SMALL_SCAN_PAIRS = 64
+"""Up to this many track-detection pairs (a lone detection, a few tracks) the coarse gate
+tests every pair at once instead of sorting and sweeping twice."""
+
+
 def sweep_pairs_numpy(track_pts, radius, det_pts, order, det_x_sorted, counts_only, offsets, out_i, out_j, counts) -> int:
     """Reference for `tracklayer.kernels.tracking.sweep_pairs_kernel` (same signature):
     all track-detection distances, in chunks of tracks."""
     m = track_pts.shape[0]
     for lo in range(0, m, 256):
         hi = min(lo + 256, m)
-        diff = det_pts[None, :, :] - track_pts[lo:hi, None, :]
-        d2 = diff[..., 0] * diff[..., 0] + diff[..., 1] * diff[..., 1] + diff[..., 2] * diff[..., 2]
-        near = d2 <= (radius[lo:hi] * radius[lo:hi])[:, None]
-        # the kernel's window test in x first: identical decisions for boundary cases
-        near &= (det_pts[None, :, 0] >= track_pts[lo:hi, None, 0] - radius[lo:hi, None])
-        near &= (det_pts[None, :, 0] <= track_pts[lo:hi, None, 0] + radius[lo:hi, None])
+        near = _near(track_pts[lo:hi], radius[lo:hi], det_pts)
         if counts_only:
             counts[lo:hi] = near.sum(axis=1)
         else:
@@ -69,6 +80,9 @@ def coarse_pairs(track_pts: np.ndarray, radius: np.ndarray, det_pts: np.ndarray,
     m, d = track_pts.shape[0], det_pts.shape[0]
     if m == 0 or d == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if kernel is None and m * d <= SMALL_SCAN_PAIRS:  # same pairs, same order as the sweep
+        ii, jj = np.nonzero(_near(np.asarray(track_pts, np.float64), np.asarray(radius, np.float64), np.asarray(det_pts, np.float64)))
+        return ii.astype(np.int64, copy=False), jj.astype(np.int64, copy=False)
     if kernel is None and engine() == "numba":
         from tracklayer.kernels.tracking import sweep_pairs_kernel as kernel
     elif kernel is None:

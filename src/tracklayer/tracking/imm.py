@@ -33,6 +33,7 @@ from tracklayer.kernels import engine
 from tracklayer.sensors import ANGLES, RADAR
 from tracklayer.tracking.filters import EKF, UKF, MeasurementPrediction, innovations, symmetrise
 from tracklayer.tracking.measurement_models import AnglesModel, RadarModel, SensorView
+from tracklayer.tracking.motion_models import Ballistic, Glide, rk4_frozen_stm
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -125,6 +126,8 @@ class IMM:
         the predicted mode probabilities c (M, r)."""
         if x.shape[0] == 0 or dt == 0:
             return x, p, mu
+        if _compiled_predict(self):
+            return _predict_compiled(self, x, p, mu, float(dt))
         if self.r > 1:
             pi = _switching(tuple(float(t) for t in self.sojourn_s), float(dt))
             c = mu @ pi  # (M, r)
@@ -159,6 +162,9 @@ class IMM:
         """Innovations, S = s0 + R, d^2 and log N for pairs (tracks i, detections j)."""
         if _compiled(self, mm):
             return _pair_terms_compiled(self, mm, preds, z, r_det, i, j)
+        return self._pair_terms_numpy(mm, preds, z, r_det, i, j)
+
+    def _pair_terms_numpy(self, mm, preds: list[MeasurementPrediction], z: np.ndarray, r_det: np.ndarray, i: np.ndarray, j: np.ndarray) -> PairTerms:
         rj = mm.noise(r_det[j])
         n_pairs, m = i.shape[0], mm.dim
         nus, ss = np.empty((n_pairs, self.r, m)), np.empty((n_pairs, self.r, m, m))
@@ -204,12 +210,12 @@ class IMM:
         x, p = x.copy(), p.copy()
         rj = mm.noise(r_det[j])
         tracks = np.unique(i) if beta is not None else i
+        compiled = _compiled_update(self, mm)
         for k, m in enumerate(self.models):
             d = m.ndim
             pred = preds[k]
-            xu, pu = self.filter.update(
-                x[i, k, :d], p[i, k, :d, :d], terms.nu[:, k], terms.s[:, k], pred.c[i], pred.h[i], rj
-            )
+            update = _ekf_update_compiled if compiled else self.filter.update
+            xu, pu = update(x[i, k, :d], p[i, k, :d, :d], terms.nu[:, k], terms.s[:, k], pred.c[i], pred.h[i], rj)
             if beta is None:
                 x[i, k, :d], p[i, k, :d, :d] = xu, pu
                 continue
@@ -237,11 +243,22 @@ class IMM:
         """Moment-matched [r, v] (or ``dims``) estimate of the bank: (M, dims), (M, dims, dims)."""
         if self.r == 1:
             return x[:, 0, :dims], p[:, 0, :dims, :dims]
-        xs = x[:, :, :dims]
-        mean = np.einsum("mk,mki->mi", mu, xs)
-        dev = xs - mean[:, None]
-        cov = np.einsum("mk,mkij->mij", mu, p[:, :, :dims, :dims] + dev[..., :, None] * dev[..., None, :])
-        return mean, symmetrise(cov)
+        if _compiled_combine():
+            from tracklayer.kernels.imm import imm_combine_kernel
+
+            mean, cov = np.empty((x.shape[0], dims)), np.empty((x.shape[0], dims, dims))
+            imm_combine_kernel(x, p, mu, mean, cov)
+            return mean, cov
+        return _combine_numpy(x, p, mu, dims)
+
+
+def _combine_numpy(x: np.ndarray, p: np.ndarray, mu: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    """`IMM.combine` of a bank of r > 1 models in NumPy."""
+    xs = x[:, :, :dims]
+    mean = np.einsum("mk,mki->mi", mu, xs)
+    dev = xs - mean[:, None]
+    cov = np.einsum("mk,mkij->mij", mu, p[:, :, :dims, :dims] + dev[..., :, None] * dev[..., None, :])
+    return mean, symmetrise(cov)
 
 
 # ---------------------------------------------------------------- the compiled general path
@@ -274,34 +291,27 @@ def pair_terms_numpy(kind, z_pred, s0, pred_valid, frame, z_det, r_det, pi, pj, 
     n, n_models = z_pred.shape[1], z_pred.shape[0]
     dummy = np.zeros((n, 0, 0))
     preds = [MeasurementPrediction(z_pred[k], s0[k], dummy, dummy, frame, pred_valid[k]) for k in range(n_models)]
-    terms = IMM((None,) * n_models).pair_terms(mm, preds, z_det, r_det, pi, pj)
+    terms = IMM((None,) * n_models)._pair_terms_numpy(mm, preds, z_det, r_det, pi, pj)
     nu[:], s[:], d2[:], log_lik[:], valid[:] = terms.nu, terms.s, terms.d2, terms.log_lik, terms.valid
 
 
 def _predict_measurement_compiled(est: IMM, mm, x, p, view: SensorView, mu) -> list[MeasurementPrediction]:
-    from tracklayer.kernels.imm import angles_frame_kernel, ekf_measurement_kernel
+    from tracklayer.kernels.imm import imm_measurement_kernel
 
-    n_tr, m = x.shape[0], mm.dim
+    n_tr, r, n = x.shape
+    m = mm.dim
     kind = ANGLES if type(mm) is AnglesModel else RADAR
     site = np.ascontiguousarray(view.r_eci_m, dtype=np.float64)
     frame = np.zeros((n_tr, 3, 3))
-    if kind == ANGLES:
-        w = np.full(x.shape[:2], 1.0 / est.r) if mu is None or est.r == 1 else mu
-        angles_frame_kernel(x, np.ascontiguousarray(w, dtype=np.float64), site, frame)
+    w = np.full(x.shape[:2], 1.0 / r) if mu is None or r == 1 else np.ascontiguousarray(mu, dtype=np.float64)
     rr = kind == RADAR and mm.range_rate
     v_site = np.ascontiguousarray(view.v_eci_m_s, dtype=np.float64) if rr else site
     enu = np.ascontiguousarray(view.enu_eci, dtype=np.float64)
-    z = np.empty((est.r, n_tr, m))
-    s0 = np.empty((est.r, n_tr, m, m))
-    valid = np.empty((est.r, n_tr), dtype=bool)
-    out = []
-    for k, model in enumerate(est.models):
-        d = model.ndim
-        c, h = np.empty((n_tr, d, m)), np.empty((n_tr, m, d))
-        ekf_measurement_kernel(kind, rr, np.ascontiguousarray(x[:, k, :d]), np.ascontiguousarray(p[:, k, :d, :d]), site, enu, v_site,
-                               frame, z[k], s0[k], c, h, valid[k])
-        out.append(MeasurementPrediction(z[k], s0[k], c, h, frame, valid[k]))
-    return out
+    z, s0, valid = np.empty((r, n_tr, m)), np.empty((r, n_tr, m, m)), np.empty((r, n_tr), dtype=bool)
+    c, h = np.empty((r, n_tr, n, m)), np.empty((r, n_tr, m, n))
+    ndims = np.array([model.ndim for model in est.models], dtype=np.int64)
+    imm_measurement_kernel(kind, rr, x, p, w, ndims, site, enu, v_site, frame, z, s0, c, h, valid)
+    return [MeasurementPrediction(z[k], s0[k], c[k, :, :d], h[k, :, :, :d], frame, valid[k]) for k, d in enumerate(ndims)]
 
 
 def _pair_terms_compiled(est: IMM, mm, preds, z_det, r_det, i, j) -> PairTerms:
@@ -316,3 +326,92 @@ def _pair_terms_compiled(est: IMM, mm, preds, z_det, r_det, i, j) -> PairTerms:
     pair_terms_kernel(kind, z_pred, s0, pv, frame, np.ascontiguousarray(z_det, dtype=np.float64), np.ascontiguousarray(r_det, dtype=np.float64),
                       np.ascontiguousarray(i, np.int64), np.ascontiguousarray(j, np.int64), float(getattr(mm, "min_cos", 0.0)), nu, s, d2, ll, valid)
     return PairTerms(nu, s, d2, ll, valid)
+
+
+def _kernel_model(model) -> tuple[int, float] | None:
+    """(kind, tau) of a motion model `tracklayer.kernels.imm.ekf_predict_kernel` runs:
+    `Ballistic` without drag and `Glide`; None for the others."""
+    if type(model) is Ballistic and not model.drag:
+        return 0, 0.0
+    if type(model) is Glide:
+        return 1, float(model.tau_s)
+    return None
+
+
+def _compiled_predict(est: IMM) -> bool:
+    return type(est.filter) is EKF and engine() == "numba" and all(_kernel_model(m) is not None for m in est.models)
+
+
+def _compiled_update(est: IMM, mm) -> bool:
+    return _compiled(est, mm)
+
+
+def _compiled_combine() -> bool:
+    return engine() == "numba"
+
+
+def imm_mix_numpy(x, p, mu, pi, ndims, pad_variance, x0, p0, c) -> None:
+    """Reference for `tracklayer.kernels.imm.imm_mix_kernel` (same signature): the
+    mixing step of `IMM.predict`."""
+    w = mu[:, :, None] * pi[None] / np.maximum((mu @ pi)[:, None, :], 1e-300)
+    c[:] = mu @ pi
+    x0[:] = np.einsum("mij,min->mjn", w, x)
+    dev = x[:, :, None, :] - x0[:, None, :, :]
+    p0[:] = symmetrise(np.einsum("mij,mikl->mjkl", w, p) + np.einsum("mij,mijk,mijl->mjkl", w, dev, dev))
+    n = x.shape[2]
+    for k, d in enumerate(ndims):
+        x0[:, k, d:] = 0.0
+        p0[:, k, d:, :] = 0.0
+        p0[:, k, :, d:] = 0.0
+        p0[:, k, np.arange(d, n), np.arange(d, n)] = pad_variance
+
+
+def ekf_predict_numpy(kind, j2, tau, max_step, dt, x, p, q, x_out, p_out) -> None:
+    """Reference for `tracklayer.kernels.imm.ekf_predict_kernel` (same signature): the
+    model's own RK4 and `EKF.predict` with the noise q (N, d, d)."""
+    model = Ballistic(j2=bool(j2), max_step_s=max_step) if kind == 0 else Glide(tau_s=tau, j2=bool(j2), max_step_s=max_step)
+    xn, f = rk4_frozen_stm(model._deriv, model._jac, x, dt, max_step)
+    x_out[:] = xn
+    p_out[:] = symmetrise(f @ p @ np.swapaxes(f, -1, -2) + q)
+
+
+def ekf_update_numpy(x, p, nu, s, c, h, r, x_out, p_out) -> None:
+    """Reference for `tracklayer.kernels.imm.ekf_update_kernel` (same signature): `EKF.update`."""
+    x_out[:], p_out[:] = EKF().update(x, p, nu, s, c, h, r)
+
+
+def imm_combine_numpy(x, p, mu, mean, cov) -> None:
+    """Reference for `tracklayer.kernels.imm.imm_combine_kernel` (same signature): `IMM.combine`."""
+    mean[:], cov[:] = _combine_numpy(x, p, mu, mean.shape[1])
+
+
+def _predict_compiled(est: IMM, x, p, mu, dt: float):
+    from tracklayer.kernels.imm import ekf_predict_kernel, imm_mix_kernel
+
+    n_tr, r, n = x.shape
+    if r > 1:
+        pi = np.ascontiguousarray(_switching(tuple(float(t) for t in est.sojourn_s), dt))
+        x0, p0, c = np.empty_like(x), np.empty_like(p), np.empty_like(mu)
+        imm_mix_kernel(x, p, mu, pi, np.array([m.ndim for m in est.models], dtype=np.int64), float(est.pad_variance), x0, p0, c)
+        x, p, mu = x0, p0, c
+    else:
+        x, p = x.copy(), p.copy()
+    for k, m in enumerate(est.models):
+        d = m.ndim
+        kind, tau = _kernel_model(m)  # type: ignore[misc]
+        xk = np.ascontiguousarray(x[:, k, :d])
+        q = np.ascontiguousarray(np.broadcast_to(m.noise(xk, dt), (n_tr, d, d)), dtype=np.float64)
+        xo, po = np.empty((n_tr, d)), np.empty((n_tr, d, d))
+        ekf_predict_kernel(kind, bool(m.j2), tau, float(m.max_step_s), dt, xk, np.ascontiguousarray(p[:, k, :d, :d]), q, xo, po)
+        x[:, k, :d], p[:, k, :d, :d] = xo, po
+    return x, p, mu
+
+
+def _ekf_update_compiled(x, p, nu, s, c, h, r):
+    from tracklayer.kernels.imm import ekf_update_kernel
+
+    xo, po = np.empty(x.shape), np.empty(p.shape)
+    f8 = np.float64
+    ekf_update_kernel(np.ascontiguousarray(x, f8), np.ascontiguousarray(p, f8), np.ascontiguousarray(nu, f8), np.ascontiguousarray(s, f8),
+                      np.ascontiguousarray(c, f8), np.ascontiguousarray(h, f8), np.ascontiguousarray(r, f8), xo, po)
+    return xo, po

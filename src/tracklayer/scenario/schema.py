@@ -574,7 +574,7 @@ class Fusion(_Model):
     merge_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.99, description="two fused tracks closer than this gate are one target")
     stale_s: Positive = Field(10.0, description="a received track not refreshed for this long leaves the picture")
     unmap_after: Annotated[int, Field(ge=1, le=100)] = Field(3, description="consecutive inconsistent steps before an input leaves its fused track")
-    process_noise_m2_s3: Positive = Field(2000.0, description="white acceleration of the ballistic prediction of received tracks")
+    process_noise_m2_s3: Positive = Field(2000.0, description="white acceleration of the ballistic prediction of a received track's first report; later reports get noise sized to the acceleration their velocity change shows (docs/network.md)")
 
 
 class NetworkNode(_Model):

@@ -2,6 +2,11 @@
 Monte Carlo seeds. Prints one JSON object.
 
     python benchmarks/bench_consistency.py [SCENARIO] [--seeds 20] [--out runs.json]
+    python benchmarks/bench_consistency.py --table BEFORE.json [AFTER.json]   # markdown
+
+``--table`` prints, from runs files written by ``--out``, one markdown row per threat
+and phase with every node's mean NEES (``before -> after`` given two files; ``*``
+marks a mean outside the band).
 
 For every threat x node x phase cell it pools the runs' ``phase_metrics`` rows (mean
 position NEES of the confirmed track that held the threat, 3 dof) and reports:
@@ -77,12 +82,36 @@ def summarise(runs: list[list[dict]]) -> list[dict]:
     return out
 
 
+def markdown(paths: list[str]) -> str:
+    """Markdown table of the runs files' cells: threat | phase | band | one column per node."""
+    tables = [{(c["threat"], c["node"], c["phase"]): c for c in summarise(json.load(open(p))["runs"])} for p in paths]
+    nodes = sorted({k[1] for k in tables[0]}, key=lambda n: (n != "joint", n))
+    rows = sorted({(k[0], k[2]) for k in tables[0]}, key=lambda r: (r[0], r[1] == "all", r[1]))
+
+    def cell(t, key):
+        c = t.get(key)
+        if c is None or c["runs"] == 0:
+            return "–"
+        return f"{c['nees_mean']:.2f}{'' if c['inside'] else '*'}"
+
+    out = ["| threat | phase | band (runs) | " + " | ".join(nodes) + " |", "| --- | --- | --- |" + " ---: |" * len(nodes)]
+    for threat, phase in rows:
+        first = next((t[(threat, n, phase)] for t in tables[::-1] for n in nodes if t.get((threat, n, phase), {}).get("runs")), None)
+        b = f"{first['band_runs'][0]:.2f}–{first['band_runs'][1]:.2f}" if first else "–"
+        out.append(f"| {threat} | {phase} | {b} | " + " | ".join(" → ".join(cell(t, (threat, n, phase)) for t in tables) for n in nodes) + " |")
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenario", nargs="?", default="indo-pacific")
     ap.add_argument("--seeds", type=int, default=20, help="Monte Carlo seeds (scenario seed + 0..N-1)")
     ap.add_argument("--out", default=None, help="also write the per-run cells to this JSON file")
+    ap.add_argument("--table", nargs="+", default=None, metavar="RUNS", help="print a markdown table of runs files instead")
     args = ap.parse_args()
+    if args.table:
+        print(markdown(args.table))
+        return
     from tracklayer import api
     from tracklayer.scenario.loader import load_scenario
 

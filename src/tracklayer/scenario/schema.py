@@ -528,7 +528,7 @@ class Tracker(_Model):
     process_noise_m2_s3: Positive = Field(400.0, description="white acceleration noise of the ballistic model in the default IMM")
     motion: Motion | None = Field(None, description="a single motion model instead of the default IMM")
     imm: IMMSpec | None = Field(
-        None, description="default: IMM of ballistic, quiet glide (3 m/s^2, 300 s) and manoeuvring glide (20 m/s^2, 30 s) and re-entry/dive (150 m/s^2, 10 s), sojourn 60/60/20/10 s"
+        None, description="default: IMM of ballistic, quiet glide (3 m/s^2, 300 s), manoeuvring glide (20 m/s^2, 30 s) and re-entry/dive (150 m/s^2, 10 s), sojourn 60/60/20/10 s"
     )
     filter: Literal[tuple(FILTERS)] = Field("ekf", description=describe(FILTERS))  # type: ignore[valid-type]
     ukf: UKFSpec = UKFSpec()

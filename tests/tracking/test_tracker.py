@@ -217,7 +217,7 @@ def test_multi_rate_sensors_and_late_detections(rng):
 
 
 def test_tracker_config_from_scenario_spec():
-    """The scenario's tracker section builds the components: default IMM (ballistic + two
+    """The scenario's tracker section builds the components: default IMM (ballistic + three
     glide models, EKF), or one motion model with UKF and JPDA; contradictory input is
     rejected at the boundary with a message naming the field."""
     from pydantic import ValidationError
@@ -227,7 +227,7 @@ def test_tracker_config_from_scenario_spec():
     from tracklayer.tracking.motion_models import Ballistic, Glide
 
     cfg = TrackerConfig.from_spec(Spec())
-    assert [type(m) for m in cfg.estimator.models] == [Ballistic, Glide, Glide] and isinstance(cfg.estimator.filter, EKF)
+    assert [type(m) for m in cfg.estimator.models] == [Ballistic, Glide, Glide, Glide] and isinstance(cfg.estimator.filter, EKF)
     cfg = TrackerConfig.from_spec(Spec(motion={"model": "singer", "tau_s": 12.0}, filter="ukf", association="jpda"))
     assert cfg.estimator.models == (Singer(10.0, 12.0),) and isinstance(cfg.estimator.filter, UKFClass) and cfg.association == "jpda"
     assert TrackerConfig.from_spec(Spec(filter="ckf")).estimator.filter == cubature()

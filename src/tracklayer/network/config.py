@@ -38,6 +38,7 @@ class FusionConfig:
     stale_s: float = 10.0
     unmap_after: int = 3
     q_m2_s3: float = 2000.0
+    q_floor_m2_s3: float = 10.0
 
 
 @dataclass(frozen=True)

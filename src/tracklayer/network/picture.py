@@ -7,7 +7,9 @@
    most ``stale_s`` before t.
 2. **Prediction.** Every live input is predicted from its time of validity to each
    fusion time (the grid times) with the ballistic model (`tracklayer.network.predict`),
-   all of them in one batch; each gets the registration-bias covariance its link
+   all of them in one batch, with process noise sized to the acceleration the input's
+   last two reports show (`adaptive_noise`: near zero in free flight, large in boost
+   and re-entry); each gets the registration-bias covariance its link
    assumes added to its position covariance (association and fusion allow for it).
 3. **Association and identity** (`tracklayer.network.identity`) on the 6-D
    Mahalanobis distance of pairs found by a coarse sort-and-sweep gate.
@@ -40,7 +42,7 @@ from tracklayer.network.config import FusionConfig
 from tracklayer.network.fusion import FUSION_RULES, group_or, information, popcount, sequential_ci, symmetric
 from tracklayer.network.identity import assign_identities
 from tracklayer.network.messages import Messages
-from tracklayer.network.predict import predict_tracks
+from tracklayer.network.predict import adaptive_noise, predict_tracks, report_acceleration
 from tracklayer.table import Table
 from tracklayer.tracking import CONFIRMED, DELETED
 from tracklayer.tracking.gating import coarse_pairs
@@ -132,7 +134,9 @@ def fuse_picture(msgs: Messages, bias_var_m2: np.ndarray, t_grid_s: np.ndarray, 
     order = np.lexsort((key[row_msg], msgs.stream[row_msg], row_k))
     row_k, row_msg = row_k[order], row_msg[order]
     row_stream = msgs.stream[row_msg]
-    x, p = predict_tracks(msgs.x[row_msg], msgs.p[row_msg], t_grid_s[row_k] - msgs.t_valid_s[row_msg], cfg.q_m2_s3)
+    dt = t_grid_s[row_k] - msgs.t_valid_s[row_msg]
+    accel = report_acceleration(msgs.t_valid_s, msgs.x, key)[row_msg]
+    x, p = predict_tracks(msgs.x[row_msg], msgs.p[row_msg], dt, adaptive_noise(accel, dt, cfg.q_m2_s3, cfg.q_floor_m2_s3))
     bias = bias_var_m2[row_stream]
     p[:, [0, 1, 2], [0, 1, 2]] += bias[:, None]
     pi, pj, d2 = candidate_pairs(row_k, row_stream, x, p, cfg.gate)

@@ -30,6 +30,7 @@ def white_acceleration_q(dt_s: np.ndarray, q_m2_s3: float) -> np.ndarray:
     """Process noise (N, 6, 6) of white acceleration of density q over intervals (N,)
     (Bar-Shalom, Li & Kirubarajan 2001, Eq. 6.2.2-12), block-major [r, v]."""
     t = np.abs(np.asarray(dt_s, dtype=np.float64))
+    q_m2_s3 = np.broadcast_to(np.asarray(q_m2_s3, dtype=np.float64), t.shape)
     out = np.zeros(t.shape + (6, 6))
     eye = np.eye(3)
     out[:, :3, :3] = (q_m2_s3 * t**3 / 3.0)[:, None, None] * eye
@@ -60,7 +61,7 @@ def predict_tracks(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: floa
     x : (N, 6) ECI position (m) and velocity (m/s)
     p : (N, 6, 6) covariances
     dt_s : (N,) intervals, s (any sign; 0 leaves a row unchanged)
-    q_m2_s3 : white-acceleration density of the process noise, m^2/s^3
+    q_m2_s3 : white-acceleration density of the process noise, m^2/s^3 (scalar or (N,))
 
     Returns
     -------
@@ -85,3 +86,36 @@ def _predict(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: float) -> 
     x, phi = rk4_frozen_stm(_deriv, _jac, x, dt_s, MAX_STEP_S)
     p = phi @ p @ np.swapaxes(phi, 1, 2) + white_acceleration_q(dt_s, q_m2_s3)
     return x, 0.5 * (p + np.swapaxes(p, 1, 2))
+
+
+def report_acceleration(t_valid_s: np.ndarray, x: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Non-gravitational acceleration magnitude of every report, m/s^2, from the velocity
+    change since the previous report of the same input: |dv / dt - g| with g the mean
+    of the gravity (central + J2) at both positions; NaN for an input's first report.
+
+    Parameters
+    ----------
+    t_valid_s : (n,) time of validity; x : (n, 6) ECI [r, v]; key : (n,) input of each report
+    """
+    out = np.full(t_valid_s.shape[0], np.nan)
+    order = np.lexsort((t_valid_s, key))
+    same = np.r_[False, key[order][1:] == key[order][:-1]]
+    cur, prev = order[same], order[np.nonzero(same)[0] - 1]
+    dt = t_valid_s[cur] - t_valid_s[prev]
+    ok = dt > 0.0
+    cur, prev, dt = cur[ok], prev[ok], dt[ok]
+    g = 0.5 * (gravity(x[cur, :3], True) + gravity(x[prev, :3], True))
+    out[cur] = np.linalg.norm((x[cur, 3:] - x[prev, 3:]) / dt[:, None] - g, axis=1)
+    return out
+
+
+def adaptive_noise(accel_m_s2: np.ndarray, dt_s: np.ndarray, q_unknown_m2_s3: float, q_floor_m2_s3: float) -> np.ndarray:
+    """White-acceleration density (N,) that covers a report's own acceleration over its
+    prediction interval: the ballistic prediction misses a dt^2 / 2; a density
+    q = a^2 |dt| / 4 gives each axis the variance q dt^3 / 3 = (a dt^2 / 2)^2 / 3, so the
+    miss, a vector of that length, has NEES ~ 3 like the rest of the error. A report
+    without an acceleration estimate (an input's first) gets ``q_unknown_m2_s3``;
+    every report at least ``q_floor_m2_s3``.
+    """
+    q = q_floor_m2_s3 + 0.25 * np.asarray(accel_m_s2) ** 2 * np.abs(dt_s)
+    return np.where(np.isfinite(q), q, q_unknown_m2_s3)

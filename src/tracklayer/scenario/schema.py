@@ -584,7 +584,7 @@ class Tracker(_Model):
     process_noise_m2_s3: Positive = Field(400.0, description="white acceleration noise of the ballistic model in the default IMM")
     motion: Motion | None = Field(None, description="a single motion model instead of the default IMM")
     imm: IMMSpec | None = Field(
-        None, description="default: IMM of ballistic, quiet glide (3 m/s^2, 300 s) and manoeuvring glide (20 m/s^2, 30 s), sojourn 60/60/20 s"
+        None, description="default: IMM of ballistic, quiet glide (3 m/s^2, 300 s), manoeuvring glide (20 m/s^2, 30 s) and re-entry/dive (150 m/s^2, 10 s), sojourn 60/60/20/10 s"
     )
     filter: Literal[tuple(FILTERS)] = Field("ekf", description=describe(FILTERS))  # type: ignore[valid-type]
     ukf: UKFSpec = UKFSpec()
@@ -630,7 +630,7 @@ class Fusion(_Model):
     merge_probability: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(0.99, description="two fused tracks closer than this gate are one target")
     stale_s: Positive = Field(10.0, description="a received track not refreshed for this long leaves the picture")
     unmap_after: Annotated[int, Field(ge=1, le=100)] = Field(3, description="consecutive inconsistent steps before an input leaves its fused track")
-    process_noise_m2_s3: Positive = Field(2000.0, description="white acceleration of the ballistic prediction of received tracks")
+    process_noise_m2_s3: Positive = Field(2000.0, description="white acceleration of the ballistic prediction of a received track's first report; later reports get noise sized to the acceleration their velocity change shows (docs/network.md)")
 
 
 class NetworkNode(_Model):

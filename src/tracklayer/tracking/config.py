@@ -117,8 +117,8 @@ class TrackerConfig:
 def default_imm(ballistic_q_m2_s3: float = 400.0, filt=EKF()) -> IMM:
     """The default estimator for missiles and glide vehicles: an IMM of a ballistic model
     (central + J2 gravity, white acceleration noise), a quiet glide (aerodynamic
-    acceleration with sigma 3 m/s^2, tau 300 s: equilibrium glide) and a manoeuvring
-    glide (20 m/s^2, 30 s: pull-ups, bank reversals, dives), with mean sojourn times of
-    60, 60 and 20 s."""
-    return IMM((Ballistic(ballistic_q_m2_s3), Glide(3.0, 300.0), Glide(20.0, 30.0)), filt, (60.0, 60.0, 20.0), 10.0**2)
-
+    acceleration with sigma 3 m/s^2, tau 300 s: equilibrium glide), a manoeuvring
+    glide (20 m/s^2, 30 s: pull-ups, bank reversals) and a re-entry/dive mode
+    (150 m/s^2, 10 s: the 10-40 g of a re-entry vehicle's drag and a glider's terminal
+    dive), with mean sojourn times of 60, 60, 20 and 10 s (docs/tracking.md)."""
+    return IMM((Ballistic(ballistic_q_m2_s3), Glide(3.0, 300.0), Glide(20.0, 30.0), Glide(150.0, 10.0)), filt, (60.0, 60.0, 20.0, 10.0), 10.0**2)

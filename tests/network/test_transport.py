@@ -119,11 +119,15 @@ def test_grouped_prediction_is_the_one_batch_prediction(monkeypatch):
     one_x, one_phi = predict.rk4_frozen_stm(predict._deriv, predict._jac, x, dt, predict.MAX_STEP_S)
     one_p = one_phi @ p @ np.swapaxes(one_phi, 1, 2) + white_acceleration_q(dt, 400.0)
     one_p = 0.5 * (one_p + np.swapaxes(one_p, 1, 2))
+    q_rows = rng.uniform(10.0, 5000.0, n)  # per-row densities follow their rows into the groups
+    one_pq = one_phi @ p @ np.swapaxes(one_phi, 1, 2) + white_acceleration_q(dt, q_rows)
+    one_pq = 0.5 * (one_pq + np.swapaxes(one_pq, 1, 2))
     for chunk in (3, 16384):
         monkeypatch.setattr(predict, "CHUNK_ROWS", chunk)
         gx, gp = predict_tracks(x, p, dt, 400.0)
         np.testing.assert_array_equal(gx, one_x)
         np.testing.assert_array_equal(gp, one_p)
+        np.testing.assert_array_equal(predict_tracks(x, p, dt, q_rows)[1], one_pq)
 
 
 def test_peak_load_counts_the_busiest_window():

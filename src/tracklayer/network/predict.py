@@ -26,7 +26,7 @@ CHUNK_ROWS = 16384
 """Rows predicted together at most (bounds the (rows, 6, 6) temporaries to a few MB each)."""
 
 
-def white_acceleration_q(dt_s: np.ndarray, q_m2_s3: float) -> np.ndarray:
+def white_acceleration_q(dt_s: np.ndarray, q_m2_s3: float | np.ndarray) -> np.ndarray:
     """Process noise (N, 6, 6) of white acceleration of density q over intervals (N,)
     (Bar-Shalom, Li & Kirubarajan 2001, Eq. 6.2.2-12), block-major [r, v]."""
     t = np.abs(np.asarray(dt_s, dtype=np.float64))
@@ -53,7 +53,7 @@ def _jac(x: np.ndarray) -> np.ndarray:
     return a
 
 
-def predict_tracks(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: float) -> tuple[np.ndarray, np.ndarray]:
+def predict_tracks(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ballistic prediction of [r, v] states over per-row intervals.
 
     Parameters
@@ -69,6 +69,7 @@ def predict_tracks(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: floa
     """
     n = x.shape[0]
     dt_s = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (n,))
+    q = np.broadcast_to(np.asarray(q_m2_s3, dtype=np.float64), (n,))
     if n == 0:
         return x.copy(), p.copy()
     sub_steps = np.maximum(1, np.ceil(np.abs(dt_s) / MAX_STEP_S)).astype(np.int64)
@@ -78,11 +79,11 @@ def predict_tracks(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: floa
     for group in np.split(order, edges):
         for start in range(0, group.size, CHUNK_ROWS):
             rows = group[start:start + CHUNK_ROWS]
-            out_x[rows], out_p[rows] = _predict(x[rows], p[rows], dt_s[rows], q_m2_s3)
+            out_x[rows], out_p[rows] = _predict(x[rows], p[rows], dt_s[rows], q[rows])
     return out_x, out_p
 
 
-def _predict(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: float) -> tuple[np.ndarray, np.ndarray]:
+def _predict(x: np.ndarray, p: np.ndarray, dt_s: np.ndarray, q_m2_s3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x, phi = rk4_frozen_stm(_deriv, _jac, x, dt_s, MAX_STEP_S)
     p = phi @ p @ np.swapaxes(phi, 1, 2) + white_acceleration_q(dt_s, q_m2_s3)
     return x, 0.5 * (p + np.swapaxes(p, 1, 2))

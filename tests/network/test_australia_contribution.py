@@ -32,9 +32,13 @@ def test_australian_nodes_offer_tracks_to_the_joint_command(hgv2):
 
 
 def test_australian_nodes_hold_the_threat(hgv2):
+    """Both hold the dim glider for a real share of its flight: AU with its destroyer and
+    JORN (52 %), the relay ground station from the LEO layer's raw detections alone
+    (16 % since the glider's signature was refitted to Candler & Leyva's dim case and
+    the trackers gained a re-entry mode; 39 % before), so the bar is 10 %."""
     m = hgv2.metrics
     for node in ("AU", "pine-gap"):
-        assert float(m["custody_fraction"][m["node"] == node][0]) > 0.2
+        assert float(m["custody_fraction"][m["node"] == node][0]) > 0.1
 
 
 def test_partner_value_of_australia_is_measurable(hgv2):

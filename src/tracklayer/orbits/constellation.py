@@ -10,7 +10,7 @@ import numpy as np
 from tracklayer.earth.constants import DEG, WGS84_A_M
 from tracklayer.earth.time import TimeGrid
 from tracklayer.orbits.catalog import record_name, satrec_from_omm
-from tracklayer.orbits.highorbits import SIDEREAL_DAY_S, geostationary_elements, molniya_elements, semi_major_axis_for_period_m
+from tracklayer.orbits.highorbits import geostationary_elements, molniya_elements
 from tracklayer.orbits.propagators import parse_tle_lines, propagate_j2_mean, propagate_satrecs, propagate_tle
 from tracklayer.orbits.walker import walker_elements
 
@@ -41,9 +41,8 @@ def _elements_from_spec(spec, gmst_epoch_rad: float) -> dict[str, np.ndarray]:  
         return geostationary_elements(np.array(spec.geostationary.longitudes_deg) * DEG, gmst_epoch_rad)
     if spec.molniya is not None:
         m = spec.molniya
-        a_m = semi_major_axis_for_period_m(SIDEREAL_DAY_S / 2.0) if m.semi_major_axis_km is None else m.semi_major_axis_km * 1e3
         return molniya_elements(
-            a_m, m.eccentricity, m.inclination_deg * DEG, m.arg_perigee_deg * DEG,
+            m.a_km * 1e3, m.eccentricity, m.inclination_deg * DEG, m.arg_perigee_deg * DEG,
             np.array(m.raan_deg) * DEG, np.array(m.mean_anomaly_deg) * DEG,
         )
     if spec.walker is not None:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tracklayer.sensors.presets import GEO_NADIR_M
+
 MEMORY_BUDGET_BYTES = 8 * 1024**3
 """Largest estimated peak memory of a run (8 GiB)."""
 WARN_TIME_S = 600.0
@@ -103,13 +105,11 @@ def _highest_altitude_km(constellation) -> float | None:
         w = constellation.walker
         return (r + w.altitude_km) * (1.0 + w.eccentricity) - r
     if constellation.geostationary is not None:
-        return 35_786.0
+        return GEO_NADIR_M / 1e3
     if constellation.molniya is not None:
-        m = constellation.molniya
-        a_km = m.semi_major_axis_km if m.semi_major_axis_km is not None else 26_562.0
-        return a_km * (1.0 + m.eccentricity) - r
+        return constellation.molniya.a_km * (1.0 + constellation.molniya.eccentricity) - r
     if constellation.elements:
-        return max((e.semi_major_axis_km if e.altitude_km is None else r + e.altitude_km) * (1.0 + getattr(e, "eccentricity", 0.0)) - r
+        return max((e.semi_major_axis_km if e.altitude_km is None else r + e.altitude_km) * (1.0 + e.eccentricity) - r
                    for e in constellation.elements)
     return None
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, TypeAlias, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tracklayer.earth.constants import WGS84_A_M
 from tracklayer.scenario.budget import estimate
 from tracklayer.scenario.choices import ASSOCIATORS, FILTERS, FUSION_RULES, describe
 from tracklayer.scenario.network_rules import check_graph, check_references
@@ -129,14 +130,20 @@ class Molniya(_Model):
     raan_deg: Annotated[list[Angle], Field(min_length=1, max_length=1000)]
     mean_anomaly_deg: Annotated[list[Angle], Field(min_length=1, max_length=1000)]
 
+    @property
+    def a_km(self) -> float:
+        """The semi-major axis, km: the given one, else two revolutions per sidereal day."""
+        if self.semi_major_axis_km is not None:
+            return self.semi_major_axis_km
+        from tracklayer.orbits.highorbits import SIDEREAL_DAY_S, semi_major_axis_for_period_m
+
+        return semi_major_axis_for_period_m(SIDEREAL_DAY_S / 2.0) / 1e3
+
     @model_validator(mode="after")
     def _shape(self) -> Molniya:
         if len(self.raan_deg) != len(self.mean_anomaly_deg):
             raise ValueError(f"raan_deg ({len(self.raan_deg)}) and mean_anomaly_deg ({len(self.mean_anomaly_deg)}) need one entry per satellite")
-        from tracklayer.orbits.highorbits import SIDEREAL_DAY_S, semi_major_axis_for_period_m
-
-        a_km = semi_major_axis_for_period_m(SIDEREAL_DAY_S / 2.0) / 1e3 if self.semi_major_axis_km is None else self.semi_major_axis_km
-        perigee_km = a_km * (1.0 - self.eccentricity) - 6378.137
+        perigee_km = self.a_km * (1.0 - self.eccentricity) - WGS84_A_M / 1e3
         if perigee_km < 150.0:
             raise ValueError(f"perigee altitude {perigee_km:,.0f} km is below 150 km (lower eccentricity {self.eccentricity:g} or raise semi_major_axis_km)")
         return self
